@@ -1,0 +1,1 @@
+"""Konkurs domain: the contest spec, aggregates, pure rules and the command-side application."""

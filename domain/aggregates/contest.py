@@ -1,0 +1,126 @@
+"""The contest: a phase machine whose every step is an event carrying its command id."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.domain import event
+
+from domain.errors import InvalidCommand
+from domain.ids import contest_id
+from domain.model import Aggregate
+from domain.outcomes import ContestResults, JudgingOutcome, ScreeningOutcome, VoteTally
+from domain.phases import TERMINAL_PHASES, Phase, PhasePlan
+from domain.spec import ContestSpec
+
+
+class Contest(Aggregate):
+    @event("Announced")
+    def __init__(
+        self, slug: str, spec: dict[str, Any], fingerprint: str, plan: PhasePlan, command_id: str
+    ) -> None:
+        self.slug = slug
+        self.spec_data = spec
+        self.fingerprint = fingerprint
+        self.plan = plan
+        self.phase = Phase.ANNOUNCED
+        self.commands = {command_id}
+        self.screening: ScreeningOutcome | None = None
+        self.judging: JudgingOutcome | None = None
+        self.tally: VoteTally | None = None
+        self.results: ContestResults | None = None
+        self.published = False
+
+    @staticmethod
+    def create_id(slug: str, **_: Any) -> Any:
+        return contest_id(slug)
+
+    @property
+    def spec(self) -> ContestSpec:
+        return ContestSpec.model_validate(self.spec_data)
+
+    @property
+    def is_over(self) -> bool:
+        return self.phase in TERMINAL_PHASES
+
+    def has_applied(self, command_id: str) -> bool:
+        return command_id in self.commands
+
+    def change_phase(self, closed: Phase, cause: str, reason: str, command_id: str) -> None:
+        if closed != self.phase:
+            raise InvalidCommand(
+                f"contest {self.slug} is in phase {self.phase}, not {closed}; nothing closed"
+            )
+        self._phase_changed(
+            closed=closed, opened=self.plan.next_phase(closed), cause=cause, reason=reason,
+            command_id=command_id,
+        )
+
+    @event("PhaseChanged")
+    def _phase_changed(
+        self, closed: Phase, opened: Phase, cause: str, reason: str, command_id: str
+    ) -> None:
+        self.phase = opened
+        self.commands.add(command_id)
+
+    def extend_deadline(
+        self, phase: Phase, closes_at: datetime, reason: str, command_id: str
+    ) -> None:
+        self.check_still_running()
+        previous = self.plan.window(phase).closes_at
+        self._deadline_extended(
+            phase=phase, previous=previous, closes_at=closes_at, reason=reason,
+            command_id=command_id,
+        )
+
+    @event("DeadlineExtended")
+    def _deadline_extended(
+        self, phase: Phase, previous: datetime, closes_at: datetime, reason: str, command_id: str
+    ) -> None:
+        self.plan = self.plan.with_deadline(phase, closes_at)
+        self.commands.add(command_id)
+
+    def cancel(self, reason: str, command_id: str) -> None:
+        self.check_still_running()
+        self._cancelled(in_phase=self.phase, reason=reason, command_id=command_id)
+
+    @event("Cancelled")
+    def _cancelled(self, in_phase: Phase, reason: str, command_id: str) -> None:
+        self.phase = Phase.CANCELLED
+        self.commands.add(command_id)
+
+    @event("ScreeningConcluded")
+    def conclude_screening(self, outcome: ScreeningOutcome, command_id: str) -> None:
+        self.screening = outcome
+        self.commands.add(command_id)
+
+    @event("JudgingConcluded")
+    def conclude_judging(self, outcome: JudgingOutcome, command_id: str) -> None:
+        self.judging = outcome
+        self.commands.add(command_id)
+
+    @event("VotesTallied")
+    def record_tally(self, tally: VoteTally, command_id: str) -> None:
+        self.tally = tally
+        self.commands.add(command_id)
+
+    @event("ResultsDeclared")
+    def declare_results(self, results: ContestResults, command_id: str) -> None:
+        self.results = results
+        self.commands.add(command_id)
+
+    @event("ResultsPublished")
+    def publish_results(self, command_id: str) -> None:
+        self.published = True
+        self.commands.add(command_id)
+
+    def check_still_running(self) -> None:
+        if self.is_over:
+            raise InvalidCommand(f"contest {self.slug} is already {self.phase}")
+
+    def check_phase(self, phase: Phase, action: str) -> None:
+        if self.phase != phase:
+            raise InvalidCommand(
+                f"{action} needs contest {self.slug} in phase {phase}, but it is {self.phase}"
+            )

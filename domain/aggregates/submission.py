@@ -1,0 +1,91 @@
+"""A submission: one applicant's practice entered in one nomination."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from eventsourcing.domain import event
+from pydantic import Field
+
+from domain.errors import InvalidCommand
+from domain.ids import submission_id
+from domain.model import Aggregate, Value
+from domain.spec import ApplicantKind
+
+
+class Applicant(Value):
+    name: str = Field(min_length=1)
+    kind: ApplicantKind
+    region: str = Field(pattern=r"^\d{2}$", description="Two-digit region code")
+    inn: str | None = Field(default=None, pattern=r"^(\d{10}|\d{12})$")
+    municipality: str | None = None
+
+
+class SubmissionStatus(StrEnum):
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+    ADMITTED = "admitted"
+    REJECTED = "rejected"
+    PLACED = "placed"
+
+
+class Submission(Aggregate):
+    @event("Submitted")
+    def __init__(
+        self, contest: str, reference: str, nomination: str, title: str, applicant: Applicant,
+        summary: str = "",
+    ) -> None:
+        self.contest = contest
+        self.reference = reference
+        self.nomination = nomination
+        self.title = title
+        self.applicant = applicant
+        self.summary = summary
+        self.status = SubmissionStatus.SUBMITTED
+        self.rejection_reason: str | None = None
+        self.place: int | None = None
+
+    @staticmethod
+    def create_id(contest: str, reference: str, **_: Any) -> Any:
+        return submission_id(contest, reference)
+
+    def withdraw(self, reason: str) -> None:
+        self._check_status(SubmissionStatus.SUBMITTED, "withdraw")
+        self._withdrawn(reason=reason)
+
+    @event("Withdrawn")
+    def _withdrawn(self, reason: str) -> None:
+        self.status = SubmissionStatus.WITHDRAWN
+
+    def admit(self) -> None:
+        self._check_status(SubmissionStatus.SUBMITTED, "admit")
+        self._admitted()
+
+    @event("Admitted")
+    def _admitted(self) -> None:
+        self.status = SubmissionStatus.ADMITTED
+
+    def reject(self, reason: str) -> None:
+        self._check_status(SubmissionStatus.SUBMITTED, "reject")
+        self._rejected(reason=reason)
+
+    @event("Rejected")
+    def _rejected(self, reason: str) -> None:
+        self.status = SubmissionStatus.REJECTED
+        self.rejection_reason = reason
+
+    def award_place(self, place: int, score: float) -> None:
+        self._check_status(SubmissionStatus.ADMITTED, "place")
+        self._placed(place=place, score=score)
+
+    @event("Placed")
+    def _placed(self, place: int, score: float) -> None:
+        self.status = SubmissionStatus.PLACED
+        self.place = place
+
+    def _check_status(self, expected: SubmissionStatus, action: str) -> None:
+        if self.status != expected:
+            raise InvalidCommand(
+                f"cannot {action} submission {self.reference}: it is {self.status}"
+            )

@@ -1,0 +1,118 @@
+"""The command side: an eventsourcing Application that enforces the rules and writes the log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification
+from eventsourcing.utils import get_topic
+
+from domain.aggregates import Contest
+from domain.errors import KonkursError, UnknownContest
+from domain.ids import contest_id
+from domain.mapper import PydanticMapper
+from domain.phases import Phase
+
+PAGE = 2000
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """An event as read straight from the log: its position, aggregate and JSON state."""
+
+    position: int
+    originator_id: UUID
+    originator_version: int
+    topic: str
+    state: dict[str, Any]
+
+
+def topic_of(event_class: type) -> str:
+    return get_topic(event_class)
+
+
+class StoreApplication(Application[UUID]):
+    """Plumbing shared by the command services: mapping, reading the log, idempotent saves."""
+
+    name = "Konkurs"
+
+    def construct_mapper(self) -> PydanticMapper:  # type: ignore[override]
+        return PydanticMapper(
+            transcoder=JSONTranscoder(),
+            compressor=self.factory.compressor(),
+            cipher=self.factory.cipher(),
+        )
+
+    def get_contest(self, slug: str) -> Contest:
+        try:
+            contest: Contest = self.repository.get(contest_id(slug))
+        except AggregateNotFoundError:
+            raise UnknownContest(f"no contest {slug!r} has been announced") from None
+        return contest
+
+    def head_position(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def read_log(
+        self, topics: Sequence[str] = (), start: int = 1, stop: int | None = None
+    ) -> Iterator[LoggedEvent]:
+        """Events in log order, decoded to plain JSON state without building models."""
+        decode = self.mapper.decode_state  # type: ignore[attr-defined]
+        while True:
+            page = self.recorder.select_notifications(start, PAGE, stop=stop, topics=topics)
+            for notification in page:
+                yield self._logged(notification, decode)
+            if len(page) < PAGE:
+                return
+            start = page[-1].id + 1
+
+    @staticmethod
+    def _logged(notification: Notification, decode: Callable[[bytes], dict[str, Any]]) -> LoggedEvent:
+        originator_id = notification.originator_id
+        return LoggedEvent(
+            position=notification.id,
+            originator_id=originator_id if isinstance(originator_id, UUID) else UUID(originator_id),
+            originator_version=notification.originator_version,
+            topic=notification.topic,
+            state=decode(notification.state),
+        )
+
+    def contest_events(
+        self, slug: str, event_classes: Iterable[type], stop: int | None = None
+    ) -> Iterator[LoggedEvent]:
+        topics = [topic_of(c) for c in event_classes]
+        for logged in self.read_log(topics, stop=stop):
+            if logged.state.get("contest") == slug:
+                yield logged
+
+    def phase_closed_at(self, slug: str, phase: Phase) -> int | None:
+        """The log position of the event that closed `phase`: the boundary of log order."""
+        wanted = contest_id(slug)
+        for logged in self.read_log([topic_of(Contest.PhaseChanged)]):
+            if logged.originator_id == wanted and logged.state["closed"] == phase:
+                return logged.position
+        return None
+
+    def run_contest_command(
+        self, slug: str, command_id: str, action: Callable[[Contest], Iterable[Any]]
+    ) -> bool:
+        """Apply `action` once per command id; a retry finds the id recorded and writes nothing.
+
+        `action` changes the contest and returns other aggregates to save in the same
+        transaction. Returns False when the command had already been applied.
+        """
+        for _ in range(5):
+            contest = self.get_contest(slug)
+            if contest.has_applied(command_id):
+                return False
+            others = list(action(contest))
+            try:
+                self.save(contest, *others)
+            except IntegrityError:
+                continue
+            return True
+        raise KonkursError(f"contest {slug} is being changed concurrently; try again")

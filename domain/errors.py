@@ -1,0 +1,69 @@
+"""Errors the domain raises. Every one carries a one-line message fit for an operator."""
+
+from __future__ import annotations
+
+
+class KonkursError(Exception):
+    """Base of every rule violation an operator can cause and read about."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class SpecError(KonkursError):
+    """A contest spec that does not validate."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        first = problems[0] if problems else "invalid"
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(f"{source}: {first}{more}")
+
+
+class InputFileError(KonkursError):
+    """A file the operator handed in cannot be read as asked."""
+
+
+class UnknownContest(KonkursError):
+    pass
+
+
+class ContestAlreadyAnnounced(KonkursError):
+    pass
+
+
+class UnknownNomination(KonkursError):
+    pass
+
+
+class UnknownSubmission(KonkursError):
+    pass
+
+
+class PhaseClosed(KonkursError):
+    """An intake event arrived when its phase is not open."""
+
+
+class DuplicateSubmission(KonkursError):
+    pass
+
+
+class IneligibleApplicant(KonkursError):
+    pass
+
+
+class ScoreOutOfRange(KonkursError):
+    pass
+
+
+class DuplicateBallot(KonkursError):
+    pass
+
+
+class InvalidCommand(KonkursError):
+    """An operator command that the contest's current state does not allow."""

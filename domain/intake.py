@@ -1,0 +1,165 @@
+"""Intake: submissions, reviews and ballots, written straight to the log in atomic batches.
+
+Nothing here passes through a workflow. A batch is checked whole before anything is
+saved, so a bad row leaves the store untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+from pydantic import Field
+
+from domain.aggregates import Applicant, Ballot, Contest, Review, Submission, SubmissionStatus
+from domain.application import StoreApplication
+from domain.errors import (
+    DuplicateBallot,
+    DuplicateSubmission,
+    KonkursError,
+    PhaseClosed,
+    UnknownNomination,
+    UnknownSubmission,
+)
+from domain.ids import ballot_id, review_id, submission_id
+from domain.model import Value
+from domain.phases import Phase
+from domain.regions import REGION_CODES
+from domain.rules.scoring import check_scorecard
+
+
+class SubmissionForm(Value):
+    reference: str = Field(min_length=1, max_length=100)
+    nomination: str
+    title: str = Field(min_length=1)
+    applicant: Applicant
+    summary: str = ""
+
+
+class ReviewForm(Value):
+    submission: str
+    expert: str = Field(min_length=1)
+    scores: dict[str, float]
+
+
+class BallotForm(Value):
+    voter: str = Field(min_length=1, description="The portal's voter id; only its HMAC is kept")
+    nomination: str
+    submission: str
+    region: str
+
+
+Labelled = Sequence[tuple[str, Any]]
+
+
+def voter_pseudonym(key: bytes, voter: str) -> str:
+    return hmac.new(key, voter.encode(), hashlib.sha256).hexdigest()
+
+
+class IntakeCommands(StoreApplication):
+    def submit(self, slug: str, forms: Labelled) -> int:
+        """Record submissions labelled by where they came from (a file, a CSV row)."""
+        contest = self._open_contest(slug, Phase.COLLECTING, "submissions")
+        spec = contest.spec
+        batch: dict[Any, Submission] = {}
+        for where, form in forms:
+            if spec.nomination(form.nomination) is None:
+                raise UnknownNomination(
+                    f"{where}: unknown nomination {form.nomination!r} in contest {slug}"
+                )
+            new_id = submission_id(slug, form.reference)
+            if new_id in batch or new_id in self.repository:
+                raise DuplicateSubmission(f"{where}: submission {form.reference} already exists")
+            batch[new_id] = Submission(contest=slug, **form.model_dump())
+        return self._save_batch(list(batch.values()), "submissions")
+
+    def record_reviews(self, slug: str, forms: Labelled) -> int:
+        contest = self._open_contest(slug, Phase.JUDGING, "reviews")
+        criteria = contest.spec.judging.criteria
+        batch: dict[Any, Review] = {}
+        for where, form in forms:
+            submission = self._admitted_submission(slug, form.submission, where)
+            check_scorecard(form.scores, criteria, where)
+            key = review_id(slug, form.submission, form.expert)
+            review = batch.get(key) or self._existing(key)
+            if review is None:
+                review = Review(
+                    contest=slug, submission=form.submission, nomination=submission.nomination,
+                    expert=form.expert, scores=form.scores,
+                )
+            else:
+                review.rescore(scores=form.scores)
+            batch[key] = review
+        return self._save_batch(list(batch.values()), "reviews")
+
+    def cast_ballots(self, slug: str, forms: Labelled, voter_key: bytes) -> int:
+        contest = self._open_contest(slug, Phase.VOTING, "ballots")
+        batch: dict[Any, Ballot] = {}
+        for where, form in forms:
+            self._check_ballot(contest, form, where)
+            voter = voter_pseudonym(voter_key, form.voter)
+            key = ballot_id(slug, form.nomination, voter)
+            if key in batch or key in self.repository:
+                raise DuplicateBallot(
+                    f"{where}: this voter already voted in nomination {form.nomination}"
+                )
+            batch[key] = Ballot(
+                contest=slug, nomination=form.nomination, voter=voter,
+                submission=form.submission, region=form.region,
+            )
+        return self._save_batch(list(batch.values()), "ballots")
+
+    def _check_ballot(self, contest: Contest, form: BallotForm, where: str) -> None:
+        if contest.spec.nomination(form.nomination) is None:
+            raise UnknownNomination(f"{where}: unknown nomination {form.nomination!r}")
+        if form.region not in REGION_CODES:
+            raise KonkursError(f"{where}: unknown region code {form.region!r}")
+        if contest.judging is not None:
+            if form.submission not in contest.judging.shortlist.get(form.nomination, []):
+                raise UnknownSubmission(
+                    f"{where}: submission {form.submission} is not on the "
+                    f"{form.nomination} shortlist"
+                )
+            return
+        submission = self._admitted_submission(contest.slug, form.submission, where)
+        if submission.nomination != form.nomination:
+            raise UnknownSubmission(
+                f"{where}: submission {form.submission} is not in nomination {form.nomination}"
+            )
+
+    def _open_contest(self, slug: str, phase: Phase, what: str) -> Contest:
+        contest = self.get_contest(slug)
+        if contest.phase != phase:
+            raise PhaseClosed(
+                f"contest {slug} takes no {what} now: it is in phase {contest.phase}, "
+                f"{what} are taken while {phase}"
+            )
+        return contest
+
+    def _admitted_submission(self, slug: str, reference: str, where: str) -> Submission:
+        submission = self._existing(submission_id(slug, reference))
+        if submission is None:
+            raise UnknownSubmission(f"{where}: no submission {reference!r} in contest {slug}")
+        if submission.status != SubmissionStatus.ADMITTED:
+            raise UnknownSubmission(f"{where}: submission {reference} is {submission.status}")
+        return submission  # type: ignore[no-any-return]
+
+    def _existing(self, aggregate_id: Any) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def _save_batch(self, aggregates: list[Any], what: str) -> int:
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            raise KonkursError(
+                f"some {what} were recorded concurrently by another writer; nothing was saved, "
+                "run the import again"
+            ) from None
+        return len(aggregates)

@@ -1,0 +1,16 @@
+"""`Konkurs`: the one command-side application, composed of its command groups."""
+
+from __future__ import annotations
+
+from domain.aggregates import Contest
+from domain.application import topic_of
+from domain.conclusions import ConclusionCommands
+from domain.intake import IntakeCommands
+from domain.lifecycle import LifecycleCommands
+
+
+class Konkurs(LifecycleCommands, IntakeCommands, ConclusionCommands):
+    name = "Konkurs"
+
+    def contest_slugs(self) -> list[str]:
+        return [logged.state["slug"] for logged in self.read_log([topic_of(Contest.Announced)])]

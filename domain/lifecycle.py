@@ -1,0 +1,64 @@
+"""Contest commands that move a contest through its phases. Each is idempotent by command id."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+
+from domain.aggregates import Contest
+from domain.application import StoreApplication
+from domain.errors import ContestAlreadyAnnounced, UnknownContest
+from domain.phases import Phase, check_extension
+from domain.spec import ContestSpec
+
+
+class LifecycleCommands(StoreApplication):
+    def announce(self, spec: ContestSpec, plan: PhasePlan, command_id: str) -> bool:
+        """Record the announcement; the same command again is a no-op, another one an error."""
+        try:
+            existing = self.get_contest(spec.slug)
+        except UnknownContest:
+            existing = None
+        if existing is not None:
+            if existing.has_applied(command_id):
+                return False
+            raise ContestAlreadyAnnounced(f"contest {spec.slug} is already announced")
+        contest = Contest(
+            slug=spec.slug, spec=spec.model_dump(mode="json"), fingerprint=spec.fingerprint(),
+            plan=plan, command_id=command_id,
+        )
+        try:
+            self.save(contest)
+        except IntegrityError:
+            return self.announce(spec, plan, command_id)
+        return True
+
+    def change_phase(
+        self, slug: str, closed: Phase, cause: str, reason: str, command_id: str
+    ) -> bool:
+        def act(contest: Contest) -> Iterable[Any]:
+            contest.change_phase(closed, cause=cause, reason=reason, command_id=command_id)
+            return ()
+
+        return self.run_contest_command(slug, command_id, act)
+
+    def extend_deadline(
+        self, slug: str, phase: Phase, closes_at: datetime, reason: str, command_id: str
+    ) -> bool:
+        def act(contest: Contest) -> Iterable[Any]:
+            check_extension(contest.plan, contest.phase, phase, closes_at)
+            contest.extend_deadline(phase, closes_at, reason=reason, command_id=command_id)
+            return ()
+
+        return self.run_contest_command(slug, command_id, act)
+
+    def cancel(self, slug: str, reason: str, command_id: str) -> bool:
+        def act(contest: Contest) -> Iterable[Any]:
+            contest.cancel(reason=reason, command_id=command_id)
+            return ()
+
+        return self.run_contest_command(slug, command_id, act)
+

@@ -1,0 +1,230 @@
+"""The contest spec: a YAML file an operator writes, validated into a `ContestSpec`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from domain.phases import Phase, PhasePlan, PhaseWindow
+
+Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
+Moment = datetime | date
+
+
+class Level(StrEnum):
+    FEDERAL = "federal"
+    REGIONAL = "regional"
+    MUNICIPAL = "municipal"
+
+
+class NominationKind(StrEnum):
+    PRACTICE = "practice"
+    ORGANISATION = "organisation"
+    PERSON = "person"
+
+
+class ApplicantKind(StrEnum):
+    STATE_INSTITUTION = "state_institution"
+    MUNICIPAL_INSTITUTION = "municipal_institution"
+    NGO = "ngo"
+    BUSINESS = "business"
+    REGIONAL_AUTHORITY = "regional_authority"
+    MUNICIPALITY = "municipality"
+    PERSON = "person"
+
+
+class SpecModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Nomination(SpecModel):
+    code: Code
+    title: str = Field(min_length=1)
+    kind: NominationKind = NominationKind.PRACTICE
+
+
+class Direction(SpecModel):
+    code: Code
+    title: str = Field(min_length=1)
+    nominations: list[Nomination] = Field(min_length=1)
+
+
+class Schedule(SpecModel):
+    """Dates are local to the spec's timezone; a bare date means the end of that day."""
+
+    announced: Moment
+    collection_opens: Moment | None = None
+    collection_closes: Moment
+    screening_closes: Moment | None = None
+    judging_closes: Moment | None = None
+    voting_closes: Moment | None = None
+    results_published: Moment
+
+
+class Eligibility(SpecModel):
+    applicant_kinds: list[ApplicantKind] = Field(min_length=1)
+    regions: list[str] | None = Field(
+        default=None, description="Region codes applicants must come from; none means all."
+    )
+
+
+class Scale(SpecModel):
+    min: float = 0
+    max: float = 10
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if self.min >= self.max:
+            raise ValueError(f"scale min {self.min} must be below max {self.max}")
+        return self
+
+
+class Criterion(SpecModel):
+    code: Code
+    title: str = Field(min_length=1)
+    weight: float = Field(gt=0)
+    scale: Scale = Scale()
+
+
+TIE_BREAK_STEPS = ("score", "reviews", "submitted_first", "lottery")
+
+
+class Screening(SpecModel):
+    enabled: bool = True
+
+
+class Judging(SpecModel):
+    enabled: bool = True
+    criteria: list[Criterion] = Field(default_factory=list)
+    tie_break: list[str] = Field(
+        default_factory=lambda: ["score", "reviews", "submitted_first"],
+        description="Ranking cascade: score, reviews, criterion:CODE, submitted_first, lottery.",
+    )
+
+    @model_validator(mode="after")
+    def _criteria_and_cascade(self) -> Judging:
+        if self.enabled and not self.criteria:
+            raise ValueError("judging is enabled but lists no criteria")
+        codes = [c.code for c in self.criteria]
+        _require_unique(codes, "criterion code")
+        for step in self.tie_break:
+            if step.startswith("criterion:"):
+                if step.removeprefix("criterion:") not in codes:
+                    raise ValueError(f"tie_break step {step!r} names an unknown criterion")
+            elif step not in TIE_BREAK_STEPS:
+                allowed = ", ".join((*TIE_BREAK_STEPS, "criterion:CODE"))
+                raise ValueError(f"unknown tie_break step {step!r}; use one of {allowed}")
+        return self
+
+
+class Voting(SpecModel):
+    enabled: bool = False
+    ballots_per_voter_per_nomination: int = Field(default=1, ge=1)
+    shortlist_size: int = Field(default=5, ge=1, description="Top K per nomination on the ballot.")
+    award: Literal["people_choice", "weighted"] = Field(
+        default="people_choice",
+        description="people_choice: a separate award by votes; weighted: votes mix into places.",
+    )
+    public_weight: float = Field(default=0.3, ge=0, le=1)
+
+
+class ContestSpec(SpecModel):
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
+    title: str = Field(min_length=1)
+    organisers: list[str] = Field(min_length=1)
+    level: Level
+    region: str | None = None
+    timezone: str = "Europe/Moscow"
+    directions: list[Direction] = Field(min_length=1)
+    schedule: Schedule
+    eligibility: Eligibility
+    screening: Screening = Screening()
+    judging: Judging
+    voting: Voting = Voting()
+    places_per_nomination: int = Field(default=3, ge=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ContestSpec:
+        if self.level != Level.FEDERAL and not self.region:
+            raise ValueError(f"a {self.level.value} contest must name its region")
+        _require_unique([d.code for d in self.directions], "direction code")
+        _require_unique([n.code for n in self.nominations], "nomination code")
+        if not (self.judging.enabled or self.voting.enabled):
+            raise ValueError("at least one of judging or voting must be enabled")
+        self._check_schedule()
+        return self
+
+    def _check_schedule(self) -> None:
+        s = self.schedule
+        needed = {
+            "screening_closes": self.screening.enabled,
+            "judging_closes": self.judging.enabled,
+            "voting_closes": self.voting.enabled,
+        }
+        for field, enabled in needed.items():
+            if enabled and getattr(s, field) is None:
+                raise ValueError(f"schedule.{field} is required when that phase is enabled")
+        moments = [(w.phase.value, w.closes_at) for w in self.phase_plan().windows]
+        for (earlier, a), (later, b) in zip(moments, moments[1:], strict=False):
+            if b < a:
+                raise ValueError(f"schedule: {later} closes before {earlier} ({b} < {a})")
+
+    @property
+    def nominations(self) -> list[Nomination]:
+        return [n for d in self.directions for n in d.nominations]
+
+    def nomination(self, code: str) -> Nomination | None:
+        return next((n for n in self.nominations if n.code == code), None)
+
+    def local_moment(self, value: Moment, *, end_of_day: bool) -> datetime:
+        zone = ZoneInfo(self.timezone)
+        if isinstance(value, datetime):
+            return value if value.tzinfo else value.replace(tzinfo=zone)
+        moment = datetime.combine(value, time.min, tzinfo=zone)
+        return moment + timedelta(days=1) if end_of_day else moment
+
+    def phase_plan(self) -> PhasePlan:
+        """Each enabled phase with the moment it closes; bare dates close at the day's end."""
+        s = self.schedule
+        opens = s.collection_opens or s.announced
+        candidates: list[tuple[Phase, Moment | None, bool]] = [
+            (Phase.ANNOUNCED, opens, False),
+            (Phase.COLLECTING, s.collection_closes, True),
+            (Phase.SCREENING, s.screening_closes if self.screening.enabled else None, True),
+            (Phase.JUDGING, s.judging_closes if self.judging.enabled else None, True),
+            (Phase.VOTING, s.voting_closes if self.voting.enabled else None, True),
+            (Phase.RESULTS, s.results_published, False),
+        ]
+        windows = [
+            PhaseWindow(phase=phase, closes_at=self.local_moment(moment, end_of_day=end))
+            for phase, moment, end in candidates
+            if moment is not None
+        ]
+        return PhasePlan(windows=tuple(windows))
+
+    def fingerprint(self) -> str:
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _require_unique(values: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"duplicate {what} {value!r}")
+        seen.add(value)
