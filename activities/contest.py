@@ -1,0 +1,90 @@
+"""Contest activities. Each carries a command id, so a retry finds its own events and stops."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import structlog
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from domain.errors import KonkursError
+from domain.konkurs import Konkurs
+from domain.spec import ContestSpec
+from workflows.models import (
+    AnnounceInput,
+    CancellationInput,
+    CommandResult,
+    ConclusionInput,
+    ExtensionInput,
+    PhaseChangeInput,
+)
+
+log = structlog.get_logger("konkurs.activities")
+
+
+class ContestActivities:
+    def __init__(self, konkurs: Konkurs) -> None:
+        self.konkurs = konkurs
+
+    @activity.defn(name="announce")
+    def announce(self, request: AnnounceInput) -> CommandResult:
+        spec = ContestSpec.model_validate(request.spec)
+        return self._run("announce", spec.slug, lambda: self.konkurs.announce(
+            spec, request.plan, request.command_id))
+
+    @activity.defn(name="change_phase")
+    def change_phase(self, request: PhaseChangeInput) -> CommandResult:
+        return self._run("change_phase", request.slug, lambda: self.konkurs.change_phase(
+            request.slug, request.closed, request.cause, request.reason, request.command_id))
+
+    @activity.defn(name="extend_deadline")
+    def extend_deadline(self, request: ExtensionInput) -> CommandResult:
+        return self._run("extend_deadline", request.slug, lambda: self.konkurs.extend_deadline(
+            request.slug, request.phase, request.closes_at, request.reason, request.command_id))
+
+    @activity.defn(name="cancel_contest")
+    def cancel_contest(self, request: CancellationInput) -> CommandResult:
+        return self._run("cancel_contest", request.slug, lambda: self.konkurs.cancel(
+            request.slug, request.reason, request.command_id))
+
+    @activity.defn(name="conclude_screening")
+    def conclude_screening(self, request: ConclusionInput) -> CommandResult:
+        return self._conclude("conclude_screening", request, self.konkurs.conclude_screening)
+
+    @activity.defn(name="conclude_judging")
+    def conclude_judging(self, request: ConclusionInput) -> CommandResult:
+        return self._conclude("conclude_judging", request, self.konkurs.conclude_judging)
+
+    @activity.defn(name="tally_votes")
+    def tally_votes(self, request: ConclusionInput) -> CommandResult:
+        return self._conclude("tally_votes", request, self.konkurs.tally_votes)
+
+    @activity.defn(name="declare_results")
+    def declare_results(self, request: ConclusionInput) -> CommandResult:
+        return self._conclude("declare_results", request, self.konkurs.declare_results)
+
+    @activity.defn(name="publish_results")
+    def publish_results(self, request: ConclusionInput) -> CommandResult:
+        return self._conclude("publish_results", request, self.konkurs.publish_results)
+
+    def _conclude(
+        self, name: str, request: ConclusionInput, command: Callable[[str, str], bool]
+    ) -> CommandResult:
+        return self._run(name, request.slug, lambda: command(request.slug, request.command_id))
+
+    def _run(self, name: str, slug: str, command: Callable[[], bool]) -> CommandResult:
+        try:
+            applied = command()
+        except KonkursError as error:
+            log.warning("activity_refused", activity=name, contest=slug, error=str(error))
+            raise ApplicationError(str(error), type="KonkursError", non_retryable=True) from None
+        log.info("activity_done", activity=name, contest=slug, applied=applied)
+        return CommandResult(applied=applied)
+
+    def all(self) -> list[Callable[..., CommandResult]]:
+        return [
+            self.announce, self.change_phase, self.extend_deadline, self.cancel_contest,
+            self.conclude_screening, self.conclude_judging, self.tally_votes,
+            self.declare_results, self.publish_results,
+        ]

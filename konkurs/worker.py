@@ -1,0 +1,25 @@
+"""The worker's single registration list: every workflow and activity lives here once."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.contest import ContestActivities
+from domain.konkurs import Konkurs
+from workflows.contest import ContestWorkflow
+from workflows.models import TASK_QUEUE
+
+WORKFLOWS = [ContestWorkflow]
+
+
+def build_worker(client: Client, konkurs: Konkurs, task_queue: str = TASK_QUEUE) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=ContestActivities(konkurs).all(),
+        activity_executor=ThreadPoolExecutor(max_workers=4),
+    )

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from domain.konkurs import Konkurs
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture
+def konkurs(tmp_path: Path) -> Iterator[Konkurs]:
+    app = Konkurs(env={
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(tmp_path / "konkurs.db"),
+    })
+    yield app
+    app.close()
+
+
+@pytest.fixture(scope="session")
+async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    async with await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=str(BIN / "temporal-test-server"),
+    ) as env:
+        yield env

@@ -1,0 +1,1 @@
+"""Temporal workflows: deterministic orchestration of contest phases. No I/O here."""

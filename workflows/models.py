@@ -1,0 +1,90 @@
+"""The inputs and results that cross the workflow boundary: workflow, updates and activities."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.phases import Phase, PhasePlan
+
+TASK_QUEUE = "konkurs"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class ContestInput(Model):
+    slug: str
+    spec: dict[str, Any] = Field(description="The validated spec, as JSON")
+    plan: PhasePlan
+
+
+class ContestResult(Model):
+    slug: str
+    final_phase: Phase
+
+
+class ContestState(Model):
+    slug: str
+    phase: Phase
+    plan: PhasePlan
+    steps: list[str] = Field(default_factory=list, description="What the workflow did, in order")
+    cancel_reason: str | None = None
+
+
+class ExtendDeadline(Model):
+    phase: Phase
+    closes_at: datetime
+    reason: str = ""
+
+
+class ClosePhase(Model):
+    phase: Phase
+    reason: str = ""
+
+
+class CancelContest(Model):
+    reason: str
+
+
+# Activity inputs and results.
+
+
+class AnnounceInput(Model):
+    spec: dict[str, Any]
+    plan: PhasePlan
+    command_id: str
+
+
+class PhaseChangeInput(Model):
+    slug: str
+    closed: Phase
+    cause: str
+    reason: str
+    command_id: str
+
+
+class ExtensionInput(Model):
+    slug: str
+    phase: Phase
+    closes_at: datetime
+    reason: str
+    command_id: str
+
+
+class CancellationInput(Model):
+    slug: str
+    reason: str
+    command_id: str
+
+
+class ConclusionInput(Model):
+    slug: str
+    command_id: str
+
+
+class CommandResult(Model):
+    applied: bool = Field(description="False when a retry found the command already recorded")
