@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 
 import structlog
 from temporalio import activity
@@ -22,67 +23,77 @@ from workflows.models import (
 
 log = structlog.get_logger("konkurs.activities")
 
+HEARTBEAT_EVERY = 2.0
+
 
 class ContestActivities:
     def __init__(self, konkurs: Konkurs) -> None:
         self.konkurs = konkurs
 
     @activity.defn(name="announce")
-    def announce(self, request: AnnounceInput) -> CommandResult:
+    async def announce(self, request: AnnounceInput) -> CommandResult:
         spec = ContestSpec.model_validate(request.spec)
-        return self._run("announce", spec.slug, lambda: self.konkurs.announce(
+        return await self._run("announce", spec.slug, lambda: self.konkurs.announce(
             spec, request.plan, request.command_id))
 
     @activity.defn(name="change_phase")
-    def change_phase(self, request: PhaseChangeInput) -> CommandResult:
-        return self._run("change_phase", request.slug, lambda: self.konkurs.change_phase(
+    async def change_phase(self, request: PhaseChangeInput) -> CommandResult:
+        return await self._run("change_phase", request.slug, lambda: self.konkurs.change_phase(
             request.slug, request.closed, request.cause, request.reason, request.command_id))
 
     @activity.defn(name="extend_deadline")
-    def extend_deadline(self, request: ExtensionInput) -> CommandResult:
-        return self._run("extend_deadline", request.slug, lambda: self.konkurs.extend_deadline(
+    async def extend_deadline(self, request: ExtensionInput) -> CommandResult:
+        return await self._run("extend_deadline", request.slug, lambda: self.konkurs.extend_deadline(
             request.slug, request.phase, request.closes_at, request.reason, request.command_id))
 
     @activity.defn(name="cancel_contest")
-    def cancel_contest(self, request: CancellationInput) -> CommandResult:
-        return self._run("cancel_contest", request.slug, lambda: self.konkurs.cancel(
+    async def cancel_contest(self, request: CancellationInput) -> CommandResult:
+        return await self._run("cancel_contest", request.slug, lambda: self.konkurs.cancel(
             request.slug, request.reason, request.command_id))
 
     @activity.defn(name="conclude_screening")
-    def conclude_screening(self, request: ConclusionInput) -> CommandResult:
-        return self._conclude("conclude_screening", request, self.konkurs.conclude_screening)
+    async def conclude_screening(self, request: ConclusionInput) -> CommandResult:
+        return await self._conclude("conclude_screening", request, self.konkurs.conclude_screening)
 
     @activity.defn(name="conclude_judging")
-    def conclude_judging(self, request: ConclusionInput) -> CommandResult:
-        return self._conclude("conclude_judging", request, self.konkurs.conclude_judging)
+    async def conclude_judging(self, request: ConclusionInput) -> CommandResult:
+        return await self._conclude("conclude_judging", request, self.konkurs.conclude_judging)
 
     @activity.defn(name="tally_votes")
-    def tally_votes(self, request: ConclusionInput) -> CommandResult:
-        return self._conclude("tally_votes", request, self.konkurs.tally_votes)
+    async def tally_votes(self, request: ConclusionInput) -> CommandResult:
+        return await self._conclude("tally_votes", request, self.konkurs.tally_votes)
 
     @activity.defn(name="declare_results")
-    def declare_results(self, request: ConclusionInput) -> CommandResult:
-        return self._conclude("declare_results", request, self.konkurs.declare_results)
+    async def declare_results(self, request: ConclusionInput) -> CommandResult:
+        return await self._conclude("declare_results", request, self.konkurs.declare_results)
 
     @activity.defn(name="publish_results")
-    def publish_results(self, request: ConclusionInput) -> CommandResult:
-        return self._conclude("publish_results", request, self.konkurs.publish_results)
+    async def publish_results(self, request: ConclusionInput) -> CommandResult:
+        return await self._conclude("publish_results", request, self.konkurs.publish_results)
 
-    def _conclude(
+    async def _conclude(
         self, name: str, request: ConclusionInput, command: Callable[[str, str], bool]
     ) -> CommandResult:
-        return self._run(name, request.slug, lambda: command(request.slug, request.command_id))
+        return await self._run(name, request.slug, lambda: command(request.slug, request.command_id))
 
-    def _run(self, name: str, slug: str, command: Callable[[], bool]) -> CommandResult:
+    async def _run(self, name: str, slug: str, command: Callable[[], bool]) -> CommandResult:
+        """Run the blocking store command in a thread, heartbeating so that a killed worker's
+        activity is retried within the heartbeat timeout rather than the start-to-close one."""
+        work = asyncio.ensure_future(asyncio.to_thread(command))
         try:
-            applied = command()
+            while True:
+                done, _ = await asyncio.wait({work}, timeout=HEARTBEAT_EVERY)
+                if done:
+                    break
+                activity.heartbeat()
+            applied = work.result()
         except KonkursError as error:
             log.warning("activity_refused", activity=name, contest=slug, error=str(error))
             raise ApplicationError(str(error), type="KonkursError", non_retryable=True) from None
         log.info("activity_done", activity=name, contest=slug, applied=applied)
         return CommandResult(applied=applied)
 
-    def all(self) -> list[Callable[..., CommandResult]]:
+    def all(self) -> list[Callable[..., Awaitable[CommandResult]]]:
         return [
             self.announce, self.change_phase, self.extend_deadline, self.cancel_contest,
             self.conclude_screening, self.conclude_judging, self.tally_votes,

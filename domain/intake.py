@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
@@ -53,7 +53,7 @@ class BallotForm(Value):
     region: str
 
 
-Labelled = Sequence[tuple[str, Any]]
+Labelled = Iterable[tuple[str, Any]]
 
 
 def voter_pseudonym(key: bytes, voter: str) -> str:

@@ -11,7 +11,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.aggregates import Contest
 from domain.application import StoreApplication
 from domain.errors import ContestAlreadyAnnounced, UnknownContest
-from domain.phases import Phase, check_extension
+from domain.phases import Phase, PhasePlan, check_extension
 from domain.spec import ContestSpec
 
 

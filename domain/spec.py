@@ -6,6 +6,7 @@ import hashlib
 import json
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from itertools import pairwise
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -180,7 +181,7 @@ class ContestSpec(SpecModel):
             if enabled and getattr(s, field) is None:
                 raise ValueError(f"schedule.{field} is required when that phase is enabled")
         moments = [(w.phase.value, w.closes_at) for w in self.phase_plan().windows]
-        for (earlier, a), (later, b) in zip(moments, moments[1:], strict=False):
+        for (earlier, a), (later, b) in pairwise(moments):
             if b < a:
                 raise ValueError(f"schedule: {later} closes before {earlier} ({b} < {a})")
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -21,5 +19,4 @@ def build_worker(client: Client, konkurs: Konkurs, task_queue: str = TASK_QUEUE)
         task_queue=task_queue,
         workflows=WORKFLOWS,
         activities=ContestActivities(konkurs).all(),
-        activity_executor=ThreadPoolExecutor(max_workers=4),
     )

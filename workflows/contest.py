@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
@@ -28,7 +27,8 @@ with workflow.unsafe.imports_passed_through():
     )
 
 ACTIVITY_OPTIONS = {
-    "start_to_close_timeout": timedelta(minutes=10),
+    "start_to_close_timeout": timedelta(hours=1),
+    "heartbeat_timeout": timedelta(seconds=10),
     "retry_policy": RetryPolicy(
         initial_interval=timedelta(seconds=1),
         maximum_interval=timedelta(seconds=30),
@@ -82,7 +82,7 @@ class ContestWorkflow:
             self._woken = False
             try:
                 await workflow.wait_condition(lambda: self._woken, timeout=remaining)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     async def _close(self, phase: Phase, cause: str) -> None:

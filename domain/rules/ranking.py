@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+from pydantic import Field
+
 from domain.model import Value
 from domain.outcomes import RankedEntry
 
@@ -14,7 +16,7 @@ class Candidate(Value):
     score: float
     reviews: int
     position: int
-    criteria: dict[str, float] = {}
+    criteria: dict[str, float] = Field(default_factory=dict)
 
 
 def _step_key(candidate: Candidate, step: str, seed: str) -> tuple[float | str, ...]:

@@ -1,0 +1,3 @@
+from konkurs.cli import main
+
+main()

@@ -1,0 +1,69 @@
+"""The `konkurs` command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from domain.errors import KonkursError
+from konkurs.cli import (
+    contest_commands,
+    demo_command,
+    intake_commands,
+    service_commands,
+    view_commands,
+)
+from konkurs.cli.output import fail
+from konkurs.cli.spec_commands import spec_app
+from konkurs.logging import configure_logging
+
+app = typer.Typer(
+    name="konkurs",
+    help=(
+        "Konkurs runs public best-practice contests: announce a spec, take submissions, "
+        "reviews and ballots, and publish results that auditors can recompute.\n\n"
+        "Start with `konkurs spec check examples/*.yaml`, then `konkurs server` and "
+        "`konkurs worker` in two terminals, then `konkurs announce`."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(spec_app, name="spec")
+contest_commands.register(app)
+intake_commands.register(app)
+view_commands.register(app)
+service_commands.register(app)
+demo_command.register(app)
+
+
+def main() -> None:
+    """Run the CLI and end the process with os._exit once output is flushed (sdk-python#300)."""
+    configure_logging()
+    code = run(sys.argv[1:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def run(argv: list[str]) -> int:
+    try:
+        result = app(args=argv, prog_name="konkurs", standalone_mode=False)
+    except typer.Exit as done:
+        return done.exit_code
+    except typer.TyperException as usage:
+        show = getattr(usage, "show", None)
+        if show:
+            show()
+        else:
+            fail(usage.format_message())
+        return usage.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        fail("interrupted")
+        return 130
+    except KonkursError as error:
+        fail(str(error))
+        return 1
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,57 @@
+"""`konkurs demo`: what `make demo` runs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from konkurs.cli.output import JsonFlag, emit_json, say, table
+from konkurs.cli.view_commands import print_results
+from konkurs.demo import DemoRun
+from konkurs.settings import Settings
+from konkurs.store import open_store
+from projections import ViewsDB, catch_up, default_views, participation, results
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
+
+
+def demo(
+    spec: Annotated[Path, typer.Option(help="The seed contest to run.")] = Path(
+        "examples/smart-dialog-2023.yaml"),
+    home: Annotated[Path, typer.Option(help="Demo home; wiped at start.")] = Path(".konkurs-demo"),
+    seed: Annotated[int, typer.Option(help="Seed of the generated population.")] = 2023,
+    kill_worker_during_judging: Annotated[bool, typer.Option(
+        help="SIGKILL the worker while judging closes, start a new one, and finish anyway.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Run Smart Dialog 2023 end to end: an embedded server, a worker, 300+ submissions from
+    all 89 regions, expert reviews and a public vote; then print winners and participation."""
+    started = time.monotonic()
+    home = home.resolve()
+    run = DemoRun(spec_path=spec, home=home, seed=seed,
+                  kill_worker_in_judging=kill_worker_during_judging,
+                  say=(lambda _: None) if as_json else say)
+    contest = asyncio.run(run.run())
+    settings = Settings(home=home, persistence_module="eventsourcing.sqlite", production=False)
+    konkurs = open_store(settings)
+    database = ViewsDB(settings.views_path)
+    catch_up(konkurs, database, default_views())
+    outcome = results(database, contest.slug)
+    regions = participation(database, contest.slug)
+    elapsed = time.monotonic() - started
+    if as_json:
+        emit_json({"results": outcome.model_dump(mode="json"),
+                   "participation": regions.model_dump(mode="json"), "seconds": round(elapsed, 1)})
+        return
+    print_results(outcome)
+    say(table(f"Participation by region ({regions.submissions} submissions)",
+              ["code", "region", "submissions", "admitted"],
+              [(r.code, r.name, r.submissions, r.admitted) for r in regions.regions]))
+    say(f"Demo finished in {elapsed:.1f}s. Inspect it with "
+        f"`KONKURS_HOME={home} konkurs status {contest.slug}`.")

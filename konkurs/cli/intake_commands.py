@@ -1,0 +1,97 @@
+"""Intake from the CLI: submissions, reviews and ballots go straight to the store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from konkurs import intake_files
+from konkurs.cli import runtime
+from konkurs.cli.output import JsonFlag, console, emit_json, say
+
+Slug = Annotated[str, typer.Argument(help="The contest's slug.")]
+CsvFile = Annotated[Path, typer.Argument(
+    help="CSV as Excel saves it (UTF-8, with or without BOM; `;` or `,`), or JSON Lines (.jsonl)."
+)]
+
+import_app = typer.Typer(
+    help="Import intake files. Each file is checked whole first: one bad row and nothing is written.",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("submit")(submit)
+    app.add_typer(import_app, name="import")
+
+
+def submit(
+    slug: Slug,
+    file: Annotated[Path, typer.Argument(help="One submission as JSON or YAML.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Record one submission from a JSON/YAML file while collection is open."""
+    forms = intake_files.single_submission(file)
+    runtime.store().submit(slug, forms)
+    _done("submission", forms, as_json)
+
+
+@import_app.command("submissions")
+def import_submissions(slug: Slug, file: CsvFile, as_json: JsonFlag = False) -> None:
+    """Import submissions. Columns: reference;nomination;title;applicant_name;applicant_kind;
+    region[;inn;municipality;summary]."""
+    forms = intake_files.submission_forms(file)
+    konkurs = runtime.store()
+    _write(forms, lambda batch: konkurs.submit(slug, batch), "submissions", as_json)
+
+
+@import_app.command("reviews")
+def import_reviews(slug: Slug, file: CsvFile, as_json: JsonFlag = False) -> None:
+    """Import scorecards while judging is open. Columns: submission;expert;<one per criterion>.
+    A second card from the same expert for the same submission is a revision."""
+    konkurs = runtime.store()
+    criteria = konkurs.get_contest(slug).spec.judging.criteria
+    forms = intake_files.review_forms(file, criteria)
+    _write(forms, lambda batch: konkurs.record_reviews(slug, batch), "reviews", as_json)
+
+
+@import_app.command("ballots")
+def import_ballots(slug: Slug, file: CsvFile, as_json: JsonFlag = False) -> None:
+    """Import ballots while voting is open. Columns: voter;nomination;submission;region.
+    Voter ids are kept only as keyed HMAC pseudonyms."""
+    settings = runtime.settings()
+    konkurs = runtime.store()
+    key = settings.voter_key()
+    forms = intake_files.ballot_forms(file)
+    _write(forms, lambda batch: konkurs.cast_ballots(slug, batch, key), "ballots", as_json)
+
+
+def _write(
+    forms: Sequence[tuple[str, Any]], save: Callable[[Iterable[tuple[str, Any]]], int],
+    what: str, as_json: bool,
+) -> None:
+    """Check and save the whole file as one batch, showing progress while the rows are checked."""
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=console, transient=True, disable=as_json,
+    ) as progress:
+        task = progress.add_task(f"checking {what}", total=len(forms))
+
+        def counted() -> Iterator[tuple[str, Any]]:
+            for item in forms:
+                yield item
+                progress.advance(task)
+
+        save(counted())
+    _done(what, forms, as_json)
+
+
+def _done(what: str, forms: Sequence[Any], as_json: bool) -> None:
+    if as_json:
+        emit_json({"recorded": len(forms), "what": what})
+    else:
+        say(f"Recorded {len(forms)} {what}.")

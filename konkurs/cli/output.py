@@ -1,0 +1,55 @@
+"""How the CLI speaks: tables for people, `--json` for machines, one line on stderr for errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.table import Table
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document for machines.")]
+
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 132)
+errors = Console(stderr=True, highlight=False)
+
+
+def emit_json(data: Any) -> None:
+    if isinstance(data, BaseModel):
+        data = data.model_dump(mode="json")
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def table(
+    title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], widest: int = 40
+) -> Table:
+    """A table that stays one line per row: numbers right-aligned, long text cut with an ellipsis."""
+    materialised = [list(row) for row in rows]
+    grid = Table(title=title, title_justify="left", header_style="bold")
+    for index, column in enumerate(columns):
+        numeric = bool(materialised) and all(
+            isinstance(row[index], int | float) for row in materialised if row[index] is not None
+        )
+        grid.add_column(column, justify="right" if numeric else "left", no_wrap=True,
+                        overflow="ellipsis", min_width=len(column) if numeric else None,
+                        max_width=None if numeric else widest)
+    for row in materialised:
+        grid.add_row(*("" if cell is None else _cell(cell) for cell in row))
+    return grid
+
+
+def _cell(value: Any) -> str:
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
+def say(message: str) -> None:
+    console.print(message)
+
+
+def fail(message: str) -> None:
+    errors.print(f"[bold red]error:[/] {message}", soft_wrap=True)

@@ -1,0 +1,74 @@
+"""Long-running processes: the embedded Temporal server and the worker."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+
+import structlog
+import typer
+
+from domain.errors import KonkursError
+from konkurs import devserver
+from konkurs.cli import runtime
+from konkurs.cli.output import say
+from konkurs.temporal import resolve_target
+from konkurs.worker import build_worker
+from workflows.models import TASK_QUEUE
+
+log = structlog.get_logger("konkurs.worker")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("server")(server)
+    app.command("worker")(worker)
+
+
+def server() -> None:
+    """Run the embedded Temporal dev server in the foreground, persisted in the Konkurs home.
+
+    Its address is 127.0.0.1:7233 and its web UI http://127.0.0.1:8233. Stop it with Ctrl-C.
+    """
+    settings = runtime.settings()
+    target = resolve_target()
+    if not target.embedded:
+        raise KonkursError(
+            f"TEMPORAL_ADDRESS points at {target.address}; the embedded server is not used"
+        )
+    if devserver.is_listening(target.address):
+        raise KonkursError(f"something already listens on {target.address}; is a server running?")
+    settings.ensure_home()
+    host, port = devserver.split_address(target.address)
+    command = devserver.server_command(settings.temporal_db_path, host, port)
+    say(f"Temporal dev server on {target.address}, UI http://{host}:{port + 1000}, "
+        f"state in {settings.temporal_db_path}")
+    process = subprocess.Popen(command)
+    try:
+        process.wait()
+    except KeyboardInterrupt:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=15)
+
+
+def worker(
+    task_queue: str = typer.Option(TASK_QUEUE, help="Task queue to serve."),
+) -> None:
+    """Run a worker: it executes contest workflows and their activities until stopped."""
+    asyncio.run(_serve(task_queue))
+
+
+async def _serve(task_queue: str) -> None:
+    client = await runtime.client()
+    konkurs = runtime.store()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with build_worker(client, konkurs, task_queue):
+        log.info("worker_started", task_queue=task_queue, pid=os.getpid(),
+                 store=runtime.settings().persistence_module)
+        await stop.wait()
+        log.info("worker_stopping")
+    konkurs.close()

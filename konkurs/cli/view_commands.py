@@ -1,0 +1,118 @@
+"""Read-side commands: everything here reads the projections, brought up to date first."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn
+
+from konkurs.cli import runtime
+from konkurs.cli.output import JsonFlag, console, emit_json, say, table
+from projections import ViewsDB, board, catch_up, default_views, follow, list_contests, rebuild, results
+from projections.models import Board, Results
+
+Slug = Annotated[str, typer.Argument(help="The contest's slug.")]
+
+projections_app = typer.Typer(help="Maintain the read models (views) built from the log.",
+                              no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("contests")(contests)
+    app.command("status")(status)
+    app.command("results")(show_results)
+    app.add_typer(projections_app, name="projections")
+
+
+def views() -> ViewsDB:
+    """The views database, caught up with the log before anyone reads it."""
+    database = ViewsDB(runtime.settings().views_path)
+    catch_up(runtime.store(), database, default_views())
+    return database
+
+
+def contests(as_json: JsonFlag = False) -> None:
+    """List announced contests with their phase and intake counts."""
+    found = list_contests(views())
+    if as_json:
+        emit_json([c.model_dump(mode="json") for c in found])
+        return
+    if not found:
+        say("No contests yet. Announce one with `konkurs announce examples/smart-dialog-2023.yaml`.")
+        return
+    say(table("Contests", ["slug", "phase", "submissions", "admitted", "reviews", "ballots"],
+              [(c.slug, c.phase, c.submissions, c.admitted, c.reviews, c.ballots) for c in found]))
+
+
+def status(slug: Slug, as_json: JsonFlag = False) -> None:
+    """Show a contest's board: phase, deadlines, counts by nomination and by region."""
+    shown = board(views(), slug)
+    if as_json:
+        emit_json(shown)
+        return
+    print_board(shown)
+
+
+def print_board(shown: Board) -> None:
+    say(f"[bold]{shown.title}[/] ({shown.slug}) — phase [bold]{shown.phase}[/]"
+        + (f", cancelled: {shown.cancelled_reason}" if shown.cancelled_reason else ""))
+    say(f"Submissions {shown.submissions}, admitted {shown.admitted}, rejected {shown.rejected}, "
+        f"reviews {shown.reviews}, ballots {shown.ballots}")
+    say(table("Deadlines", ["phase", "closes at (UTC)", "extensions"],
+              [(d.phase, f"{d.closes_at:%Y-%m-%d %H:%M}", d.extensions) for d in shown.deadlines]))
+    say(table("By nomination", ["nomination", "title", "submissions", "admitted"],
+              [(n.code, n.title, n.submissions, n.admitted) for n in shown.by_nomination]))
+    say(table("By region", ["code", "region", "submissions", "admitted"],
+              [(r.code, r.name, r.submissions, r.admitted) for r in shown.by_region]))
+
+
+def show_results(slug: Slug, as_json: JsonFlag = False) -> None:
+    """Show the ranking per nomination, the winners and the people's choice."""
+    shown = results(views(), slug)
+    if as_json:
+        emit_json(shown)
+        return
+    print_results(shown)
+
+
+def print_results(shown: Results) -> None:
+    state = "published" if shown.published else "declared" if shown.declared else (
+        "expert ranking only" if shown.judged else "not judged yet")
+    say(f"[bold]{shown.title}[/] — results {state}")
+    rows: list[tuple[object, ...]] = [
+        (n.title, w.place, w.reference, w.region_name, w.applicant, w.score, w.votes)
+        for n in shown.nominations for w in n.winners
+    ]
+    if not rows:
+        rows = [(n.title, r.place, r.reference, r.region_name, r.applicant, r.score, None)
+                for n in shown.nominations for r in n.ranking[:3]]
+    say(table("Winners" if shown.declared else "Expert ranking (top 3)",
+              ["nomination", "place", "reference", "region", "applicant", "score", "votes"], rows,
+              widest=26))
+    choice = [(n.title, p.reference, p.region_name, p.applicant, p.votes)
+              for n in shown.nominations for p in n.people_choice]
+    if choice:
+        say(table("People's choice (most votes)", ["nomination", "reference", "region", "applicant",
+                                                   "votes"], choice, widest=26))
+
+
+@projections_app.command("rebuild")
+def rebuild_views(as_json: JsonFlag = False) -> None:
+    """Drop every view and rebuild it from position 0 of the log; the content comes out the same."""
+    database = ViewsDB(runtime.settings().views_path)
+    with Progress(SpinnerColumn(), TextColumn("rebuilding views"), console=console, transient=True,
+                  disable=as_json):
+        applied = rebuild(runtime.store(), database, default_views())
+    if as_json:
+        emit_json({"applied": applied, "positions": database.positions()})
+    else:
+        say(f"Rebuilt {len(default_views())} views from {applied} events; positions "
+            f"{database.positions()}")
+
+
+@projections_app.command("run")
+def run_views(interval: float = typer.Option(0.5, help="Seconds between polls.")) -> None:
+    """Keep the views up to date by polling the log until stopped (Ctrl-C)."""
+    say("Following the log; Ctrl-C to stop.")
+    follow(runtime.store(), ViewsDB(runtime.settings().views_path), default_views(), interval)

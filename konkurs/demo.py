@@ -1,0 +1,173 @@
+"""`make demo`: a real seed contest, end to end, on the embedded default.
+
+The embedded Temporal dev server and a worker process start under a fresh home. Smart Dialog
+2023 is announced with its schedule rebased to today, and each phase is closed early through
+the same Update an operator sends with `konkurs close`. Intake arrives as Excel CSV files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client, WorkflowUpdateStage
+
+from domain.errors import KonkursError
+from domain.konkurs import Konkurs
+from domain.phases import Phase
+from domain.spec import ContestSpec
+from domain.spec_file import load_spec
+from konkurs import intake_files, operations, population
+from konkurs.devserver import EmbeddedServer, free_port
+from konkurs.settings import Settings
+from konkurs.store import open_store
+from konkurs.supervisor import WorkerProcess
+from konkurs.temporal import TemporalTarget, connect
+from workflows.contest import ContestWorkflow
+from workflows.models import ClosePhase, ContestState, ExtendDeadline
+
+Say = Callable[[str], None]
+
+
+@dataclass
+class DemoRun:
+    spec_path: Path
+    home: Path
+    seed: int
+    kill_worker_in_judging: bool
+    say: Say
+    steps: list[str] = field(default_factory=list)
+
+    async def run(self) -> ContestSpec:
+        shutil.rmtree(self.home, ignore_errors=True)
+        self.home.mkdir(parents=True)
+        address = f"127.0.0.1:{free_port()}"
+        env = {**os.environ, "KONKURS_HOME": str(self.home), "TEMPORAL_ADDRESS": address,
+               "PERSISTENCE_MODULE": "eventsourcing.sqlite"}
+        env.pop("TEMPORAL_PROFILE", None)
+        settings = Settings(home=self.home, persistence_module="eventsourcing.sqlite",
+                            production=False)
+        self.say(f"Embedded Temporal dev server on {address}; store and logs in {self.home}")
+        with EmbeddedServer(self.home / "temporal.db", address):
+            worker = WorkerProcess(env, self.home / "worker.log")
+            worker.start()
+            try:
+                client = await connect(TemporalTarget(address, "default", True, {}))
+                await self._wait_for_worker(client, worker)
+                konkurs = open_store(settings)
+                try:
+                    return await self._contest(client, konkurs, worker, settings)
+                finally:
+                    konkurs.close()
+            finally:
+                worker.stop()
+
+    async def _contest(
+        self, client: Client, konkurs: Konkurs, worker: WorkerProcess, settings: Settings
+    ) -> ContestSpec:
+        spec = load_spec(self.spec_path)
+        slug = spec.slug
+        plan = operations.plan_for(spec, operations.utc_now(), rebase_to_now=True)
+        handle = await operations.announce(client, spec, plan)
+        self.say(f"Announced {slug} with its schedule rebased to today "
+                 f"(collection closes {plan.windows[1].closes_at:%Y-%m-%d})")
+        await self._phase(client, slug, Phase.COLLECTING)
+
+        csv_path = self.home / "submissions.csv"
+        entries = population.submissions(spec, csv_path, self.seed)
+        konkurs.submit(slug, intake_files.submission_forms(csv_path))
+        regions = len({e.region for e in entries})
+        self.say(f"Collected {len(entries)} submissions from {regions} regions ({csv_path.name})")
+
+        extended = plan.window(Phase.COLLECTING).closes_at + timedelta(days=12)
+        await operations.send_update(client, slug, "extend_deadline", ExtendDeadline(
+            phase=Phase.COLLECTING, closes_at=extended, reason="по просьбам регионов"))
+        self.say(f"Extended collection by 12 days to {extended:%Y-%m-%d}, as in June 2023")
+        await self._close(client, slug, Phase.COLLECTING)
+        outcome = konkurs.get_contest(slug).screening
+        assert outcome is not None
+        self.say(f"Screening admitted {outcome.admitted}, rejected {sum(outcome.rejected.values())}"
+                 f" {dict(outcome.rejected)}")
+        await self._close(client, slug, Phase.SCREENING)
+
+        admitted = set(konkurs.admitted_entries(slug))
+        reviews_path = self.home / "reviews.csv"
+        population.reviews(spec, entries, admitted, reviews_path, self.seed)
+        forms = intake_files.review_forms(reviews_path, spec.judging.criteria)
+        konkurs.record_reviews(slug, forms)
+        self.say(f"Judging: {len(forms)} scorecards from the expert panel ({reviews_path.name})")
+        if self.kill_worker_in_judging:
+            await self._close_judging_through_a_crash(client, slug, worker)
+        else:
+            await self._close(client, slug, Phase.JUDGING)
+
+        judging = konkurs.get_contest(slug).judging
+        assert judging is not None
+        ballots_path = self.home / "ballots.csv"
+        population.ballots(judging.shortlist, entries, ballots_path, self.seed)
+        ballot_forms = intake_files.ballot_forms(ballots_path)
+        konkurs.cast_ballots(slug, ballot_forms, settings.voter_key())
+        self.say(f"Public vote: {len(ballot_forms)} ballots on the shortlists ({ballots_path.name})")
+        await self._close(client, slug, Phase.VOTING)
+        await self._close(client, slug, Phase.RESULTS)
+        result = await handle.result()
+        self.say(f"Workflow finished in phase {result.final_phase}; time was compressed by "
+                 "closing each phase early through the operator's close Update")
+        return spec
+
+    async def _close(self, client: Client, slug: str, phase: Phase) -> ContestState:
+        state = await operations.send_update(
+            client, slug, "close_phase", ClosePhase(phase=phase, reason="демо: сжатие времени"))
+        self.say(f"Closed {phase} → {state.phase}")
+        return state
+
+    async def _close_judging_through_a_crash(
+        self, client: Client, slug: str, worker: WorkerProcess
+    ) -> None:
+        handle = client.get_workflow_handle(f"contest-{slug}")
+        update = await handle.start_update(
+            ContestWorkflow.close_phase, ClosePhase(phase=Phase.JUDGING, reason="демо"),
+            wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+        )
+        pid = worker.pid
+        worker.kill_hard()
+        self.say(f"Killed the worker (pid {pid}) with SIGKILL while judging was closing")
+        worker.ensure_running()
+        self.say(f"Started a new worker (pid {worker.pid}); the workflow resumes from history")
+        state = await update.result()
+        self.say(f"Closed judging → {state.phase}")
+
+    async def _phase(self, client: Client, slug: str, phase: Phase) -> None:
+        await _until(lambda: _in_phase(client, slug, phase), f"{slug} to reach {phase}")
+
+    async def _wait_for_worker(self, client: Client, worker: WorkerProcess) -> None:
+        async def ready() -> bool:
+            if not worker.alive():
+                raise KonkursError(f"the worker exited; see {worker.log_path}")
+            try:
+                await operations.require_worker(client)
+            except KonkursError:
+                return False
+            return True
+
+        await _until(ready, "the worker to start")
+
+
+async def _in_phase(client: Client, slug: str, phase: Phase) -> bool:
+    state, _ = await operations.live_state(client, slug)
+    return state.phase == phase
+
+
+async def _until(check: Callable[[], Awaitable[Any]], what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not await check():
+        if time.monotonic() > deadline:
+            raise KonkursError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.1)

@@ -1,0 +1,81 @@
+"""From operators' files to intake forms: the column names each import expects."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from domain.errors import InputFileError
+from domain.intake import BallotForm, ReviewForm, SubmissionForm
+from domain.spec import Criterion
+from konkurs.tables import Row, decode, describe, read_rows, to_forms
+
+SUBMISSION_COLUMNS = ("reference", "nomination", "title", "applicant_name", "applicant_kind", "region")
+SUBMISSION_OPTIONAL = ("inn", "municipality", "summary")
+BALLOT_COLUMNS = ("voter", "nomination", "submission", "region")
+REVIEW_COLUMNS = ("submission", "expert")
+
+
+def submission_forms(path: Path) -> list[tuple[str, SubmissionForm]]:
+    return to_forms(read_rows(path, SUBMISSION_COLUMNS), _submission_fields, SubmissionForm)
+
+
+def _submission_fields(row: Row) -> dict[str, Any]:
+    return {
+        "reference": row["reference"],
+        "nomination": row["nomination"],
+        "title": row["title"],
+        "summary": row.get("summary", ""),
+        "applicant": {
+            "name": row["applicant_name"],
+            "kind": row["applicant_kind"],
+            "region": row["region"].zfill(2) if row["region"].isdigit() else row["region"],
+            "inn": row.get("inn") or None,
+            "municipality": row.get("municipality") or None,
+        },
+    }
+
+
+def review_forms(path: Path, criteria: list[Criterion]) -> list[tuple[str, ReviewForm]]:
+    columns = (*REVIEW_COLUMNS, *(c.code.lower() for c in criteria))
+
+    def fields(row: Row) -> dict[str, Any]:
+        return {
+            "submission": row["submission"],
+            "expert": row["expert"],
+            "scores": {c.code: _number(row[c.code.lower()], c.code) for c in criteria},
+        }
+
+    return to_forms(read_rows(path, columns), fields, ReviewForm)
+
+
+def ballot_forms(path: Path) -> list[tuple[str, BallotForm]]:
+    def fields(row: Row) -> dict[str, Any]:
+        region = row["region"]
+        return {**row, "region": region.zfill(2) if region.isdigit() else region}
+
+    return to_forms(read_rows(path, BALLOT_COLUMNS), fields, BallotForm)
+
+
+def single_submission(path: Path) -> list[tuple[str, SubmissionForm]]:
+    """One submission from a JSON or YAML file, shaped like `SubmissionForm`."""
+    text = decode(path)
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        raise InputFileError(f"{path}: cannot parse: {error}") from None
+    try:
+        return [(str(path), SubmissionForm.model_validate(data))]
+    except ValidationError as error:
+        raise InputFileError(f"{path}: {describe(error)}") from None
+
+
+def _number(cell: str, criterion: str) -> float:
+    try:
+        return float(cell.replace(",", "."))
+    except ValueError:
+        raise ValueError(f"score for {criterion} is not a number: {cell!r}") from None

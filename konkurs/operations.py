@@ -1,0 +1,106 @@
+"""Operator commands that go through the contest's workflow: announce, extend, close, cancel."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from domain.errors import ContestAlreadyAnnounced, InvalidCommand, KonkursError, UnknownContest
+from domain.ids import workflow_id
+from domain.phases import PhasePlan
+from domain.spec import ContestSpec
+from workflows.contest import ContestWorkflow
+from workflows.models import TASK_QUEUE, ContestInput, ContestState
+
+
+def plan_for(spec: ContestSpec, now: datetime, rebase_to_now: bool) -> PhasePlan:
+    """The spec's plan, or the same intervals moved so the announcement is now (a rehearsal)."""
+    plan = spec.phase_plan()
+    if rebase_to_now:
+        return plan.shifted(now - plan.windows[0].closes_at)
+    collection = plan.windows[1]
+    if collection.closes_at <= now:
+        raise InvalidCommand(
+            f"{spec.slug}: {collection.phase} closed on {collection.closes_at:%Y-%m-%d}, which "
+            "has passed; fix the schedule, or rehearse it with --rebase-to-now"
+        )
+    return plan
+
+
+async def require_worker(client: Client, task_queue: str = TASK_QUEUE) -> None:
+    response = await client.workflow_service.describe_task_queue(
+        DescribeTaskQueueRequest(
+            namespace=client.namespace,
+            task_queue=TaskQueue(name=task_queue),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        )
+    )
+    if not response.pollers:
+        raise KonkursError(
+            f"no worker is serving task queue {task_queue!r}: start one with `konkurs worker`"
+        )
+
+
+async def announce(
+    client: Client, spec: ContestSpec, plan: PhasePlan, task_queue: str = TASK_QUEUE
+) -> WorkflowHandle[Any, Any]:
+    await require_worker(client, task_queue)
+    try:
+        return await client.start_workflow(
+            ContestWorkflow.run,
+            ContestInput(slug=spec.slug, spec=spec.model_dump(mode="json"), plan=plan),
+            id=workflow_id(spec.slug),
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+        )
+    except WorkflowAlreadyStartedError:
+        raise ContestAlreadyAnnounced(f"contest {spec.slug} is already announced") from None
+
+
+async def contest_handle(client: Client, slug: str) -> WorkflowHandle[Any, Any]:
+    handle = client.get_workflow_handle(workflow_id(slug))
+    try:
+        await handle.describe()
+    except Exception:
+        raise UnknownContest(f"no contest {slug!r} is known to Temporal") from None
+    return handle
+
+
+async def live_state(client: Client, slug: str) -> tuple[ContestState, WorkflowExecutionStatus | None]:
+    handle = await contest_handle(client, slug)
+    description = await handle.describe()
+    state: ContestState = await handle.query(ContestWorkflow.state)
+    return state, description.status
+
+
+async def send_update(client: Client, slug: str, update: str, request: Any) -> ContestState:
+    """Run an operator Update; a rejection comes back as one line and nothing is written."""
+    handle = await contest_handle(client, slug)
+    description = await handle.describe()
+    if description.status != WorkflowExecutionStatus.RUNNING:
+        raise InvalidCommand(f"contest {slug} is no longer running; nothing changed")
+    await require_worker(client)
+    try:
+        state: ContestState = await handle.execute_update(
+            update, request, result_type=ContestState
+        )
+    except WorkflowUpdateFailedError as failure:
+        raise InvalidCommand(str(failure.cause) if failure.cause else str(failure)) from None
+    return state
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

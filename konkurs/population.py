@@ -1,0 +1,115 @@
+"""A generated but realistic population for the demo, written the way operators' files look:
+CSV from Excel, UTF-8 with BOM, `;` between cells. The same seed gives the same files."""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from domain.regions import REGIONS
+from domain.spec import ApplicantKind, ContestSpec
+
+INSTITUTION_NAMES = {
+    ApplicantKind.STATE_INSTITUTION: ("ГБУЗ «Областная клиническая больница»",
+                                      "ГБУ «Центр социального обслуживания населения»",
+                                      "ГАУ «Многофункциональный центр»"),
+    ApplicantKind.MUNICIPAL_INSTITUTION: ("МБОУ «Средняя общеобразовательная школа № 3»",
+                                          "МАДОУ «Детский сад № 12»",
+                                          "МКУ «Управление образования»"),
+    ApplicantKind.NGO: ("АНО «Центр семейных инициатив»", "Фонд «Здоровое поколение»",
+                        "АНО «Равные возможности»"),
+    ApplicantKind.BUSINESS: ("ООО «МедТех Решения»", "ООО «Цифровой регион»",
+                             "АО «Социальные сервисы»"),
+}
+TITLE_OPENINGS = ("Единое окно", "Цифровой сервис", "Мобильная бригада", "Школа заботы",
+                  "Проектный офис", "Навигатор")
+
+
+@dataclass(frozen=True)
+class Entry:
+    reference: str
+    nomination: str
+    region: str
+    quality: float
+
+
+def write_excel_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    """Write as Excel's 'CSV UTF-8' does in a Russian locale: BOM, `;`, CRLF."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+def submissions(spec: ContestSpec, path: Path, seed: int, count: int = 340) -> list[Entry]:
+    """Entries from every region and nomination; a few come from applicants the spec excludes."""
+    rng = random.Random(f"{seed}/submissions")
+    nominations = spec.nominations
+    admitted_kinds = [k for k in INSTITUTION_NAMES if k in spec.eligibility.applicant_kinds]
+    rows, entries = [], []
+    for index in range(count):
+        region = REGIONS[index % len(REGIONS)] if index < len(REGIONS) else rng.choice(REGIONS)
+        nomination = nominations[index % len(nominations)]
+        ineligible = index % 97 == 13
+        kind = ApplicantKind.PERSON if ineligible else rng.choice(admitted_kinds)
+        name = "Иванов Иван Иванович" if ineligible else rng.choice(INSTITUTION_NAMES[kind])
+        reference = f"SD-{index + 1:04d}"
+        title = f"{rng.choice(TITLE_OPENINGS)}: {nomination.title.lower()} ({region.name})"
+        inn = "" if ineligible else f"{region.code}{rng.randrange(10**7, 10**8)}"
+        rows.append((reference, nomination.code, title, name, kind.value, region.code, inn, "",
+                     "Практика внедрена, результаты измерены"))
+        entries.append(Entry(reference, nomination.code, region.code, rng.gauss(0.6, 0.15)))
+    write_excel_csv(path, ("reference", "nomination", "title", "applicant_name", "applicant_kind",
+                           "region", "inn", "municipality", "summary"), rows)
+    return entries
+
+
+def reviews(
+    spec: ContestSpec, entries: Sequence[Entry], admitted: set[str], path: Path, seed: int,
+    experts: int = 39, per_submission: int = 3,
+) -> int:
+    """Three experts per admitted entry; each expert has a leniency of their own."""
+    rng = random.Random(f"{seed}/reviews")
+    leniency = [rng.gauss(0, 0.08) for _ in range(experts)]
+    criteria = spec.judging.criteria
+    rows = []
+    for index, entry in enumerate(e for e in entries if e.reference in admitted):
+        for offset in range(per_submission):
+            expert = (index * per_submission + offset) % experts
+            scores = []
+            for criterion in criteria:
+                low, high = criterion.scale.min, criterion.scale.max
+                level = entry.quality + leniency[expert] + rng.gauss(0, 0.1)
+                scores.append(round(min(high, max(low, low + level * (high - low)))))
+            rows.append((entry.reference, f"expert-{expert + 1:02d}", *scores))
+    return write_excel_csv(path, ("submission", "expert", *(c.code for c in criteria)), rows)
+
+
+def ballots(
+    shortlist: dict[str, list[str]], entries: Sequence[Entry], path: Path, seed: int,
+    voters: int = 2500,
+) -> int:
+    """Citizens vote in a few nominations each, leaning to better practices and their own region."""
+    rng = random.Random(f"{seed}/ballots")
+    by_reference = {e.reference: e for e in entries}
+    nominations = sorted(code for code, refs in shortlist.items() if refs)
+    rows = []
+    for number in range(voters):
+        region = rng.choice(REGIONS).code
+        for nomination in rng.sample(nominations, k=min(len(nominations), rng.randint(1, 3))):
+            choices = shortlist[nomination]
+            weights = [
+                max(0.05, by_reference[ref].quality) * (2 if by_reference[ref].region == region else 1)
+                for ref in choices
+            ]
+            pick = rng.choices(choices, weights=weights)[0]
+            rows.append((f"esia-{number + 1:07d}", nomination, pick, region))
+    return write_excel_csv(path, ("voter", "nomination", "submission", "region"), rows)

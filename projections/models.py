@@ -1,0 +1,99 @@
+"""What queries return: frozen pydantic models, safe to print or serialise as JSON."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ReadModel(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class ContestSummary(ReadModel):
+    slug: str
+    title: str
+    level: str
+    region: str | None
+    phase: str
+    cancelled_reason: str | None
+    submissions: int
+    admitted: int
+    rejected: int
+    withdrawn: int
+    reviews: int
+    ballots: int
+
+
+class Deadline(ReadModel):
+    phase: str
+    closes_at: datetime
+    extensions: int
+
+
+class NominationCount(ReadModel):
+    code: str
+    title: str
+    submissions: int
+    admitted: int
+
+
+class RegionCount(ReadModel):
+    code: str
+    name: str | None
+    submissions: int
+    admitted: int
+
+
+class Board(ContestSummary):
+    deadlines: list[Deadline]
+    by_nomination: list[NominationCount]
+    by_region: list[RegionCount]
+
+
+class Entry(ReadModel):
+    """A submission as results show it: its reference with its title, applicant and region."""
+
+    reference: str
+    title: str | None
+    applicant: str | None
+    region: str | None
+    region_name: str | None
+
+
+class RankedEntry(Entry):
+    place: int
+    score: float
+    reviews: int
+    settled_by: str | None
+    shortlisted: bool
+
+
+class Placing(Entry):
+    place: int
+    score: float
+    votes: int
+
+
+class NominationResults(ReadModel):
+    code: str
+    title: str
+    ranking: list[RankedEntry]
+    winners: list[Placing]
+    people_choice: list[Placing]
+
+
+class Results(ReadModel):
+    slug: str
+    title: str
+    judged: bool
+    declared: bool
+    published: bool
+    nominations: list[NominationResults]
+
+
+class Participation(ReadModel):
+    slug: str
+    submissions: int
+    regions: list[RegionCount]

@@ -1,0 +1,160 @@
+"""Reading the views: typed answers for operators and services."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from domain.errors import UnknownContest
+from domain.regions import REGION_CODES, region_by_code
+from projections.models import (
+    Board,
+    ContestSummary,
+    Deadline,
+    NominationCount,
+    NominationResults,
+    Participation,
+    Placing,
+    RankedEntry,
+    RegionCount,
+    Results,
+)
+from projections.views_db import ViewsDB, table_exists
+
+SUMMARY = ", ".join(ContestSummary.model_fields)
+ENTRY = (
+    "s.title AS title, s.applicant AS applicant, s.region AS region FROM {table} x "
+    "LEFT JOIN results_submissions s ON s.slug = x.slug AND s.reference = x.reference "
+    "WHERE x.slug = ? ORDER BY x.nomination, x.place, x.reference"
+)
+
+
+def list_contests(db: ViewsDB) -> list[ContestSummary]:
+    with _reading(db) as connection:
+        if not table_exists(connection, "board_contests"):
+            return []
+        rows = connection.execute(f"SELECT {SUMMARY} FROM board_contests ORDER BY slug")
+        return [ContestSummary(**dict(row)) for row in rows]
+
+
+def board(db: ViewsDB, slug: str) -> Board:
+    with _reading(db) as connection:
+        contest = _contest(connection, "board_contests", slug)
+        deadlines = connection.execute(
+            "SELECT phase, closes_at, extensions FROM board_deadlines WHERE slug = ? "
+            "ORDER BY ordinal", (slug,),
+        )
+        nominations = connection.execute(
+            "SELECT n.code, n.title, COALESCE(SUM(e.submissions), 0) AS submissions, "
+            "COALESCE(SUM(e.admitted), 0) AS admitted FROM board_nominations n "
+            "LEFT JOIN board_entries e ON e.slug = n.slug AND e.nomination = n.code "
+            "WHERE n.slug = ? GROUP BY n.code ORDER BY n.ordinal", (slug,),
+        )
+        return Board(
+            **{field: contest[field] for field in ContestSummary.model_fields},
+            deadlines=[Deadline(**dict(row)) for row in deadlines],
+            by_nomination=[NominationCount(**dict(row)) for row in nominations],
+            by_region=_by_region(_region_counts(connection, slug), []),
+        )
+
+
+def participation(db: ViewsDB, slug: str) -> Participation:
+    """Submissions per region, most first, with every region the contest is open to."""
+    with _reading(db) as connection:
+        contest = _contest(connection, "board_contests", slug)
+        eligible = contest["eligible_regions"]
+        open_to = sorted(REGION_CODES) if eligible is None else json.loads(eligible)
+        counts = _region_counts(connection, slug)
+        return Participation(
+            slug=slug,
+            submissions=sum(submissions for submissions, _ in counts.values()),
+            regions=_by_region(counts, open_to),
+        )
+
+
+def results(db: ViewsDB, slug: str) -> Results:
+    with _reading(db) as connection:
+        contest = _contest(connection, "results_contests", slug)
+        ranking: dict[str, list[RankedEntry]] = defaultdict(list)
+        for row in connection.execute(
+            "SELECT x.nomination, x.place, x.reference, x.score, x.reviews, x.settled_by, "
+            "x.shortlisted, " + ENTRY.format(table="results_rankings"), (slug,),
+        ):
+            ranking[row["nomination"]].append(RankedEntry(**_entry(row)))
+        placings: dict[tuple[str, str], list[Placing]] = defaultdict(list)
+        for row in connection.execute(
+            "SELECT x.kind, x.nomination, x.place, x.reference, x.score, x.votes, "
+            + ENTRY.format(table="results_standings"), (slug,),
+        ):
+            placings[row["kind"], row["nomination"]].append(Placing(**_entry(row)))
+        nominations = connection.execute(
+            "SELECT code, title FROM results_nominations WHERE slug = ? ORDER BY ordinal", (slug,)
+        ).fetchall()
+        return Results(
+            slug=slug, title=contest["title"], judged=contest["judged"],
+            declared=contest["declared"], published=contest["published"],
+            nominations=[
+                NominationResults(
+                    code=code, title=title, ranking=ranking[code],
+                    winners=placings["winner", code],
+                    people_choice=placings["people_choice", code],
+                )
+                for code, title in nominations
+            ],
+        )
+
+
+@contextmanager
+def _reading(db: ViewsDB) -> Iterator[sqlite3.Connection]:
+    with db.connect() as connection:
+        connection.row_factory = sqlite3.Row
+        # One read transaction: every statement of a query sees the same snapshot.
+        connection.execute("BEGIN")
+        try:
+            yield connection
+        finally:
+            connection.execute("ROLLBACK")
+
+
+def _contest(connection: sqlite3.Connection, table: str, slug: str) -> sqlite3.Row:
+    row = None
+    if table_exists(connection, table):
+        row = connection.execute(f"SELECT * FROM {table} WHERE slug = ?", (slug,)).fetchone()
+    if row is None:
+        raise UnknownContest(f"no contest {slug!r} has been announced")
+    return row  # type: ignore[no-any-return]
+
+
+def _region_counts(connection: sqlite3.Connection, slug: str) -> dict[str, tuple[int, int]]:
+    rows = connection.execute(
+        "SELECT region, SUM(submissions), SUM(admitted) FROM board_entries WHERE slug = ? "
+        "GROUP BY region", (slug,),
+    )
+    return {region: (submissions, admitted) for region, submissions, admitted in rows}
+
+
+def _by_region(counts: dict[str, tuple[int, int]], also: list[str]) -> list[RegionCount]:
+    codes = set(counts) | set(also)
+    rows = [
+        RegionCount(code=code, name=_region_name(code), submissions=counts.get(code, (0, 0))[0],
+                    admitted=counts.get(code, (0, 0))[1])
+        for code in codes
+    ]
+    return sorted(rows, key=lambda r: (-r.submissions, r.code))
+
+
+def _entry(row: sqlite3.Row) -> dict[str, Any]:
+    entry = dict(row)
+    entry.pop("kind", None)
+    entry.pop("nomination", None)
+    entry["region_name"] = _region_name(row["region"])
+    return entry
+
+
+def _region_name(code: str | None) -> str | None:
+    region = None if code is None else region_by_code(code)
+    return None if region is None else region.name

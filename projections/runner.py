@@ -1,0 +1,102 @@
+"""Keeping views up to date by polling the log: the SQLite recorder cannot push events."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from itertools import islice
+from typing import Protocol
+
+from domain.application import LoggedEvent
+from projections.board_view import BoardView
+from projections.results_view import ResultsView
+from projections.view import View, topics
+from projections.views_db import ViewsDB, track, tracked_position, transaction
+
+BATCH = 1000
+
+
+class EventLog(Protocol):
+    def read_log(
+        self, topics: Sequence[str] = (), start: int = 1, stop: int | None = None
+    ) -> Iterator[LoggedEvent]: ...
+
+
+def default_views() -> list[View]:
+    return [BoardView(), ResultsView()]
+
+
+def catch_up(
+    konkurs: EventLog, views_db: ViewsDB, views: Sequence[View], batch_size: int = BATCH
+) -> int:
+    """Apply every event after each view's tracked position; returns how many were applied."""
+    applied = 0
+    with views_db.connect() as connection:
+        for view in views:
+            _ensure(connection, view)
+            applied += _catch_up_view(konkurs, connection, view, batch_size)
+    return applied
+
+
+def rebuild(
+    konkurs: EventLog, views_db: ViewsDB, views: Sequence[View], batch_size: int = BATCH
+) -> int:
+    """Drop the views and replay them from position 0; returns how many events were applied."""
+    with views_db.connect() as connection, transaction(connection) as cursor:
+        for view in views:
+            view.drop(cursor)
+            view.create(cursor)
+            track(cursor, view.name, 0)
+    return catch_up(konkurs, views_db, views, batch_size)
+
+
+def follow(
+    konkurs: EventLog,
+    views_db: ViewsDB,
+    views: Sequence[View],
+    interval: float = 0.5,
+    stop: threading.Event | None = None,
+) -> int:
+    """Catch up, then poll every `interval` seconds until `stop` is set; returns events applied."""
+    stop = stop or threading.Event()
+    applied = 0
+    while not stop.is_set():
+        fresh = catch_up(konkurs, views_db, views)
+        applied += fresh
+        if not fresh:
+            stop.wait(interval)
+    return applied
+
+
+def _ensure(connection: sqlite3.Connection, view: View) -> None:
+    if tracked_position(connection, view.name) is not None:
+        return
+    with transaction(connection) as cursor:
+        if tracked_position(cursor, view.name) is None:
+            view.create(cursor)
+            track(cursor, view.name, 0)
+
+
+def _catch_up_view(
+    konkurs: EventLog, connection: sqlite3.Connection, view: View, batch_size: int
+) -> int:
+    applied = 0
+    position = tracked_position(connection, view.name) or 0
+    events = konkurs.read_log(topics(view), start=position + 1)
+    while batch := list(islice(events, batch_size)):
+        with transaction(connection) as cursor:
+            current = tracked_position(cursor, view.name) or 0
+            moved = current != position
+            if not moved:
+                for logged in batch:
+                    view.apply(cursor, logged)
+                track(cursor, view.name, batch[-1].position)
+        if moved:
+            # Another runner moved this view on meanwhile: read on from where it got to.
+            position = current
+            events = konkurs.read_log(topics(view), start=position + 1)
+        else:
+            position = batch[-1].position
+            applied += len(batch)
+    return applied

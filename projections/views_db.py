@@ -1,0 +1,82 @@
+"""The view database: one SQLite file holding every read model and how far each has read."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+TRACKING = "CREATE TABLE IF NOT EXISTS tracking (view TEXT PRIMARY KEY, position INTEGER NOT NULL)"
+
+
+class ViewsDB:
+    """A file path and the habits of opening it; connections are opened per use, per thread."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit mode: transactions are begun explicitly, so DDL, rows and positions share one.
+        connection = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute(TRACKING)
+            yield connection
+        finally:
+            connection.close()
+
+    def positions(self) -> dict[str, int]:
+        with self.connect() as connection:
+            return dict(connection.execute("SELECT view, position FROM tracking").fetchall())
+
+    def dump(self) -> list[str]:
+        """Every table's rows, sorted: two databases with equal dumps hold the same content."""
+        lines: list[str] = []
+        with self.connect() as connection:
+            tables = [row[0] for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )]
+            for table in tables:
+                rows = connection.execute(f"SELECT * FROM {table}").fetchall()
+                lines.append(f"[{table}]")
+                lines.extend(sorted(repr(row) for row in rows))
+        return lines
+
+
+@contextmanager
+def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Cursor]:
+    cursor = connection.cursor()
+    # IMMEDIATE takes the write lock up front, so a tracked position read inside stays true.
+    cursor.execute("BEGIN IMMEDIATE")
+    try:
+        yield cursor
+    except BaseException:
+        cursor.execute("ROLLBACK")
+        raise
+    else:
+        cursor.execute("COMMIT")
+    finally:
+        cursor.close()
+
+
+def tracked_position(cursor: sqlite3.Cursor | sqlite3.Connection, view: str) -> int | None:
+    row = cursor.execute("SELECT position FROM tracking WHERE view = ?", (view,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def track(cursor: sqlite3.Cursor, view: str, position: int) -> None:
+    cursor.execute(
+        "INSERT INTO tracking (view, position) VALUES (?, ?) "
+        "ON CONFLICT (view) DO UPDATE SET position = excluded.position",
+        (view, position),
+    )
+
+
+def table_exists(connection: sqlite3.Connection, table: str) -> bool:
+    row = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).fetchone()
+    return row is not None

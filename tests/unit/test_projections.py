@@ -1,0 +1,377 @@
+"""Read models projected from the log: the board, the results, and the runner that feeds them."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from domain.aggregates import Applicant
+from domain.application import LoggedEvent
+from domain.errors import UnknownContest
+from domain.intake import BallotForm, ReviewForm, SubmissionForm
+from domain.konkurs import Konkurs
+from domain.phases import Phase
+from domain.spec import ApplicantKind
+from projections import (
+    BoardView,
+    ResultsView,
+    ViewsDB,
+    board,
+    catch_up,
+    default_views,
+    follow,
+    list_contests,
+    participation,
+    rebuild,
+    results,
+)
+from projections.view import topics
+from tests.factories import DAY, make_spec
+
+SLUG = "test-contest"
+START = datetime(2030, 1, 1, tzinfo=UTC)
+EXTENDED = START + 70 * DAY
+VOTER_KEY = b"test-key"
+
+NGO, STATE, BUSINESS = ApplicantKind.NGO, ApplicantKind.STATE_INSTITUTION, ApplicantKind.BUSINESS
+# reference, nomination, applicant kind, region
+ENTRIES = [
+    ("A1", "HC-1", NGO, "23"),
+    ("A2", "HC-1", NGO, "23"),
+    ("A3", "HC-1", STATE, "75"),
+    ("B1", "HC-2", NGO, "23"),
+    ("B2", "HC-2", NGO, "42"),
+    ("B3", "HC-2", BUSINESS, "75"),
+]
+
+
+def announce_and_collect(konkurs: Konkurs) -> None:
+    spec = make_spec(START, SLUG)
+    konkurs.announce(spec, spec.phase_plan(), "announce")
+    konkurs.change_phase(SLUG, Phase.ANNOUNCED, "deadline", "", "open")
+    konkurs.submit(SLUG, [
+        (ref, SubmissionForm(
+            reference=ref, nomination=nomination, title=f"Practice {ref}",
+            applicant=Applicant(name=f"Applicant {ref}", kind=kind, region=region),
+        ))
+        for ref, nomination, kind, region in ENTRIES
+    ])
+    konkurs.extend_deadline(SLUG, Phase.COLLECTING, EXTENDED, "more time", "extend")
+
+
+def screen_and_judge(konkurs: Konkurs) -> None:
+    konkurs.change_phase(SLUG, Phase.COLLECTING, "deadline", "", "close-collecting")
+    konkurs.conclude_screening(SLUG, "screen")
+    konkurs.change_phase(SLUG, Phase.SCREENING, "deadline", "", "close-screening")
+    scores = {"A1": (9, 5), "A2": (6, 3), "A3": (7, 4), "B1": (8, 2), "B2": (5, 5)}
+    konkurs.record_reviews(SLUG, [
+        (f"{ref}/{expert}", ReviewForm(
+            submission=ref, expert=expert, scores={"impact": impact, "replicable": replicable},
+        ))
+        for ref, (impact, replicable) in scores.items() for expert in ("E1", "E2")
+    ])
+    konkurs.record_reviews(SLUG, [
+        ("again", ReviewForm(submission="A2", expert="E1", scores={"impact": 5, "replicable": 3})),
+    ])
+    konkurs.change_phase(SLUG, Phase.JUDGING, "deadline", "", "close-judging")
+    konkurs.conclude_judging(SLUG, "judge")
+
+
+def vote_and_declare(konkurs: Konkurs) -> None:
+    votes = [("HC-1", "A3", "23"), ("HC-1", "A3", "75"), ("HC-1", "A1", "23"),
+             ("HC-2", "B1", "42")]
+    konkurs.cast_ballots(SLUG, [
+        (f"row{i}", BallotForm(voter=f"voter{i}", nomination=n, submission=ref, region=region))
+        for i, (n, ref, region) in enumerate(votes)
+    ], VOTER_KEY)
+    konkurs.change_phase(SLUG, Phase.VOTING, "deadline", "", "close-voting")
+    konkurs.tally_votes(SLUG, "tally")
+    konkurs.declare_results(SLUG, "declare")
+
+
+def run_whole_contest(konkurs: Konkurs) -> None:
+    announce_and_collect(konkurs)
+    screen_and_judge(konkurs)
+    vote_and_declare(konkurs)
+    konkurs.change_phase(SLUG, Phase.RESULTS, "deadline", "", "close-results")
+    konkurs.publish_results(SLUG, "publish")
+
+
+@pytest.fixture
+def views_db(tmp_path: Path) -> ViewsDB:
+    return ViewsDB(tmp_path / "views.db")
+
+
+class LogPrefix:
+    """The log as it stood at `stop`: what a runner had seen when it stopped there."""
+
+    def __init__(self, konkurs: Konkurs, stop: int) -> None:
+        self.konkurs = konkurs
+        self.stop = stop
+
+    def read_log(
+        self, topics: Sequence[str] = (), start: int = 1, stop: int | None = None
+    ) -> Iterator[LoggedEvent]:
+        return self.konkurs.read_log(topics, start=start, stop=self.stop)
+
+
+class RacedLog:
+    """The log, read while another runner catches the same views up before the first event."""
+
+    def __init__(self, konkurs: Konkurs, views_db: ViewsDB) -> None:
+        self.konkurs = konkurs
+        self.views_db = views_db
+        self.raced = False
+
+    def read_log(
+        self, topics: Sequence[str] = (), start: int = 1, stop: int | None = None
+    ) -> Iterator[LoggedEvent]:
+        for logged in self.konkurs.read_log(topics, start=start, stop=stop):
+            if not self.raced:
+                self.raced = True
+                catch_up(self.konkurs, self.views_db, [BoardView()])
+            yield logged
+
+
+class BoardKilledAt(BoardView):
+    """The board view, dying while it applies its `nth` event."""
+
+    def __init__(self, nth: int) -> None:
+        super().__init__()
+        self.nth = nth
+        self.seen = 0
+
+    def apply(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
+        self.seen += 1
+        if self.seen == self.nth:
+            raise RuntimeError("killed")
+        super().apply(cursor, logged)
+
+
+def test_the_board_shows_phase_extended_deadlines_and_counts_by_nomination_and_region(
+    konkurs: Konkurs, views_db: ViewsDB
+) -> None:
+    announce_and_collect(konkurs)
+    screen_and_judge(konkurs)
+    catch_up(konkurs, views_db, default_views())
+
+    shown = board(views_db, SLUG)
+
+    assert (shown.phase, shown.title, shown.level) == ("voting", "Тестовый конкурс", "federal")
+    deadlines = {d.phase: d for d in shown.deadlines}
+    plan = make_spec(START, SLUG).phase_plan()
+    assert [d.phase for d in shown.deadlines] == [phase.value for phase in plan.phases]
+    assert deadlines["collecting"].closes_at == EXTENDED
+    assert deadlines["collecting"].extensions == 1
+    assert deadlines["judging"].extensions == 0
+    assert (shown.submissions, shown.admitted, shown.rejected) == (6, 5, 1)
+    assert shown.reviews == 10
+    assert [(n.code, n.title, n.submissions, n.admitted) for n in shown.by_nomination] == [
+        ("HC-1", "Запись к врачу", 3, 3), ("HC-2", "Лекарственное обеспечение", 3, 2),
+    ]
+    assert [(r.code, r.name, r.submissions, r.admitted) for r in shown.by_region] == [
+        ("23", "Краснодарский край", 3, 3), ("75", "Забайкальский край", 2, 1),
+        ("42", "Кемеровская область — Кузбасс", 1, 1),
+    ]
+
+
+def test_the_board_counts_ballots_and_lists_every_contest(
+    konkurs: Konkurs, views_db: ViewsDB
+) -> None:
+    run_whole_contest(konkurs)
+    catch_up(konkurs, views_db, default_views())
+
+    [summary] = list_contests(views_db)
+
+    assert (summary.slug, summary.phase, summary.ballots) == (SLUG, "closed", 4)
+
+
+def test_participation_lists_every_region_most_submissions_first_including_empty_ones(
+    konkurs: Konkurs, views_db: ViewsDB
+) -> None:
+    announce_and_collect(konkurs)
+    catch_up(konkurs, views_db, default_views())
+
+    shown = participation(views_db, SLUG)
+
+    assert shown.submissions == 6
+    assert len(shown.regions) == 89
+    assert [(r.code, r.submissions) for r in shown.regions[:4]] == [
+        ("23", 3), ("75", 2), ("42", 1), ("01", 0),
+    ]
+    assert shown.regions[3].name == "Республика Адыгея"
+
+
+def test_a_cancelled_contest_shows_its_phase_and_reason(
+    konkurs: Konkurs, views_db: ViewsDB
+) -> None:
+    announce_and_collect(konkurs)
+    konkurs.cancel(SLUG, "the ministry withdrew it", "cancel")
+    catch_up(konkurs, views_db, default_views())
+
+    shown = board(views_db, SLUG)
+
+    assert (shown.phase, shown.cancelled_reason) == ("cancelled", "the ministry withdrew it")
+
+
+def test_the_expert_ranking_shows_before_results_are_declared(
+    konkurs: Konkurs, views_db: ViewsDB
+) -> None:
+    announce_and_collect(konkurs)
+    screen_and_judge(konkurs)
+    catch_up(konkurs, views_db, default_views())
+
+    shown = results(views_db, SLUG)
+
+    assert (shown.judged, shown.declared, shown.published) == (True, False, False)
+    hc1 = shown.nominations[0]
+    assert [(e.place, e.reference, e.title, e.reviews) for e in hc1.ranking] == [
+        (1, "A1", "Practice A1", 2), (2, "A3", "Practice A3", 2), (3, "A2", "Practice A2", 2),
+    ]
+    assert [e.shortlisted for e in hc1.ranking] == [True, True, False]
+    assert hc1.winners == [] and hc1.people_choice == []
+
+
+def test_results_show_winners_with_titles_once_declared_and_published_once_published(
+    konkurs: Konkurs, views_db: ViewsDB
+) -> None:
+    announce_and_collect(konkurs)
+    screen_and_judge(konkurs)
+    vote_and_declare(konkurs)
+    catch_up(konkurs, views_db, default_views())
+
+    declared = results(views_db, SLUG)
+    hc1 = declared.nominations[0]
+    assert (declared.declared, declared.published) == (True, False)
+    assert [(w.place, w.reference, w.title, w.applicant, w.region_name, w.votes)
+            for w in hc1.winners] == [
+        (1, "A1", "Practice A1", "Applicant A1", "Краснодарский край", 1),
+        (2, "A3", "Practice A3", "Applicant A3", "Забайкальский край", 2),
+    ]
+    assert [(p.reference, p.votes) for p in hc1.people_choice] == [("A3", 2)]
+
+    konkurs.change_phase(SLUG, Phase.RESULTS, "deadline", "", "close-results")
+    konkurs.publish_results(SLUG, "publish")
+    catch_up(konkurs, views_db, default_views())
+
+    assert results(views_db, SLUG).published is True
+
+
+def test_declaring_results_again_replaces_the_contests_standings(
+    konkurs: Konkurs, views_db: ViewsDB
+) -> None:
+    announce_and_collect(konkurs)
+    screen_and_judge(konkurs)
+    vote_and_declare(konkurs)
+    catch_up(konkurs, views_db, default_views())
+    before = results(views_db, SLUG)
+
+    konkurs.declare_results(SLUG, "declare-again")
+    catch_up(konkurs, views_db, default_views())
+
+    assert results(views_db, SLUG) == before
+
+
+def test_an_unknown_contest_is_reported_as_never_announced(
+    konkurs: Konkurs, views_db: ViewsDB
+) -> None:
+    for query in (board, results, participation):
+        with pytest.raises(UnknownContest, match="no contest 'nope' has been announced"):
+            query(views_db, "nope")
+    assert list_contests(views_db) == []
+
+
+def test_catching_up_twice_applies_nothing_new_the_second_time(
+    konkurs: Konkurs, views_db: ViewsDB
+) -> None:
+    run_whole_contest(konkurs)
+    views = default_views()
+
+    first = catch_up(konkurs, views_db, views)
+    dump = views_db.dump()
+
+    assert first == sum(len(list(konkurs.read_log(topics(v)))) for v in views)
+    assert catch_up(konkurs, views_db, views) == 0
+    assert views_db.dump() == dump
+
+
+def test_a_view_killed_mid_batch_keeps_rows_and_position_together_and_resumes_exactly_once(
+    konkurs: Konkurs, views_db: ViewsDB, tmp_path: Path
+) -> None:
+    announce_and_collect(konkurs)
+    screen_and_judge(konkurs)
+    handled = list(konkurs.read_log(topics(BoardView())))
+
+    with pytest.raises(RuntimeError, match="killed"):
+        catch_up(konkurs, views_db, [BoardKilledAt(nth=15)], batch_size=10)
+
+    tenth = handled[9].position
+    assert views_db.positions()["board"] == tenth
+    reference = ViewsDB(tmp_path / "reference.db")
+    catch_up(LogPrefix(konkurs, stop=tenth), reference, [BoardView()])
+    assert views_db.dump() == reference.dump()
+
+    assert catch_up(konkurs, views_db, [BoardView()], batch_size=10) == len(handled) - 10
+    complete = ViewsDB(tmp_path / "complete.db")
+    catch_up(konkurs, complete, [BoardView()])
+    assert views_db.dump() == complete.dump()
+    assert board(views_db, SLUG).submissions == len(ENTRIES)
+
+
+def test_two_runners_on_one_view_never_apply_an_event_twice(
+    konkurs: Konkurs, views_db: ViewsDB, tmp_path: Path
+) -> None:
+    announce_and_collect(konkurs)
+
+    assert catch_up(RacedLog(konkurs, views_db), views_db, [BoardView()]) == 0
+
+    single = ViewsDB(tmp_path / "single.db")
+    catch_up(konkurs, single, [BoardView()])
+    assert views_db.dump() == single.dump()
+
+
+def test_a_rebuild_from_position_zero_gives_byte_identical_tables(
+    konkurs: Konkurs, views_db: ViewsDB
+) -> None:
+    stages = [announce_and_collect, screen_and_judge, vote_and_declare]
+    for stage in stages:
+        stage(konkurs)
+        catch_up(konkurs, views_db, default_views(), batch_size=7)
+    konkurs.declare_results(SLUG, "declare-again")
+    konkurs.change_phase(SLUG, Phase.RESULTS, "deadline", "", "close-results")
+    konkurs.publish_results(SLUG, "publish")
+    catch_up(konkurs, views_db, default_views(), batch_size=7)
+    incremental = "\n".join(views_db.dump()).encode()
+
+    applied = rebuild(konkurs, views_db, default_views())
+
+    assert applied > 0
+    assert "\n".join(views_db.dump()).encode() == incremental
+
+
+def test_following_the_log_picks_up_new_events_until_stopped(
+    konkurs: Konkurs, views_db: ViewsDB
+) -> None:
+    stop = threading.Event()
+    follower = threading.Thread(
+        target=follow, args=(konkurs, views_db, [BoardView(), ResultsView()], 0.01, stop)
+    )
+    follower.start()
+    try:
+        announce_and_collect(konkurs)
+        last = konkurs.head_position()  # the extension, which the board handles
+        for _ in range(500):
+            if views_db.positions().get("board") == last:
+                break
+            threading.Event().wait(0.01)
+    finally:
+        stop.set()
+        follower.join(timeout=5)
+
+    assert not follower.is_alive()
+    assert board(views_db, SLUG).submissions == len(ENTRIES)
