@@ -171,14 +171,12 @@ class ConclusionCommands(StoreApplication):
 
     def publish_results(self, slug: str, command_id: str) -> bool:
         def act(contest: Contest) -> Iterable[Any]:
-            if contest.results is None:
-                raise InvalidCommand(f"contest {slug} has no declared results to publish")
+            contest.publish_results(command_id)
             placed = []
-            for standing in contest.results.winners:
+            for standing in contest.results.winners if contest.results else ():
                 submission: Submission = self._existing_submission(slug, standing.reference)
                 submission.award_place(standing.place, standing.score)
                 placed.append(submission)
-            contest.publish_results(command_id)
             return placed
 
         return self.run_contest_command(slug, command_id, act)

@@ -71,6 +71,8 @@ class IntakeCommands(StoreApplication):
                 raise UnknownNomination(
                     f"{where}: unknown nomination {form.nomination!r} in contest {slug}"
                 )
+            if form.applicant.region not in REGION_CODES:
+                raise KonkursError(f"{where}: unknown region code {form.applicant.region!r}")
             new_id = submission_id(slug, form.reference)
             if new_id in batch or new_id in self.repository:
                 raise DuplicateSubmission(f"{where}: submission {form.reference} already exists")

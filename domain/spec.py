@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.phases import Phase, PhasePlan, PhaseWindow
+from domain.regions import REGION_CODES
 
 Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
 Moment = datetime | date
@@ -57,7 +58,8 @@ class Direction(SpecModel):
 
 
 class Schedule(SpecModel):
-    """Dates are local to the spec's timezone; a bare date means the end of that day."""
+    """Dates are local to the spec's timezone. A bare date for a deadline (`*_closes`) means the
+    end of that day; for `announced`, `collection_opens` and `results_published`, its start."""
 
     announced: Moment
     collection_opens: Moment | None = None
@@ -163,6 +165,9 @@ class ContestSpec(SpecModel):
     def _consistent(self) -> ContestSpec:
         if self.level != Level.FEDERAL and not self.region:
             raise ValueError(f"a {self.level.value} contest must name its region")
+        for code in [self.region or "", *(self.eligibility.regions or [])]:
+            if code and code not in REGION_CODES:
+                raise ValueError(f"unknown region code {code!r}; codes are two digits, e.g. '75'")
         _require_unique([d.code for d in self.directions], "direction code")
         _require_unique([n.code for n in self.nominations], "nomination code")
         if not (self.judging.enabled or self.voting.enabled):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from temporalio.api.enums.v1 import TaskQueueType
@@ -25,6 +25,10 @@ from workflows.contest import ContestWorkflow
 from workflows.models import TASK_QUEUE, ContestInput, ContestState
 
 
+# The server lists a poller for minutes after its last long poll, which lasts up to a minute.
+POLLER_SEEN_WITHIN = timedelta(seconds=75)
+
+
 def plan_for(spec: ContestSpec, now: datetime, rebase_to_now: bool) -> PhasePlan:
     """The spec's plan, or the same intervals moved so the announcement is now (a rehearsal)."""
     plan = spec.phase_plan()
@@ -40,6 +44,7 @@ def plan_for(spec: ContestSpec, now: datetime, rebase_to_now: bool) -> PhasePlan
 
 
 async def require_worker(client: Client, task_queue: str = TASK_QUEUE) -> None:
+    """Fail fast when no worker polls the queue, rather than leave an Update hanging."""
     response = await client.workflow_service.describe_task_queue(
         DescribeTaskQueueRequest(
             namespace=client.namespace,
@@ -47,7 +52,8 @@ async def require_worker(client: Client, task_queue: str = TASK_QUEUE) -> None:
             task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
         )
     )
-    if not response.pollers:
+    recent = utc_now() - POLLER_SEEN_WITHIN
+    if not any(p.last_access_time.ToDatetime(UTC) >= recent for p in response.pollers):
         raise KonkursError(
             f"no worker is serving task queue {task_queue!r}: start one with `konkurs worker`"
         )
@@ -92,7 +98,7 @@ async def send_update(client: Client, slug: str, update: str, request: Any) -> C
     description = await handle.describe()
     if description.status != WorkflowExecutionStatus.RUNNING:
         raise InvalidCommand(f"contest {slug} is no longer running; nothing changed")
-    await require_worker(client)
+    await require_worker(client, description.task_queue)
     try:
         state: ContestState = await handle.execute_update(
             update, request, result_type=ContestState

@@ -15,13 +15,15 @@ class Settings:
     home: Path
     persistence_module: str
     production: bool
+    task_queue: str = "konkurs"
 
     @classmethod
     def from_env(cls) -> Settings:
         home = Path(os.environ.get("KONKURS_HOME", ".konkurs")).resolve()
         module = os.environ.get("PERSISTENCE_MODULE", "eventsourcing.sqlite")
         production = os.environ.get("KONKURS_MODE", "") == "production"
-        return cls(home=home, persistence_module=module, production=production)
+        task_queue = os.environ.get("KONKURS_TASK_QUEUE", "konkurs")
+        return cls(home=home, persistence_module=module, production=production, task_queue=task_queue)
 
     @property
     def uses_postgres(self) -> bool:

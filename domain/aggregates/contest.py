@@ -105,13 +105,25 @@ class Contest(Aggregate):
         self.tally = tally
         self.commands.add(command_id)
 
-    @event("ResultsDeclared")
     def declare_results(self, results: ContestResults, command_id: str) -> None:
+        if self.published:
+            raise InvalidCommand(f"results of {self.slug} are published and can no longer change")
+        self._results_declared(results=results, command_id=command_id)
+
+    @event("ResultsDeclared")
+    def _results_declared(self, results: ContestResults, command_id: str) -> None:
         self.results = results
         self.commands.add(command_id)
 
-    @event("ResultsPublished")
     def publish_results(self, command_id: str) -> None:
+        if self.results is None:
+            raise InvalidCommand(f"contest {self.slug} has no declared results to publish")
+        if self.published:
+            raise InvalidCommand(f"results of {self.slug} are already published")
+        self._results_published(command_id=command_id)
+
+    @event("ResultsPublished")
+    def _results_published(self, command_id: str) -> None:
         self.published = True
         self.commands.add(command_id)
 

@@ -42,7 +42,7 @@ def announce(
     plan = operations.plan_for(spec, operations.utc_now(), rebase_to_now)
 
     async def work(client: Client) -> None:
-        await operations.announce(client, spec, plan)
+        await operations.announce(client, spec, plan, runtime.settings().task_queue)
 
     runtime.with_client(work)
     if as_json:

@@ -16,7 +16,6 @@ from konkurs.cli import runtime
 from konkurs.cli.output import say
 from konkurs.temporal import resolve_target
 from konkurs.worker import build_worker
-from workflows.models import TASK_QUEUE
 
 log = structlog.get_logger("konkurs.worker")
 
@@ -53,10 +52,11 @@ def server() -> None:
 
 
 def worker(
-    task_queue: str = typer.Option(TASK_QUEUE, help="Task queue to serve."),
+    task_queue: str = typer.Option(None, help="Task queue to serve [default: KONKURS_TASK_QUEUE "
+                                   "or 'konkurs']."),
 ) -> None:
     """Run a worker: it executes contest workflows and their activities until stopped."""
-    asyncio.run(_serve(task_queue))
+    asyncio.run(_serve(task_queue or runtime.settings().task_queue))
 
 
 async def _serve(task_queue: str) -> None:
@@ -67,8 +67,9 @@ async def _serve(task_queue: str) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with build_worker(client, konkurs, task_queue):
-        log.info("worker_started", task_queue=task_queue, pid=os.getpid(),
-                 store=runtime.settings().persistence_module)
+        log.info("worker_started", task_queue=task_queue, pid=os.getpid())
+        say(f"Worker {os.getpid()} serving task queue {task_queue!r} "
+            f"(store: {runtime.settings().persistence_module}); Ctrl-C to stop.")
         await stop.wait()
         log.info("worker_stopping")
     konkurs.close()

@@ -1,0 +1,302 @@
+"""The CLI as an operator runs it: a fresh home, operators' files, and contests set up in the store.
+
+Intake commands write straight to the store, so a contest is brought to the phase a test needs
+by driving the domain directly; only `announce` needs Temporal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from domain.aggregates import Ballot, Review, Submission
+from domain.errors import KonkursError
+from domain.intake import ReviewForm, SubmissionForm
+from domain.konkurs import Konkurs
+from domain.phases import Phase
+from domain.spec import ContestSpec
+from domain.spec_file import parse_spec
+from konkurs import operations
+from konkurs.devserver import EmbeddedServer, free_port
+from konkurs.supervisor import WorkerProcess
+from konkurs.temporal import TemporalTarget, connect
+
+REPO = Path(__file__).resolve().parents[2]
+SLUG = "zdorovye-2030"
+
+SPEC_YAML = f"""\
+slug: {SLUG}
+title: Лучшие практики здравоохранения 2030
+organisers: [АСИ]
+level: federal
+directions:
+  - code: health
+    title: Здравоохранение
+    nominations:
+      - code: HC-1
+        title: Запись к врачу
+      - code: HC-2
+        title: Лекарственное обеспечение
+schedule:
+  announced: 2030-01-10
+  collection_closes: 2030-03-01
+  screening_closes: 2030-03-15
+  judging_closes: 2030-04-30
+  voting_closes: 2030-05-31
+  results_published: 2030-06-15
+eligibility:
+  applicant_kinds: [state_institution, ngo]
+judging:
+  criteria:
+    - code: impact
+      title: Результат
+      weight: 2
+    - code: replicable
+      title: Тиражируемость
+      weight: 1
+      scale: {{min: 1, max: 5}}
+voting:
+  enabled: true
+  shortlist_size: 2
+places_per_nomination: 2
+"""
+
+SUBMISSION_HEADER = ("reference", "nomination", "title", "applicant_name", "applicant_kind", "region")
+# Admitted by screening in `contests.judging()` / `contests.voting()`.
+ENTRIES = (
+    ("ZDR-001", "HC-1", "Запись к врачу через Госуслуги", "ГБУЗ «Краевая больница»", "state_institution", "75"),
+    ("ZDR-002", "HC-1", "Электронная очередь в поликлиниках", "АНО «Здоровье»", "ngo", "23"),
+    ("ZDR-003", "HC-2", "Лекарства на дом для маломобильных", "ГБУЗ «Аптека края»", "state_institution", "52"),
+    ("ZDR-004", "HC-2", "Льготные рецепты онлайн", "НКО «Забота»", "ngo", "75"),
+)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One finished CLI process."""
+
+    args: tuple[str, ...]
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def error_lines(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.strip()]
+
+    def assert_ok(self) -> None:
+        assert self.code == 0, f"konkurs {' '.join(self.args)} failed:\n{self.stderr}"
+        assert "Traceback" not in self.stdout + self.stderr
+
+    def assert_rejected(self, *fragments: str) -> str:
+        """Non-zero exit, no traceback, and exactly one error line naming every fragment."""
+        assert "Traceback" not in self.stdout + self.stderr, self.stderr
+        assert self.code != 0, f"konkurs {' '.join(self.args)} accepted it:\n{self.stdout}"
+        lines = self.error_lines
+        assert len(lines) == 1, f"expected one error line, got {len(lines)}:\n{self.stderr}"
+        line = lines[0].strip()
+        for fragment in fragments:
+            assert fragment in line, f"{fragment!r} not in the error: {line}"
+        return line
+
+
+class Cli:
+    """Runs `python -m konkurs ...` as a subprocess, the way an operator's shell would."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("TEMPORAL_", "KONKURS_")) and k not in {"FORCE_COLOR", "COLUMNS"}}
+        # Nothing listens there: a command that should stop before Temporal cannot reach one.
+        env.update(KONKURS_HOME=str(home), PERSISTENCE_MODULE="eventsourcing.sqlite",
+                   TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}")
+        self.env = env
+
+    def __call__(self, *args: str | Path, timeout: float = 120) -> Run:
+        argv = tuple(str(a) for a in args)
+        done = subprocess.run(
+            [sys.executable, "-m", "konkurs", *argv], cwd=REPO, env=self.env,
+            capture_output=True, text=True, encoding="utf-8", errors="replace",
+            stdin=subprocess.DEVNULL, timeout=timeout, check=False,
+        )
+        return Run(argv, done.returncode, done.stdout, done.stderr)
+
+
+class Files:
+    """Operators' files: CSV saved from Excel (UTF-8 with BOM, `;`, CRLF) and YAML."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def csv(
+        self, name: str, header: Sequence[str], rows: Sequence[Sequence[object]],
+        encoding: str = "utf-8-sig",
+    ) -> Path:
+        path = self.folder / name
+        with path.open("w", encoding=encoding, newline="") as out:
+            writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+            writer.writerow(header)
+            writer.writerows(rows)
+        return path
+
+    def text(self, name: str, content: str) -> Path:
+        path = self.folder / name
+        path.write_text(content, encoding="utf-8")
+        return path
+
+
+class Store:
+    """The home's event store, opened only between CLI runs."""
+
+    def __init__(self, home: Path) -> None:
+        self.env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                    "SQLITE_DBNAME": str(home / "konkurs.db")}
+
+    @contextmanager
+    def open(self) -> Iterator[Konkurs]:
+        app = Konkurs(env=self.env)
+        try:
+            yield app
+        finally:
+            app.close()
+
+    def head(self) -> int:
+        with self.open() as app:
+            return app.head_position()
+
+    def count(self, event_class: type) -> int:
+        with self.open() as app:
+            return sum(1 for _ in app.contest_events(SLUG, [event_class]))
+
+    def submissions(self) -> int:
+        return self.count(Submission.Submitted)
+
+    def reviews(self) -> int:
+        return self.count(Review.Scored) + self.count(Review.Rescored)
+
+    def ballots(self) -> int:
+        return self.count(Ballot.Cast)
+
+
+class Contests:
+    """Brings the test contest to a phase through the domain, as the workflow's activities would."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.spec: ContestSpec = parse_spec(SPEC_YAML, source="spec.yaml")
+
+    def collecting(self) -> ContestSpec:
+        with self.store.open() as app:
+            app.announce(self.spec, self.spec.phase_plan(), "announce")
+            app.change_phase(SLUG, Phase.ANNOUNCED, "deadline", "", "close-announced")
+        return self.spec
+
+    def screening(self) -> ContestSpec:
+        self.collecting()
+        with self.store.open() as app:
+            app.submit(SLUG, [(f"entry {e[0]}", entry_form(*e)) for e in ENTRIES])
+            app.change_phase(SLUG, Phase.COLLECTING, "deadline", "", "close-collecting")
+        return self.spec
+
+    def judging(self) -> list[str]:
+        """Every entry admitted; returns their references."""
+        self.screening()
+        with self.store.open() as app:
+            app.conclude_screening(SLUG, "screen")
+            app.change_phase(SLUG, Phase.SCREENING, "deadline", "", "close-screening")
+            return sorted(app.admitted_entries(SLUG))
+
+    def voting(self) -> dict[str, list[str]]:
+        """Judged and shortlisted; returns the shortlist of each nomination."""
+        admitted = self.judging()
+        cards = [
+            (f"card {reference}/{expert}", ReviewForm(
+                submission=reference, expert=expert,
+                scores={"impact": float(3 + index + e), "replicable": float(1 + (index + e) % 5)}))
+            for index, reference in enumerate(admitted) for e, expert in enumerate(("E1", "E2"))
+        ]
+        with self.store.open() as app:
+            app.record_reviews(SLUG, cards)
+            app.change_phase(SLUG, Phase.JUDGING, "deadline", "", "close-judging")
+            app.conclude_judging(SLUG, "judge")
+            judging = app.get_contest(SLUG).judging
+        assert judging is not None
+        return judging.shortlist
+
+
+def entry_form(
+    reference: str, nomination: str, title: str, name: str, kind: str, region: str
+) -> SubmissionForm:
+    return SubmissionForm.model_validate({
+        "reference": reference, "nomination": nomination, "title": title,
+        "applicant": {"name": name, "kind": kind, "region": region},
+    })
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    path = tmp_path / "home"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def cli(home: Path) -> Cli:
+    return Cli(home)
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Files:
+    return Files(tmp_path / "files")
+
+
+@pytest.fixture
+def store(home: Path) -> Store:
+    return Store(home)
+
+
+@pytest.fixture
+def contests(store: Store) -> Contests:
+    return Contests(store)
+
+
+@pytest.fixture
+def temporal(home: Path, cli: Cli) -> Iterator[str]:
+    """An embedded dev server and a worker on the test's home; yields the server's address."""
+    address = f"127.0.0.1:{free_port()}"
+    with EmbeddedServer(home / "temporal.db", address):
+        env = {**cli.env, "TEMPORAL_ADDRESS": address}
+        worker = WorkerProcess(env, home / "worker.log")
+        worker.start()
+        try:
+            asyncio.run(_wait_for_worker(address, worker))
+            cli.env = env
+            yield address
+        finally:
+            worker.stop()
+
+
+async def _wait_for_worker(address: str, worker: WorkerProcess, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        if not worker.alive():
+            raise RuntimeError(f"the worker exited; see {worker.log_path}")
+        try:
+            client = await connect(TemporalTarget(address, "default", False, {}))
+            await operations.require_worker(client)
+            return
+        except (RuntimeError, KonkursError):
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)

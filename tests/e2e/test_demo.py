@@ -1,0 +1,59 @@
+"""`konkurs demo` as `make demo` runs it: same seed, same winners, even through a worker crash."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from domain.konkurs import Konkurs
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_demo(home: Path, *flags: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "konkurs", "demo", "--json", "--seed", "11", "--home", str(home),
+         *flags],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def winners(report: dict) -> dict[str, list[str]]:
+    return {n["code"]: [w["reference"] for w in n["winners"]]
+            for n in report["results"]["nominations"]}
+
+
+def topic_counts(home: Path) -> Counter[str]:
+    store = Konkurs(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                         "SQLITE_DBNAME": str(home / "konkurs.db")})
+    try:
+        return Counter(event.topic.rsplit(".", 1)[-1] for event in store.read_log())
+    finally:
+        store.close()
+
+
+def test_a_worker_killed_during_judging_changes_neither_results_nor_events(tmp_path: Path) -> None:
+    calm = run_demo(tmp_path / "calm")
+    crashed = run_demo(tmp_path / "crashed", "--kill-worker-during-judging")
+
+    assert len(winners(calm)) == 13
+    assert all(len(places) == 3 for places in winners(calm).values())
+    assert winners(crashed) == winners(calm)
+    assert {r["code"] for r in calm["participation"]["regions"] if r["submissions"]} == {
+        r["code"] for r in calm["participation"]["regions"]}
+    assert len(calm["participation"]["regions"]) == 89
+
+    calm_events, crashed_events = topic_counts(tmp_path / "calm"), topic_counts(tmp_path / "crashed")
+    assert crashed_events == calm_events
+    assert crashed_events["PhaseChanged"] == 6
+    for once in ("Announced", "ScreeningConcluded", "JudgingConcluded", "VotesTallied",
+                 "ResultsDeclared", "ResultsPublished", "DeadlineExtended"):
+        assert crashed_events[once] == 1, once
+    assert crashed_events["Placed"] == 39

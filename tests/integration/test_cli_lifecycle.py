@@ -1,0 +1,106 @@
+"""Announce → intake → results through the CLI, on the real dev server and the SQLite store."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from domain.spec_file import load_spec
+from konkurs import population
+from konkurs.supervisor import WorkerProcess
+from tests.integration.conftest import REPO, Operator
+
+SPEC = REPO / "examples" / "smart-dialog-2023.yaml"
+SLUG = "smart-dialog-2023"
+
+
+def wait_for_phase(operator: Operator, phase: str, seconds: float = 60) -> dict:
+    deadline = time.monotonic() + seconds
+    while True:
+        board = json.loads(operator.run("status", SLUG, "--json").stdout)
+        if board["phase"] == phase:
+            return board
+        assert time.monotonic() < deadline, f"stuck in {board['phase']}, expected {phase}"
+        time.sleep(0.2)
+
+
+def announced_with_a_worker(operator: Operator, worker: WorkerProcess) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        done = operator.run("announce", str(SPEC), "--rebase-to-now", check=False)
+        if done.returncode == 0:
+            return
+        assert "no worker" in done.stderr and time.monotonic() < deadline, done.stderr
+        time.sleep(0.3)
+
+
+def test_a_contest_goes_from_announcement_to_published_results_through_the_cli(
+    operator: Operator, worker: WorkerProcess, tmp_path: Path
+) -> None:
+    spec = load_spec(SPEC)
+    announced_with_a_worker(operator, worker)
+    wait_for_phase(operator, "collecting")
+
+    entries = population.submissions(spec, tmp_path / "submissions.csv", seed=5, count=120)
+    operator.run("import", "submissions", SLUG, str(tmp_path / "submissions.csv"))
+    extended = operator.run("extend", SLUG, "--until", "2099-01-01", "--reason", "регионы просят",
+                            check=False)
+    assert extended.returncode == 1 and "would pass the screening deadline" in extended.stderr
+    operator.run("close", SLUG, "--phase", "collecting", "--reason", "план выполнен")
+    board = wait_for_phase(operator, "screening")
+    assert board["submissions"] == 120
+    assert board["admitted"] + board["rejected"] == 120
+    assert len(board["by_nomination"]) == 13
+
+    operator.run("close", SLUG, "--phase", "screening")
+    wait_for_phase(operator, "judging")
+    store_admitted = {e.reference for e in entries} - {
+        e.reference for i, e in enumerate(entries) if i % 97 == 13}
+    population.reviews(spec, entries, store_admitted, tmp_path / "reviews.csv", seed=5)
+    operator.run("import", "reviews", SLUG, str(tmp_path / "reviews.csv"))
+    operator.run("close", SLUG, "--phase", "judging")
+    wait_for_phase(operator, "voting")
+
+    ranking = json.loads(operator.run("results", SLUG, "--json").stdout)
+    shortlist = {n["code"]: [r["reference"] for r in n["ranking"] if r["shortlisted"]]
+                 for n in ranking["nominations"]}
+    population.ballots(shortlist, entries, tmp_path / "ballots.csv", seed=5, voters=300)
+    operator.run("import", "ballots", SLUG, str(tmp_path / "ballots.csv"))
+    operator.run("close", SLUG, "--phase", "voting")
+    wait_for_phase(operator, "results")
+    operator.run("close", SLUG, "--phase", "results")
+    wait_for_phase(operator, "closed")
+
+    results = json.loads(operator.run("results", SLUG, "--json").stdout)
+    assert results["published"]
+    assert all(len(n["winners"]) == 3 for n in results["nominations"])
+    assert all(len(n["people_choice"]) == 1 for n in results["nominations"])
+    human = operator.run("results", SLUG).stdout
+    assert "Winners" in human and "People's choice" in human
+
+    listing = json.loads(operator.run("contests", "--json").stdout)
+    assert [c["slug"] for c in listing] == [SLUG]
+    again = operator.run("announce", str(SPEC), "--rebase-to-now", check=False)
+    assert again.returncode == 1
+    assert again.stderr.strip().endswith("is already announced")
+
+
+def test_commands_that_need_a_worker_say_how_to_start_one(operator: Operator) -> None:
+    idle = Operator(env={**operator.env, "KONKURS_TASK_QUEUE": "nobody-serves-this"},
+                    home=operator.home)
+    done = idle.run("announce", str(SPEC), "--rebase-to-now", check=False)
+    assert done.returncode == 1
+    assert "start one with `konkurs worker`" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_commands_that_need_the_server_say_how_to_start_it(operator: Operator) -> None:
+    env = {**operator.env}
+    env.pop("TEMPORAL_ADDRESS")
+    env["TEMPORAL_ADDRESS"] = "127.0.0.1:1"
+    unreachable = Operator(env=env, home=operator.home)
+    done = unreachable.run("announce", str(SPEC), "--rebase-to-now", check=False)
+    assert done.returncode == 1
+    assert "cannot reach the Temporal server at 127.0.0.1:1" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
