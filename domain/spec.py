@@ -6,14 +6,13 @@ import hashlib
 import json
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from itertools import pairwise
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.phases import Phase, PhasePlan, PhaseWindow
-from domain.regions import REGION_CODES
+from domain.spec_checks import SpecProblems, cross_field_problems
 
 Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
 Moment = datetime | date
@@ -115,7 +114,8 @@ class Judging(SpecModel):
         if self.enabled and not self.criteria:
             raise ValueError("judging is enabled but lists no criteria")
         codes = [c.code for c in self.criteria]
-        _require_unique(codes, "criterion code")
+        if len(set(codes)) < len(codes):
+            raise ValueError(f"duplicate criterion code among {codes}")
         for step in self.tie_break:
             if step.startswith("criterion:"):
                 if step.removeprefix("criterion:") not in codes:
@@ -163,32 +163,10 @@ class ContestSpec(SpecModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> ContestSpec:
-        if self.level != Level.FEDERAL and not self.region:
-            raise ValueError(f"a {self.level.value} contest must name its region")
-        for code in [self.region or "", *(self.eligibility.regions or [])]:
-            if code and code not in REGION_CODES:
-                raise ValueError(f"unknown region code {code!r}; codes are two digits, e.g. '75'")
-        _require_unique([d.code for d in self.directions], "direction code")
-        _require_unique([n.code for n in self.nominations], "nomination code")
-        if not (self.judging.enabled or self.voting.enabled):
-            raise ValueError("at least one of judging or voting must be enabled")
-        self._check_schedule()
+        problems = cross_field_problems(self)
+        if problems:
+            raise SpecProblems(problems)
         return self
-
-    def _check_schedule(self) -> None:
-        s = self.schedule
-        needed = {
-            "screening_closes": self.screening.enabled,
-            "judging_closes": self.judging.enabled,
-            "voting_closes": self.voting.enabled,
-        }
-        for field, enabled in needed.items():
-            if enabled and getattr(s, field) is None:
-                raise ValueError(f"schedule.{field} is required when that phase is enabled")
-        moments = [(w.phase.value, w.closes_at) for w in self.phase_plan().windows]
-        for (earlier, a), (later, b) in pairwise(moments):
-            if b < a:
-                raise ValueError(f"schedule: {later} closes before {earlier} ({b} < {a})")
 
     @property
     def nominations(self) -> list[Nomination]:
@@ -227,10 +205,3 @@ class ContestSpec(SpecModel):
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
-
-def _require_unique(values: list[str], what: str) -> None:
-    seen: set[str] = set()
-    for value in values:
-        if value in seen:
-            raise ValueError(f"duplicate {what} {value!r}")
-        seen.add(value)

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from domain.errors import SpecError
 from domain.spec import ContestSpec
+from domain.spec_checks import SpecProblems
 
 Location = tuple[int, int]
 
@@ -56,11 +57,14 @@ def _decode(raw: bytes | str, source: str) -> str:
 def _describe(error: ValidationError, locations: dict[tuple[Any, ...], Location], source: str) -> list[str]:
     problems = []
     for item in error.errors():
-        loc = tuple(item["loc"])
-        line, column = _nearest(loc, locations)
-        path = ".".join(str(part) for part in loc) or "spec"
-        message = item["msg"].removeprefix("Value error, ")
-        problems.append(f"{source}:{line}:{column}: {path}: {message}")
+        cause = item.get("ctx", {}).get("error")
+        pinned = cause.problems if isinstance(cause, SpecProblems) else [None]
+        for problem in pinned:
+            loc = (*item["loc"], *problem.path) if problem else tuple(item["loc"])
+            message = problem.message if problem else item["msg"].removeprefix("Value error, ")
+            line, column = _nearest(loc, locations)
+            path = ".".join(str(part) for part in loc) or "spec"
+            problems.append(f"{source}:{line}:{column}: {path}: {message}")
     return problems
 
 

@@ -24,7 +24,6 @@ from domain.spec import ContestSpec
 from workflows.contest import ContestWorkflow
 from workflows.models import TASK_QUEUE, ContestInput, ContestState
 
-
 # The server lists a poller for minutes after its last long poll, which lasts up to a minute.
 POLLER_SEEN_WITHIN = timedelta(seconds=75)
 

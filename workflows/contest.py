@@ -26,15 +26,14 @@ with workflow.unsafe.imports_passed_through():
         PhaseChangeInput,
     )
 
-ACTIVITY_OPTIONS = {
-    "start_to_close_timeout": timedelta(hours=1),
-    "heartbeat_timeout": timedelta(seconds=10),
-    "retry_policy": RetryPolicy(
-        initial_interval=timedelta(seconds=1),
-        maximum_interval=timedelta(seconds=30),
-        non_retryable_error_types=["KonkursError"],
-    ),
-}
+# Activities heartbeat, so a worker killed mid-activity is noticed in seconds, not an hour.
+ACTIVITY_TIMEOUT = timedelta(hours=1)
+ACTIVITY_HEARTBEAT = timedelta(seconds=10)
+ACTIVITY_RETRIES = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    maximum_interval=timedelta(seconds=30),
+    non_retryable_error_types=["KonkursError"],
+)
 
 CONCLUSION_ON_CLOSE = {
     Phase.COLLECTING: "conclude_screening",
@@ -116,9 +115,11 @@ class ContestWorkflow:
         self._phase = Phase.CANCELLED
 
     async def _act(self, activity: str, argument: object) -> CommandResult:
-        return await workflow.execute_activity(
-            activity, argument, result_type=CommandResult, **ACTIVITY_OPTIONS  # type: ignore[arg-type]
+        result: CommandResult = await workflow.execute_activity(
+            activity, argument, result_type=CommandResult, start_to_close_timeout=ACTIVITY_TIMEOUT,
+            heartbeat_timeout=ACTIVITY_HEARTBEAT, retry_policy=ACTIVITY_RETRIES,
         )
+        return result
 
     @workflow.query
     def state(self) -> ContestState:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.domain import event
 
@@ -11,6 +11,9 @@ from domain.model import Aggregate
 
 
 class Ballot(Aggregate):
+    if TYPE_CHECKING:  # the @event decorators below create these classes
+        Cast: ClassVar[type[Aggregate.Event]]
+
     @event("Cast")
     def __init__(
         self, contest: str, nomination: str, voter: str, submission: str, region: str

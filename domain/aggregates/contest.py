@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.domain import event
 
@@ -16,6 +16,17 @@ from domain.spec import ContestSpec
 
 
 class Contest(Aggregate):
+    if TYPE_CHECKING:  # the @event decorators below create these classes
+        Announced: ClassVar[type[Aggregate.Event]]
+        PhaseChanged: ClassVar[type[Aggregate.Event]]
+        DeadlineExtended: ClassVar[type[Aggregate.Event]]
+        Cancelled: ClassVar[type[Aggregate.Event]]
+        ScreeningConcluded: ClassVar[type[Aggregate.Event]]
+        JudgingConcluded: ClassVar[type[Aggregate.Event]]
+        VotesTallied: ClassVar[type[Aggregate.Event]]
+        ResultsDeclared: ClassVar[type[Aggregate.Event]]
+        ResultsPublished: ClassVar[type[Aggregate.Event]]
+
     @event("Announced")
     def __init__(
         self, slug: str, spec: dict[str, Any], fingerprint: str, plan: PhasePlan, command_id: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.domain import event
 
@@ -11,6 +11,10 @@ from domain.model import Aggregate
 
 
 class Review(Aggregate):
+    if TYPE_CHECKING:  # the @event decorators below create these classes
+        Scored: ClassVar[type[Aggregate.Event]]
+        Rescored: ClassVar[type[Aggregate.Event]]
+
     @event("Scored")
     def __init__(
         self, contest: str, submission: str, nomination: str, expert: str,

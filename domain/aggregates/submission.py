@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.domain import event
 from pydantic import Field
@@ -31,6 +31,13 @@ class SubmissionStatus(StrEnum):
 
 
 class Submission(Aggregate):
+    if TYPE_CHECKING:  # the @event decorators below create these classes
+        Submitted: ClassVar[type[Aggregate.Event]]
+        Withdrawn: ClassVar[type[Aggregate.Event]]
+        Admitted: ClassVar[type[Aggregate.Event]]
+        Rejected: ClassVar[type[Aggregate.Event]]
+        Placed: ClassVar[type[Aggregate.Event]]
+
     @event("Submitted")
     def __init__(
         self, contest: str, reference: str, nomination: str, title: str, applicant: Applicant,

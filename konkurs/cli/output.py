@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import BaseModel
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.table import Table
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document for machines.")]
@@ -47,7 +47,7 @@ def _cell(value: Any) -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
-def say(message: str) -> None:
+def say(message: RenderableType) -> None:
     console.print(message)
 
 

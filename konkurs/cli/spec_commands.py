@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -23,7 +23,7 @@ def check(
     as_json: JsonFlag = False,
 ) -> None:
     """Validate specs; print every problem as FILE:LINE:COLUMN: field: message."""
-    report = []
+    report: list[dict[str, Any]] = []
     for path in files:
         try:
             spec = load_spec(path)

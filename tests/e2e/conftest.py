@@ -71,7 +71,6 @@ voting:
 places_per_nomination: 2
 """
 
-SUBMISSION_HEADER = ("reference", "nomination", "title", "applicant_name", "applicant_kind", "region")
 # Admitted by screening in `contests.judging()` / `contests.voting()`.
 ENTRIES = (
     ("ZDR-001", "HC-1", "Запись к врачу через Госуслуги", "ГБУЗ «Краевая больница»", "state_institution", "75"),
@@ -192,6 +191,10 @@ class Store:
 class Contests:
     """Brings the test contest to a phase through the domain, as the workflow's activities would."""
 
+    slug = SLUG
+    spec_yaml = SPEC_YAML
+    entries = ENTRIES
+
     def __init__(self, store: Store) -> None:
         self.store = store
         self.spec: ContestSpec = parse_spec(SPEC_YAML, source="spec.yaml")
@@ -205,7 +208,7 @@ class Contests:
     def screening(self) -> ContestSpec:
         self.collecting()
         with self.store.open() as app:
-            app.submit(SLUG, [(f"entry {e[0]}", entry_form(*e)) for e in ENTRIES])
+            app.submit(SLUG, [(f"entry {e[0]}", self.form(*e)) for e in ENTRIES])
             app.change_phase(SLUG, Phase.COLLECTING, "deadline", "", "close-collecting")
         return self.spec
 
@@ -234,14 +237,14 @@ class Contests:
         assert judging is not None
         return judging.shortlist
 
-
-def entry_form(
-    reference: str, nomination: str, title: str, name: str, kind: str, region: str
-) -> SubmissionForm:
-    return SubmissionForm.model_validate({
-        "reference": reference, "nomination": nomination, "title": title,
-        "applicant": {"name": name, "kind": kind, "region": region},
-    })
+    @staticmethod
+    def form(
+        reference: str, nomination: str, title: str, name: str, kind: str, region: str
+    ) -> SubmissionForm:
+        return SubmissionForm.model_validate({
+            "reference": reference, "nomination": nomination, "title": title,
+            "applicant": {"name": name, "kind": kind, "region": region},
+        })
 
 
 @pytest.fixture

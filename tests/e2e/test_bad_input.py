@@ -1,0 +1,313 @@
+"""Bad input from an operator: one line on stderr naming the problem and where, and nothing written.
+
+Each rejection has a positive control beside it: the same command with a good file is recorded.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import TYPE_CHECKING
+
+import pytest
+
+from domain.aggregates import Submission, SubmissionStatus
+from domain.ids import submission_id
+from domain.phases import Phase
+
+if TYPE_CHECKING:
+    from tests.e2e.conftest import Cli, Contests, Files, Store
+
+SLUG = "zdorovye-2030"
+SUBMISSION_HEADER = ("reference", "nomination", "title", "applicant_name", "applicant_kind", "region")
+BALLOT_HEADER = ("voter", "nomination", "submission", "region")
+REVIEW_HEADER = ("submission", "expert", "impact", "replicable")
+
+NEW_ENTRIES = [
+    ("ZDR-101", "HC-1", "Диспансеризация выходного дня", "ГБУЗ «Поликлиника № 3»", "state_institution", "75"),
+    ("ZDR-102", "HC-2", "Аптечный пункт в каждом селе", "АНО «Сельское здоровье»", "ngo", "4"),
+    ("ZDR-103", "HC-1", "Выездные бригады врачей", "ГБУЗ «Краевая больница»", "state_institution", "23"),
+]
+ONE_SUBMISSION = """\
+reference: ZDR-201
+nomination: HC-1
+title: Запись к врачу по телефону 122
+applicant:
+  name: ГБУЗ «Городская поликлиника № 3»
+  kind: state_institution
+  region: "75"
+summary: Единый номер записи к врачу для всего края.
+"""
+
+
+def line_of(text: str, fragment: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), start=1) if fragment in line)
+
+
+# 1. Contest specs
+
+
+UNKNOWN_FIELD = ("level: federal\n", "level: federal\ncolour: blue\n")
+WRONG_TYPE = ("places_per_nomination: 2", "places_per_nomination: два")
+
+
+def broken(spec_yaml: str, *edits: tuple[str, str]) -> str:
+    for old, new in edits:
+        assert old in spec_yaml
+        spec_yaml = spec_yaml.replace(old, new)
+    return spec_yaml
+
+
+def test_spec_check_passes_a_good_spec(cli: Cli, files: Files, contests: Contests) -> None:
+    run = cli("spec", "check", files.text("good.yaml", contests.spec_yaml))
+    run.assert_ok()
+    assert f"ok  {files.folder / 'good.yaml'}: {SLUG}" in run.stdout
+    assert run.error_lines == []
+
+
+def test_spec_check_lists_every_problem_with_its_file_line_and_column(
+    cli: Cli, files: Files, contests: Contests
+) -> None:
+    text = broken(contests.spec_yaml, UNKNOWN_FIELD, WRONG_TYPE)
+    path = files.text("bad.yaml", text)
+    run = cli("spec", "check", path)
+    assert run.code == 1
+    assert "Traceback" not in run.stdout + run.stderr
+    expected = {
+        f"{path}:{line_of(text, 'colour:')}:1: colour:",
+        f"{path}:{line_of(text, 'places_per_nomination:')}:1: places_per_nomination:",
+    }
+    found = {re.match(r"^(.*?:\d+:\d+: \w+:)", line).group(1)  # type: ignore[union-attr]
+             for line in run.error_lines}
+    assert found == expected, run.stderr
+
+
+def test_announce_records_a_good_spec(
+    cli: Cli, files: Files, store: Store, contests: Contests, temporal: str
+) -> None:
+    before = store.head()
+    cli("announce", files.text("good.yaml", contests.spec_yaml)).assert_ok()
+    deadline = time.monotonic() + 30
+    while True:
+        with store.open() as app:
+            if SLUG in app.contest_slugs():
+                break
+        assert time.monotonic() < deadline, "the announcement was never recorded"
+        time.sleep(0.2)
+    assert store.head() > before
+
+
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [(UNKNOWN_FIELD, "colour"), (WRONG_TYPE, "places_per_nomination")],
+    ids=["unknown-field", "wrong-type"],
+)
+def test_announce_rejects_a_malformed_spec_before_reaching_temporal(
+    cli: Cli, files: Files, store: Store, contests: Contests, edit: tuple[str, str], field: str
+) -> None:
+    text = broken(contests.spec_yaml, edit)
+    path = files.text("bad.yaml", text)
+    before = store.head()
+    run = cli("announce", path)
+    run.assert_rejected(f"{path}:{line_of(text, field + ':')}:1: {field}:")
+    assert store.head() == before
+    assert "Temporal" not in run.stderr
+
+
+# 2 and 6. Importing submissions
+
+
+def test_import_submissions_records_a_good_file(
+    cli: Cli, files: Files, store: Store, contests: Contests
+) -> None:
+    contests.collecting()
+    before = store.head()
+    path = files.csv("заявки.csv", SUBMISSION_HEADER, NEW_ENTRIES)
+    cli("import", "submissions", SLUG, path).assert_ok()
+    assert store.submissions() == len(NEW_ENTRIES)
+    assert store.head() == before + len(NEW_ENTRIES)
+
+
+def test_import_submissions_rejects_an_unknown_nomination_and_records_none_of_the_file(
+    cli: Cli, files: Files, store: Store, contests: Contests
+) -> None:
+    contests.collecting()
+    rows = [*NEW_ENTRIES, ("ZDR-104", "HC-9", "Скорая помощь онлайн", "НКО «Скорая»", "ngo", "52")]
+    path = files.csv("заявки.csv", SUBMISSION_HEADER, rows)
+    before = store.head()
+    run = cli("import", "submissions", SLUG, path)
+    run.assert_rejected(f"{path}:5:", "unknown nomination", "HC-9")
+    assert store.head() == before
+    assert store.submissions() == 0
+
+
+def test_import_submissions_rejects_a_file_saved_in_cp1251(
+    cli: Cli, files: Files, store: Store, contests: Contests
+) -> None:
+    contests.collecting()
+    # The first row is plain ASCII, so the first byte that is not UTF-8 is on line 3.
+    rows = [("ZDR-100", "HC-1", "Telemedicine 24/7", "GBUZ Hospital 1", "state_institution", "75"),
+            *NEW_ENTRIES]
+    path = files.csv("заявки-1251.csv", SUBMISSION_HEADER, rows, encoding="cp1251")
+    before = store.head()
+    run = cli("import", "submissions", SLUG, path)
+    line = run.assert_rejected(f"{path}:3:", "not UTF-8")
+    assert "CSV UTF-8" in line
+    assert store.head() == before
+    assert store.submissions() == 0
+
+
+# 3. A submission after collection closed
+
+
+def test_submit_records_one_submission_while_collection_is_open(
+    cli: Cli, files: Files, store: Store, contests: Contests
+) -> None:
+    contests.collecting()
+    cli("submit", SLUG, files.text("one.yaml", ONE_SUBMISSION)).assert_ok()
+    assert store.submissions() == 1
+
+
+def test_submit_after_collection_closed_names_the_phase_and_records_nothing(
+    cli: Cli, files: Files, store: Store, contests: Contests
+) -> None:
+    contests.screening()
+    path = files.text("one.yaml", ONE_SUBMISSION)
+    before = store.head()
+    run = cli("submit", SLUG, path)
+    run.assert_rejected(SLUG, f"phase {Phase.SCREENING}", "no submissions")
+    assert store.head() == before
+    assert store.submissions() == len(contests.entries)
+
+
+def test_screening_rejects_a_submission_recorded_after_the_close_of_collection(
+    store: Store, contests: Contests
+) -> None:
+    contests.screening()
+    late_form = contests.form("ZDR-LATE", "HC-1", "Опоздавшая практика", "НКО «Позже»", "ngo", "75")
+    with store.open() as app:
+        # A writer that checked the phase just before it closed: its event lands after the close.
+        app.save(Submission(contest=SLUG, **late_form.model_dump()))
+        app.conclude_screening(SLUG, "screen")
+        late: Submission = app.repository.get(submission_id(SLUG, "ZDR-LATE"))
+        outcome = app.get_contest(SLUG).screening
+    assert late.status == SubmissionStatus.REJECTED
+    assert late.rejection_reason is not None
+    assert late.rejection_reason.startswith("recorded after collection closed")
+    assert outcome is not None
+    assert outcome.admitted == len(contests.entries)
+    assert outcome.rejected == {"recorded after collection closed": 1}
+
+
+# 4. Duplicate ballots
+
+
+def test_import_ballots_records_a_good_file(
+    cli: Cli, files: Files, store: Store, contests: Contests
+) -> None:
+    shortlist = contests.voting()
+    rows = [("esia-1000001", "HC-1", shortlist["HC-1"][0], "75"),
+            ("esia-1000001", "HC-2", shortlist["HC-2"][1], "75"),
+            ("esia-1000002", "HC-1", shortlist["HC-1"][1], "23")]
+    cli("import", "ballots", SLUG, files.csv("голоса.csv", BALLOT_HEADER, rows)).assert_ok()
+    assert store.ballots() == len(rows)
+
+
+def test_import_ballots_rejects_the_same_voter_twice_in_a_nomination_within_one_file(
+    cli: Cli, files: Files, store: Store, contests: Contests
+) -> None:
+    shortlist = contests.voting()
+    rows = [("esia-1000001", "HC-1", shortlist["HC-1"][0], "75"),
+            ("esia-1000001", "HC-2", shortlist["HC-2"][0], "75"),
+            ("esia-1000002", "HC-1", shortlist["HC-1"][1], "23"),
+            ("esia-1000001", "HC-1", shortlist["HC-1"][1], "75")]
+    path = files.csv("голоса.csv", BALLOT_HEADER, rows)
+    before = store.head()
+    run = cli("import", "ballots", SLUG, path)
+    line = run.assert_rejected(f"{path}:5:", "already voted", "HC-1")
+    assert "esia-1000001" not in line, "the voter id must not be echoed"
+    assert store.head() == before
+    assert store.ballots() == 0
+
+
+def test_import_ballots_rejects_a_voter_who_voted_in_an_earlier_import(
+    cli: Cli, files: Files, store: Store, contests: Contests
+) -> None:
+    shortlist = contests.voting()
+    first = files.csv("голоса-1.csv", BALLOT_HEADER, [
+        ("esia-1000001", "HC-1", shortlist["HC-1"][0], "75"),
+        ("esia-1000002", "HC-1", shortlist["HC-1"][1], "23"),
+    ])
+    cli("import", "ballots", SLUG, first).assert_ok()
+    assert store.ballots() == 2
+    second = files.csv("голоса-2.csv", BALLOT_HEADER, [
+        ("esia-1000003", "HC-1", shortlist["HC-1"][0], "52"),
+        ("esia-1000002", "HC-1", shortlist["HC-1"][0], "23"),
+    ])
+    before = store.head()
+    run = cli("import", "ballots", SLUG, second)
+    run.assert_rejected(f"{second}:3:", "already voted", "HC-1")
+    assert store.head() == before
+    assert store.ballots() == 2
+
+
+# 5. Scores out of range
+
+
+def test_import_reviews_records_a_good_file(
+    cli: Cli, files: Files, store: Store, contests: Contests
+) -> None:
+    admitted = contests.judging()
+    rows = [(reference, "эксперт-1", "7,5", "4") for reference in admitted]
+    cli("import", "reviews", SLUG, files.csv("оценки.csv", REVIEW_HEADER, rows)).assert_ok()
+    assert store.reviews() == len(admitted)
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "fragments"),
+    [
+        (("ZDR-003", "эксперт-1", "11", "4"), ("score 11 for impact", "outside 0–10")),
+        (("ZDR-003", "эксперт-1", "8", "0"), ("score 0 for replicable", "outside 1–5")),
+    ],
+    ids=["above-max", "below-min"],
+)
+def test_import_reviews_rejects_a_score_out_of_range_and_records_none_of_the_file(
+    cli: Cli, files: Files, store: Store, contests: Contests,
+    bad_row: tuple[str, ...], fragments: tuple[str, ...],
+) -> None:
+    contests.judging()
+    rows = [("ZDR-001", "эксперт-1", "7,5", "4"), ("ZDR-002", "эксперт-1", "6", "3"), bad_row,
+            ("ZDR-004", "эксперт-1", "9", "5")]
+    path = files.csv("оценки.csv", REVIEW_HEADER, rows)
+    before = store.head()
+    run = cli("import", "reviews", SLUG, path)
+    run.assert_rejected(f"{path}:4:", *fragments)
+    assert store.head() == before
+    assert store.reviews() == 0
+
+
+# Error messages carry the operator's text verbatim
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "konkurs.cli.output.fail() prints the message as Rich markup: a cell like '[/]' raises "
+    "MarkupError (a traceback), and '[bold]…' is swallowed from the message"
+))
+@pytest.mark.parametrize("cell", ["[/]", "[bold]HC-9"], ids=["closing-tag", "style-tag"])
+def test_an_error_quotes_a_cell_that_looks_like_console_markup_verbatim(
+    cli: Cli, files: Files, store: Store, contests: Contests, cell: str
+) -> None:
+    contests.collecting()
+    rows = [NEW_ENTRIES[0], ("ZDR-104", cell, "Скорая помощь онлайн", "НКО «Скорая»", "ngo", "52")]
+    path = files.csv("заявки.csv", SUBMISSION_HEADER, rows)
+    before = store.head()
+    run = cli("import", "submissions", SLUG, path)
+    run.assert_rejected(f"{path}:3:", "unknown nomination", repr(cell))
+    assert store.head() == before
+
+
+def test_files_are_written_as_excel_saves_them(files: Files) -> None:
+    path = files.csv("заявки.csv", SUBMISSION_HEADER, NEW_ENTRIES)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert raw.split(b"\r\n")[0].decode("utf-8-sig") == ";".join(SUBMISSION_HEADER)
