@@ -1,0 +1,66 @@
+"""The store as configured from settings: SQLite under the home, encryption, the voter key."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from eventsourcing.cipher import AESCipher
+
+from domain.errors import KonkursError
+from domain.intake import SubmissionForm
+from domain.konkurs import Konkurs
+from domain.phases import Phase
+from konkurs.settings import Settings
+from tests.factories import make_spec
+
+SECRET_NAME = "Петрова Анна Сергеевна"
+
+
+def collecting(app: Konkurs) -> str:
+    spec = make_spec(datetime.now(UTC) + timedelta(days=1))
+    app.announce(spec, spec.phase_plan(), "announce")
+    app.change_phase(spec.slug, Phase.ANNOUNCED, "deadline", "", "open")
+    return spec.slug
+
+
+def test_the_embedded_store_is_one_sqlite_file_under_the_home(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home", persistence_module="eventsourcing.sqlite",
+                        production=False)
+    app = Konkurs(env=settings.store_env())
+    collecting(app)
+    app.close()
+    assert (tmp_path / "home" / "konkurs.db").exists()
+    assert Konkurs(env=settings.store_env()).contest_slugs() == ["test-contest"]
+
+
+def test_with_a_cipher_key_nothing_personal_is_stored_in_the_clear(tmp_path: Path) -> None:
+    db = tmp_path / "konkurs.db"
+    env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(db),
+           "CIPHER_KEY": AESCipher.create_key(32)}
+    app = Konkurs(env=env)
+    slug = collecting(app)
+    form = SubmissionForm(reference="P-1", nomination="HC-1", title="Практика",
+                          applicant={"name": SECRET_NAME, "kind": "ngo", "region": "75"})
+    app.submit(slug, [("form", form)])
+    app.close()
+
+    raw = b"".join(row[0] for row in sqlite3.connect(db).execute("SELECT state FROM stored_events"))
+    assert SECRET_NAME.encode() not in raw
+    reread = Konkurs(env=env)
+    assert [e.state["applicant"]["name"] for e in reread.read_log() if "applicant" in e.state] == [
+        SECRET_NAME]
+
+
+def test_production_mode_refuses_ballots_without_a_voter_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KONKURS_VOTER_KEY", raising=False)
+    production = Settings(home=tmp_path, persistence_module="eventsourcing.sqlite", production=True)
+    with pytest.raises(KonkursError, match="KONKURS_VOTER_KEY"):
+        production.voter_key()
+    embedded = Settings(home=tmp_path, persistence_module="eventsourcing.sqlite", production=False)
+    assert embedded.voter_key() == embedded.voter_key()
+    assert (tmp_path / "voter.key").stat().st_mode & 0o077 == 0
