@@ -8,7 +8,8 @@ KONKURS_NAMESPACE = UUID("5b0f5d2e-8c1e-4a55-9b1e-6b6f6e6b7572")
 
 
 def business_id(kind: str, *parts: str) -> UUID:
-    key = "/".join((kind, *parts))
+    """Parts are escaped so that no two different keys join to the same string."""
+    key = "/".join(part.replace("%", "%25").replace("/", "%2F") for part in (kind, *parts))
     return uuid5(KONKURS_NAMESPACE, key)
 
 

@@ -59,6 +59,7 @@ class Contest(Aggregate):
         return command_id in self.commands
 
     def change_phase(self, closed: Phase, cause: str, reason: str, command_id: str) -> None:
+        self.check_still_running()
         if closed != self.phase:
             raise InvalidCommand(
                 f"contest {self.slug} is in phase {self.phase}, not {closed}; nothing closed"

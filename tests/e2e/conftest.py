@@ -98,6 +98,7 @@ class Run:
     def assert_ok(self) -> None:
         assert self.code == 0, f"konkurs {' '.join(self.args)} failed:\n{self.stderr}"
         assert "Traceback" not in self.stdout + self.stderr
+        assert self.error_lines == [], self.stderr
 
     def assert_rejected(self, *fragments: str) -> str:
         """Non-zero exit, no traceback, and exactly one error line naming every fragment."""

@@ -282,13 +282,7 @@ CLOSING_A_CLOSED_CONTEST = (
 def refusal_cases() -> list[Any]:
     return [
         *[pytest.param(*case, id=label) for label, case in REFUSALS.items()],
-        pytest.param(*CLOSING_A_CLOSED_CONTEST, id="closing the phase of a closed contest",
-                     marks=pytest.mark.xfail(
-                         strict=True,
-                         reason="BUG: Contest.change_phase(closed) on a closed contest raises "
-                                "ValueError from PhasePlan.next_phase; the activity lets it out "
-                                "as a retryable error instead of a non-retryable KonkursError",
-                     )),
+        pytest.param(*CLOSING_A_CLOSED_CONTEST, id="closing the phase of a closed contest"),
     ]
 
 
