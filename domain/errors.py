@@ -20,9 +20,9 @@ class SpecError(KonkursError):
     def __init__(self, source: str, problems: list[str]) -> None:
         self.source = source
         self.problems = problems
-        first = problems[0] if problems else "invalid"
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        super().__init__(f"{source}: {first}{more}")
+        first = problems[0] if problems else f"{source}: invalid"
+        more = f" (and {len(problems) - 1} more; see `konkurs spec check`)" if len(problems) > 1 else ""
+        super().__init__(f"{first}{more}")
 
 
 class InputFileError(KonkursError):

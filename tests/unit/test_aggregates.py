@@ -397,3 +397,8 @@ def test_aggregates_come_back_from_the_store_as_they_were_saved(
     assert isinstance(submission_copy.applicant, Applicant)
     assert submission_copy.applicant.kind is ApplicantKind.STATE_INSTITUTION
     assert (submission_copy.status, submission_copy.place) == (SubmissionStatus.PLACED, 1)
+
+
+def test_a_region_code_read_as_a_number_becomes_two_digits_again() -> None:
+    assert Applicant(name="МБОУ", kind="ngo", region=5).region == "05"  # type: ignore[arg-type]
+    assert Applicant(name="МБОУ", kind="ngo", region="75").region == "75"
