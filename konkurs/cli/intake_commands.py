@@ -9,6 +9,8 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from domain.errors import InputFileError
+from domain.intake import ReviewForm
 from konkurs import intake_files
 from konkurs.cli import runtime
 from konkurs.cli.output import JsonFlag, console, emit_json, say
@@ -26,6 +28,7 @@ import_app = typer.Typer(
 
 def register(app: typer.Typer) -> None:
     app.command("submit")(submit)
+    app.command("review")(review)
     app.add_typer(import_app, name="import")
 
 
@@ -38,6 +41,29 @@ def submit(
     forms = intake_files.single_submission(file)
     runtime.store().submit(slug, forms)
     _done("submission", forms, as_json)
+
+
+def review(
+    slug: Slug,
+    submission: Annotated[str, typer.Option(help="The submission's reference.")],
+    expert: Annotated[str, typer.Option(help="The expert's id.")],
+    score: Annotated[list[str], typer.Option(
+        help="CRITERION=VALUE, once per criterion of the spec, e.g. --score impact=8")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Record one expert's scorecard while judging is open; a second card revises the first."""
+    forms = [("--score", ReviewForm(submission=submission, expert=expert,
+                                    scores=dict(_criterion_score(item) for item in score)))]
+    runtime.store().record_reviews(slug, forms)
+    _done("review", forms, as_json)
+
+
+def _criterion_score(item: str) -> tuple[str, float]:
+    criterion, _, value = item.partition("=")
+    try:
+        return criterion.strip(), float(value.replace(",", "."))
+    except ValueError:
+        raise InputFileError(f"--score {item!r} is not CRITERION=VALUE, e.g. impact=8") from None
 
 
 @import_app.command("submissions")

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from domain.aggregates import Ballot, Review, Submission
+from domain.application import topic_of
 from domain.errors import KonkursError
 from domain.intake import ReviewForm, SubmissionForm
 from domain.konkurs import Konkurs
@@ -185,7 +186,11 @@ class Store:
         return self.count(Submission.Submitted)
 
     def reviews(self) -> int:
-        return self.count(Review.Scored) + self.count(Review.Rescored)
+        """Scorecards and their revisions; a revision carries no slug, only its review's id."""
+        with self.open() as app:
+            cards = {e.originator_id for e in app.contest_events(SLUG, [Review.Scored])}
+            revisions = app.read_log([topic_of(Review.Rescored)])
+            return len(cards) + sum(1 for e in revisions if e.originator_id in cards)
 
     def ballots(self) -> int:
         return self.count(Ballot.Cast)

@@ -308,3 +308,34 @@ def test_files_are_written_as_excel_saves_them(files: Files) -> None:
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     assert raw.split(b"\r\n")[0].decode("utf-8-sig") == ";".join(SUBMISSION_HEADER)
+
+
+def test_one_scorecard_from_the_command_line_is_recorded_and_a_second_revises_it(
+    cli: Cli, store: Store, contests: Contests
+) -> None:
+    reference = contests.judging()[0]
+    card = ("review", SLUG, "--submission", reference, "--expert", "эксперт-7")
+    cli(*card, "--score", "impact=8", "--score", "replicable=4,5").assert_ok()
+    cli(*card, "--score", "impact=9", "--score", "replicable=5").assert_ok()
+    assert store.reviews() == 2
+    with store.open() as konkurs:
+        cards, _ = konkurs.counted_scorecards(SLUG, konkurs.head_position())
+    assert cards[reference] == {"эксперт-7": {"impact": 9.0, "replicable": 5.0}}
+
+
+@pytest.mark.parametrize(
+    ("scores", "fragment"),
+    [(("impact=12", "replicable=4"), "score 12 for impact is outside 0–10"),
+     (("impact=много", "replicable=4"), "--score 'impact=много' is not CRITERION=VALUE"),
+     (("impact=5",), "missing score for criterion replicable")],
+    ids=["out-of-range", "not-a-number", "missing-criterion"],
+)
+def test_a_bad_scorecard_from_the_command_line_writes_nothing(
+    cli: Cli, store: Store, contests: Contests, scores: tuple[str, ...], fragment: str
+) -> None:
+    reference = contests.judging()[0]
+    before = store.head()
+    flags = [part for score in scores for part in ("--score", score)]
+    run = cli("review", SLUG, "--submission", reference, "--expert", "эксперт-7", *flags)
+    run.assert_rejected(fragment)
+    assert store.head() == before
