@@ -74,6 +74,17 @@ class PhasePlan(BaseModel):
 TERMINAL_PHASES = frozenset({Phase.CLOSED, Phase.CANCELLED})
 
 
+def describe_moment(value: datetime) -> str:
+    """A deadline as operators say it: local time, a midnight shown as 24:00 of the day before
+    ("until 18 June" closes at 2023-06-18 24:00), and the UTC offset."""
+    offset = value.utcoffset() or timedelta(0)
+    hours, minutes = divmod(int(offset.total_seconds()) // 60, 60)
+    zone = f"UTC{hours:+d}" + (f":{minutes:02d}" if minutes else "") if offset else "UTC"
+    if (value.hour, value.minute, value.second) == (0, 0, 0):
+        return f"{value - timedelta(days=1):%Y-%m-%d} 24:00 {zone}"
+    return f"{value:%Y-%m-%d %H:%M} {zone}"
+
+
 def check_extension(plan: PhasePlan, current: Phase, phase: Phase, closes_at: datetime) -> None:
     """A deadline may move later, for the current phase or one still ahead, up to the next one."""
     phases = plan.phases
@@ -84,14 +95,14 @@ def check_extension(plan: PhasePlan, current: Phase, phase: Phase, closes_at: da
     window = plan.window(phase)
     if closes_at <= window.closes_at:
         raise InvalidCommand(
-            f"new deadline {closes_at.isoformat()} is not after the current one "
-            f"{window.closes_at.isoformat()}"
+            f"new deadline {describe_moment(closes_at)} is not after the current one "
+            f"{describe_moment(window.closes_at)}"
         )
     following = phases.index(phase) + 1
     if following < len(phases):
         nxt = plan.windows[following]
         if closes_at >= nxt.closes_at:
             raise InvalidCommand(
-                f"new deadline {closes_at.isoformat()} would pass the {nxt.phase} deadline "
-                f"{nxt.closes_at.isoformat()}; extend that one first"
+                f"new deadline {describe_moment(closes_at)} would pass the {nxt.phase} deadline "
+                f"{describe_moment(nxt.closes_at)}; extend that one first"
             )

@@ -19,7 +19,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.errors import ContestAlreadyAnnounced, InvalidCommand, KonkursError, UnknownContest
 from domain.ids import workflow_id
-from domain.phases import PhasePlan
+from domain.phases import PhasePlan, describe_moment
 from domain.spec import ContestSpec
 from workflows.contest import ContestWorkflow
 from workflows.models import TASK_QUEUE, ContestInput, ContestState
@@ -36,8 +36,8 @@ def plan_for(spec: ContestSpec, now: datetime, rebase_to_now: bool) -> PhasePlan
     collection = plan.windows[1]
     if collection.closes_at <= now:
         raise InvalidCommand(
-            f"{spec.slug}: {collection.phase} closed on {collection.closes_at:%Y-%m-%d}, which "
-            "has passed; fix the schedule, or rehearse it with --rebase-to-now"
+            f"{spec.slug}: collection closed at {describe_moment(collection.closes_at)}, which has "
+            "passed; fix the schedule, or rehearse it with --rebase-to-now"
         )
     return plan
 
@@ -103,7 +103,8 @@ async def send_update(client: Client, slug: str, update: str, request: Any) -> C
             update, request, result_type=ContestState
         )
     except WorkflowUpdateFailedError as failure:
-        raise InvalidCommand(str(failure.cause) if failure.cause else str(failure)) from None
+        cause = failure.cause or failure
+        raise InvalidCommand(getattr(cause, "message", None) or str(cause)) from None
     return state
 
 

@@ -10,7 +10,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.errors import KonkursError
-    from domain.phases import TERMINAL_PHASES, Phase, check_extension
+    from domain.phases import TERMINAL_PHASES, Phase, check_extension, describe_moment
     from workflows.models import (
         AnnounceInput,
         CancelContest,
@@ -134,7 +134,7 @@ class ContestWorkflow:
             slug=self._slug, phase=request.phase, closes_at=request.closes_at,
             reason=request.reason, command_id=self._update_command_id()))
         self._plan = self._plan.with_deadline(request.phase, request.closes_at)
-        self._steps.append(f"{request.phase} extended to {request.closes_at.isoformat()}")
+        self._steps.append(f"{request.phase} extended to {describe_moment(request.closes_at)}")
         self._woken = True
         return self.state()
 
@@ -142,7 +142,7 @@ class ContestWorkflow:
     def _validate_extension(self, request: ExtendDeadline) -> None:
         self._check_running()
         if request.closes_at <= workflow.now():
-            raise _rejected(f"new deadline {request.closes_at.isoformat()} is in the past")
+            raise _rejected(f"new deadline {describe_moment(request.closes_at)} is in the past")
         try:
             check_extension(self._plan, self._phase, request.phase, request.closes_at)
         except KonkursError as error:

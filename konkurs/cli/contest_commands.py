@@ -15,7 +15,7 @@ from domain.spec import ContestSpec
 from domain.spec_file import load_spec
 from konkurs import operations
 from konkurs.cli import runtime
-from konkurs.cli.output import JsonFlag, emit_json, say, table
+from konkurs.cli.output import JsonFlag, emit_json, say, schedule_table
 from workflows.models import CancelContest, ClosePhase, ContestState, ExtendDeadline
 
 Slug = Annotated[str, typer.Argument(help="The contest's slug, as in its spec.")]
@@ -49,8 +49,7 @@ def announce(
         emit_json({"slug": spec.slug, "plan": plan.model_dump(mode="json")})
         return
     say(f"Announced [bold]{spec.slug}[/]: {spec.title}")
-    say(table("Schedule", ["phase", "closes at (UTC)"],
-              [(w.phase.value, f"{w.closes_at:%Y-%m-%d %H:%M}") for w in plan.windows]))
+    say(schedule_table("Schedule", plan.windows))
 
 
 def extend(
@@ -100,8 +99,7 @@ def _report(state: ContestState, as_json: bool, what: str) -> None:
         emit_json(state)
         return
     say(f"{what}: [bold]{state.slug}[/] is now in phase [bold]{state.phase.value}[/]")
-    say(table("Deadlines", ["phase", "closes at (UTC)"],
-              [(w.phase.value, f"{w.closes_at:%Y-%m-%d %H:%M}") for w in state.plan.windows]))
+    say(schedule_table("Deadlines", state.plan.windows))
 
 
 def _parse_moment(text: str, spec: ContestSpec) -> datetime:

@@ -103,7 +103,8 @@ def _write(
     """Check and save the whole file as one batch, showing progress while the rows are checked."""
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=console, transient=True, disable=as_json,
+        TimeElapsedColumn(), console=console, transient=True,
+        disable=as_json or not console.is_terminal,
     ) as progress:
         task = progress.add_task(f"checking {what}", total=len(forms))
 

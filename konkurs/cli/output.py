@@ -13,6 +13,8 @@ from rich.console import Console, RenderableType
 from rich.markup import escape
 from rich.table import Table
 
+from domain.phases import PhaseWindow, describe_moment
+
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document for machines.")]
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 132)
@@ -42,6 +44,11 @@ def table(
     for row in materialised:
         grid.add_row(*("" if cell is None else _cell(cell) for cell in row))
     return grid
+
+
+def schedule_table(title: str, windows: Iterable[PhaseWindow]) -> Table:
+    rows = [(w.phase.value, describe_moment(w.closes_at)) for w in windows]
+    return table(title, ["phase", "closes at"], rows)
 
 
 def _cell(value: Any) -> str:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
+from domain.phases import describe_moment
 from konkurs.cli import runtime
 from konkurs.cli.output import JsonFlag, console, emit_json, say, table
 from projections import ViewsDB, board, catch_up, default_views, follow, list_contests, rebuild, results
@@ -59,8 +60,8 @@ def print_board(shown: Board) -> None:
         + (f", cancelled: {shown.cancelled_reason}" if shown.cancelled_reason else ""))
     say(f"Submissions {shown.submissions}, admitted {shown.admitted}, rejected {shown.rejected}, "
         f"reviews {shown.reviews}, ballots {shown.ballots}")
-    say(table("Deadlines", ["phase", "closes at (UTC)", "extensions"],
-              [(d.phase, f"{d.closes_at:%Y-%m-%d %H:%M}", d.extensions) for d in shown.deadlines]))
+    say(table("Deadlines", ["phase", "closes at", "extensions"],
+              [(d.phase, describe_moment(d.closes_at), d.extensions) for d in shown.deadlines]))
     say(table("By nomination", ["nomination", "title", "submissions", "admitted"],
               [(n.code, n.title, n.submissions, n.admitted) for n in shown.by_nomination]))
     say(table("By region", ["code", "region", "submissions", "admitted"],
@@ -102,7 +103,7 @@ def rebuild_views(as_json: JsonFlag = False) -> None:
     """Drop every view and rebuild it from position 0 of the log; the content comes out the same."""
     database = ViewsDB(runtime.settings().views_path)
     with Progress(SpinnerColumn(), TextColumn("rebuilding views"), console=console, transient=True,
-                  disable=as_json):
+                  disable=as_json or not console.is_terminal):
         applied = rebuild(runtime.store(), database, default_views())
     if as_json:
         emit_json({"applied": applied, "positions": database.positions()})
