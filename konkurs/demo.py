@@ -12,7 +12,7 @@ import os
 import shutil
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,10 @@ class DemoRun:
     seed: int
     kill_worker_in_judging: bool
     say: Say
-    steps: list[str] = field(default_factory=list)
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(home=self.home, persistence_module="eventsourcing.sqlite", production=False)
 
     async def run(self) -> ContestSpec:
         shutil.rmtree(self.home, ignore_errors=True)
@@ -52,8 +55,7 @@ class DemoRun:
         env = {**os.environ, "KONKURS_HOME": str(self.home), "TEMPORAL_ADDRESS": address,
                "PERSISTENCE_MODULE": "eventsourcing.sqlite"}
         env.pop("TEMPORAL_PROFILE", None)
-        settings = Settings(home=self.home, persistence_module="eventsourcing.sqlite",
-                            production=False)
+        settings = self.settings
         self.say(f"Embedded Temporal dev server on {address}; store and logs in {self.home}")
         with EmbeddedServer(self.home / "temporal.db", address):
             worker = WorkerProcess(env, self.home / "worker.log")

@@ -12,7 +12,6 @@ import typer
 from konkurs.cli.output import JsonFlag, emit_json, say, table
 from konkurs.cli.view_commands import print_results
 from konkurs.demo import DemoRun
-from konkurs.settings import Settings
 from konkurs.store import open_store
 from projections import ViewsDB, catch_up, default_views, participation, results
 
@@ -38,7 +37,7 @@ def demo(
                   kill_worker_in_judging=kill_worker_during_judging,
                   say=(lambda _: None) if as_json else say)
     contest = asyncio.run(run.run())
-    settings = Settings(home=home, persistence_module="eventsourcing.sqlite", production=False)
+    settings = run.settings
     konkurs = open_store(settings)
     database = ViewsDB(settings.views_path)
     catch_up(konkurs, database, default_views())
