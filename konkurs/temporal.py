@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,11 +36,22 @@ def resolve_target() -> TemporalTarget:
     )
 
 
-async def connect(target: TemporalTarget | None = None) -> Client:
+async def connect(target: TemporalTarget | None = None, patience: float = 10) -> Client:
+    """Connect, waiting up to `patience` seconds for a server that is up but not yet serving.
+
+    A freshly started dev server accepts connections before its frontend reports healthy.
+    """
     target = target or resolve_target()
-    return await Client.connect(
-        target.address,
-        namespace=target.namespace,
-        data_converter=pydantic_data_converter,
-        **target.options,
-    )
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            return await Client.connect(
+                target.address,
+                namespace=target.namespace,
+                data_converter=pydantic_data_converter,
+                **target.options,
+            )
+        except RuntimeError as error:
+            if "not healthy" not in str(error) or time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.25)

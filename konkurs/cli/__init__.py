@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 
 import typer
 
@@ -65,5 +66,11 @@ def run(argv: list[str]) -> int:
         return 130
     except KonkursError as error:
         fail(str(error))
+        return 1
+    except Exception as error:
+        if os.environ.get("KONKURS_DEBUG"):
+            traceback.print_exc()
+        detail = " ".join(str(error).split())
+        fail(f"unexpected {type(error).__name__}: {detail} (set KONKURS_DEBUG=1 for the traceback)")
         return 1
     return result if isinstance(result, int) else 0
