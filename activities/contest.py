@@ -18,7 +18,9 @@ from workflows.models import (
     CommandResult,
     ConclusionInput,
     ExtensionInput,
+    NominationInput,
     PhaseChangeInput,
+    ReminderInput,
 )
 
 log = structlog.get_logger("konkurs.activities")
@@ -63,6 +65,20 @@ class ContestActivities:
     async def tally_votes(self, request: ConclusionInput) -> CommandResult:
         return await self._conclude("tally_votes", request, self.konkurs.tally_votes)
 
+    @activity.defn(name="assign_experts")
+    async def assign_experts(self, request: ConclusionInput) -> CommandResult:
+        return await self._conclude("assign_experts", request, self.konkurs.assign_experts)
+
+    @activity.defn(name="remind_experts")
+    async def remind_experts(self, request: ReminderInput) -> CommandResult:
+        return await self._run("remind_experts", request.slug, lambda: self.konkurs.remind_experts(
+            request.slug, request.nomination, request.closes_at, request.command_id))
+
+    @activity.defn(name="conclude_nomination")
+    async def conclude_nomination(self, request: NominationInput) -> CommandResult:
+        return await self._run("conclude_nomination", request.slug, lambda: self.konkurs.conclude_nomination(
+            request.slug, request.nomination, request.command_id))
+
     @activity.defn(name="declare_results")
     async def declare_results(self, request: ConclusionInput) -> CommandResult:
         return await self._conclude("declare_results", request, self.konkurs.declare_results)
@@ -96,6 +112,7 @@ class ContestActivities:
     def all(self) -> list[Callable[..., Awaitable[CommandResult]]]:
         return [
             self.announce, self.change_phase, self.extend_deadline, self.cancel_contest,
-            self.conclude_screening, self.conclude_judging, self.tally_votes,
+            self.conclude_screening, self.assign_experts, self.remind_experts,
+            self.conclude_nomination, self.conclude_judging, self.tally_votes,
             self.declare_results, self.publish_results,
         ]

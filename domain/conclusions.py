@@ -7,21 +7,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from domain.aggregates import Ballot, Contest, Review, Submission, SubmissionStatus
-from domain.application import StoreApplication, topic_of
+from domain.aggregates import Ballot, Contest, Submission, SubmissionStatus
 from domain.errors import InvalidCommand
 from domain.ids import submission_id
-from domain.outcomes import JudgingOutcome, NominationRanking, ScreeningOutcome, VoteTally
+from domain.judging_reads import JudgingReads
+from domain.outcomes import ScreeningOutcome, VoteTally
 from domain.phases import Phase
 from domain.rules.eligibility import ineligibility_reason, late_reason
-from domain.rules.ranking import Candidate, rank
-from domain.rules.scoring import mean_score
 from domain.rules.standings import declare_standings
 from domain.rules.tally import CountedBallot, count_votes
-from domain.spec import ContestSpec
 
 
-class ConclusionCommands(StoreApplication):
+class ConclusionCommands(JudgingReads):
     def conclude_screening(self, slug: str, command_id: str) -> bool:
         closed_at = self._closed_at(slug, Phase.COLLECTING)
 
@@ -60,82 +57,6 @@ class ConclusionCommands(StoreApplication):
             return ()
 
         return self.run_contest_command(slug, command_id, act)
-
-    def judge(self, spec: ContestSpec, closed_at: int) -> JudgingOutcome:
-        """Rank every nomination from the reviews recorded before judging closed."""
-        entries = self.admitted_entries(spec.slug)
-        cards, late = self.counted_scorecards(spec.slug, closed_at)
-        criteria = spec.judging.criteria
-        by_nomination: dict[str, list[Candidate]] = defaultdict(list)
-        unreviewed: dict[str, list[str]] = defaultdict(list)
-        for reference, (nomination, position) in entries.items():
-            scorecards = list(cards.get(reference, {}).values())
-            if not scorecards:
-                unreviewed[nomination].append(reference)
-                continue
-            criterion_means = {
-                c.code: sum(card[c.code] for card in scorecards) / len(scorecards)
-                for c in criteria
-            }
-            by_nomination[nomination].append(
-                Candidate(
-                    reference=reference, score=mean_score(scorecards, criteria),
-                    reviews=len(scorecards), position=position, criteria=criterion_means,
-                )
-            )
-        rankings = [
-            NominationRanking(
-                nomination=n.code,
-                entries=rank(by_nomination[n.code], spec.judging.tie_break, seed=spec.fingerprint()),
-                unreviewed=sorted(unreviewed[n.code]),
-            )
-            for n in spec.nominations
-        ]
-        shortlist_size = spec.voting.shortlist_size if spec.voting.enabled else 0
-        return JudgingOutcome(
-            judging_closed_at=closed_at,
-            reviews_counted=sum(len(c) for c in cards.values()),
-            reviews_late=late,
-            rankings=rankings,
-            shortlist={r.nomination: [e.reference for e in r.entries[:shortlist_size]]
-                       for r in rankings},
-        )
-
-    def admitted_entries(self, slug: str) -> dict[str, tuple[str, int]]:
-        """Admitted submissions: reference → (nomination, position it was submitted at)."""
-        submitted = {
-            logged.originator_id: (logged.state["reference"], logged.state["nomination"],
-                                   logged.position)
-            for logged in self.contest_events(slug, [Submission.Submitted])
-        }
-        admitted = (
-            submitted[logged.originator_id]
-            for logged in self.read_log([topic_of(Submission.Admitted)])
-            if logged.originator_id in submitted
-        )
-        return {reference: (nomination, position) for reference, nomination, position in admitted}
-
-    def counted_scorecards(
-        self, slug: str, closed_at: int
-    ) -> tuple[dict[str, dict[str, dict[str, float]]], int]:
-        """The last revision of each card recorded before the close, and how many came late."""
-        reviews: dict[Any, tuple[str, str]] = {}
-        cards: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
-        late = 0
-        topics = [topic_of(Review.Scored), topic_of(Review.Rescored)]
-        for logged in self.read_log(topics):
-            if logged.topic == topics[0]:
-                if logged.state["contest"] != slug:
-                    continue
-                reviews[logged.originator_id] = (logged.state["submission"], logged.state["expert"])
-            elif logged.originator_id not in reviews:
-                continue
-            if logged.position > closed_at:
-                late += 1
-                continue
-            submission, expert = reviews[logged.originator_id]
-            cards[submission][expert] = logged.state["scores"]
-        return dict(cards), late
 
     def tally_votes(self, slug: str, command_id: str) -> bool:
         closed_at = self._closed_at(slug, Phase.VOTING)

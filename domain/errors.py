@@ -61,6 +61,10 @@ class ScoreOutOfRange(KonkursError):
     pass
 
 
+class NotAssigned(KonkursError):
+    """A scorecard from an expert the submission was not assigned to."""
+
+
 class DuplicateBallot(KonkursError):
     pass
 

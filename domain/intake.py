@@ -15,12 +15,14 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from pydantic import Field
 
-from domain.aggregates import Applicant, Ballot, Contest, Review, Submission, SubmissionStatus
+from domain.aggregates import Applicant, Ballot, Contest, Judging, Review, Submission, SubmissionStatus
+from domain.aggregates.judging import judging_id
 from domain.application import StoreApplication
 from domain.errors import (
     DuplicateBallot,
     DuplicateSubmission,
     KonkursError,
+    NotAssigned,
     PhaseClosed,
     UnknownNomination,
     UnknownSubmission,
@@ -83,8 +85,17 @@ class IntakeCommands(StoreApplication):
         contest = self._open_contest(slug, Phase.JUDGING, "reviews")
         criteria = contest.spec.judging.criteria
         batch: dict[Any, Review] = {}
+        judgings: dict[str, Judging | None] = {}
         for where, form in forms:
             submission = self._admitted_submission(slug, form.submission, where)
+            nomination = submission.nomination
+            if nomination not in judgings:
+                judgings[nomination] = self._existing(judging_id(slug, nomination))
+            judging = judgings[nomination]
+            if judging is None or not judging.is_assigned(form.submission, form.expert):
+                raise NotAssigned(
+                    f"{where}: expert {form.expert} is not assigned to submission {form.submission}"
+                )
             check_scorecard(form.scores, criteria, where)
             key = review_id(slug, form.submission, form.expert)
             review = batch.get(key) or self._existing(key)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from domain.aggregates import Contest
 from domain.application import topic_of
-from domain.conclusions import ConclusionCommands
 from domain.intake import IntakeCommands
+from domain.judging import JudgingCommands
 from domain.lifecycle import LifecycleCommands
 
 
-class Konkurs(LifecycleCommands, IntakeCommands, ConclusionCommands):
+class Konkurs(LifecycleCommands, IntakeCommands, JudgingCommands):
     name = "Konkurs"
 
     def contest_slugs(self) -> list[str]:

@@ -16,17 +16,30 @@ class ScreeningOutcome(Value):
 class RankedEntry(Value):
     reference: str
     place: int
-    score: float
+    score: float = Field(description="The normalised score that ranks")
     reviews: int
     settled_by: str | None = Field(
         default=None, description="Tie-break step that put this entry below the one above it"
     )
+    raw_score: float | None = None
+    spread: float = Field(default=0, description="Highest minus lowest card score")
+    disagreement: bool = Field(default=False, description="Spread above the spec's threshold")
+    fallback_experts: list[str] = Field(
+        default_factory=list, description="z-score: experts whose cards here stayed raw"
+    )
+    trimmed: bool = False
 
 
 class NominationRanking(Value):
     nomination: str
     entries: list[RankedEntry]
     unreviewed: list[str] = Field(default_factory=list)
+    under_reviewed: dict[str, int] = Field(
+        default_factory=dict, description="Below the minimum reviews: flagged, not ranked"
+    )
+    agreement: float | None = Field(
+        default=None, description="Krippendorff's alpha (interval) of the cards in this nomination"
+    )
 
 
 class JudgingOutcome(Value):
@@ -35,6 +48,10 @@ class JudgingOutcome(Value):
     reviews_late: int
     rankings: list[NominationRanking]
     shortlist: dict[str, list[str]]
+    normalisation: str = "raw"
+    leniency: dict[str, float] = Field(
+        default_factory=dict, description="Per expert: mean offset from the other cards"
+    )
 
     def ranking(self, nomination: str) -> NominationRanking | None:
         return next((r for r in self.rankings if r.nomination == nomination), None)

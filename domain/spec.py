@@ -6,15 +6,16 @@ import hashlib
 import json
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from domain.judging_spec import Judging
 from domain.phases import Phase, PhasePlan, PhaseWindow
+from domain.spec_base import Code, SpecModel
 from domain.spec_checks import SpecProblems, cross_field_problems
 
-Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
 Moment = datetime | date
 
 
@@ -38,10 +39,6 @@ class ApplicantKind(StrEnum):
     REGIONAL_AUTHORITY = "regional_authority"
     MUNICIPALITY = "municipality"
     PERSON = "person"
-
-
-class SpecModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Nomination(SpecModel):
@@ -76,54 +73,8 @@ class Eligibility(SpecModel):
     )
 
 
-class Scale(SpecModel):
-    min: float = 0
-    max: float = 10
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Scale:
-        if self.min >= self.max:
-            raise ValueError(f"scale min {self.min} must be below max {self.max}")
-        return self
-
-
-class Criterion(SpecModel):
-    code: Code
-    title: str = Field(min_length=1)
-    weight: float = Field(gt=0)
-    scale: Scale = Scale()
-
-
-TIE_BREAK_STEPS = ("score", "reviews", "submitted_first", "lottery")
-
-
 class Screening(SpecModel):
     enabled: bool = True
-
-
-class Judging(SpecModel):
-    enabled: bool = True
-    criteria: list[Criterion] = Field(default_factory=list)
-    tie_break: list[str] = Field(
-        default_factory=lambda: ["score", "reviews", "submitted_first"],
-        description="Ranking cascade: score, reviews, criterion:CODE, submitted_first, lottery.",
-    )
-
-    @model_validator(mode="after")
-    def _criteria_and_cascade(self) -> Judging:
-        if self.enabled and not self.criteria:
-            raise ValueError("judging is enabled but lists no criteria")
-        codes = [c.code for c in self.criteria]
-        if len(set(codes)) < len(codes):
-            raise ValueError(f"duplicate criterion code among {codes}")
-        for step in self.tie_break:
-            if step.startswith("criterion:"):
-                if step.removeprefix("criterion:") not in codes:
-                    raise ValueError(f"tie_break step {step!r} names an unknown criterion")
-            elif step not in TIE_BREAK_STEPS:
-                allowed = ", ".join((*TIE_BREAK_STEPS, "criterion:CODE"))
-                raise ValueError(f"unknown tie_break step {step!r}; use one of {allowed}")
-        return self
 
 
 class Voting(SpecModel):

@@ -87,6 +87,10 @@ class DemoRun:
         konkurs.submit(slug, intake_files.submission_forms(csv_path))
         regions = len({e.region for e in entries})
         self.say(f"Collected {len(entries)} submissions from {regions} regions ({csv_path.name})")
+        roster_path = self.home / "experts.csv"
+        population.experts(spec, roster_path, self.seed)
+        enrolled = konkurs.enroll_experts(slug, intake_files.expert_profiles(roster_path))
+        self.say(f"Enrolled {enrolled} experts, federal and regional ({roster_path.name})")
 
         extended = plan.window(Phase.COLLECTING).closes_at + timedelta(days=12)
         await operations.send_update(client, slug, "extend_deadline", ExtendDeadline(
@@ -99,9 +103,15 @@ class DemoRun:
                  f" {dict(outcome.rejected)}")
         await self._close(client, slug, Phase.SCREENING)
 
-        admitted = set(konkurs.admitted_entries(slug))
+        assignments = self._assignments(konkurs, spec)
+        conflicts = sum(len(j.conflicts) for j in konkurs.judgings(spec).values())
+        self.say(f"Assigned {sum(map(len, assignments.values()))} cards; {conflicts} conflicted "
+                 "expert–submission pairs kept apart (same organisation, own region)")
+        submission, panel = next(iter(sorted(assignments.items())))
+        replaced = konkurs.recuse(slug, submission, panel[0], "консультировал заявителя")
+        self.say(f"{panel[0]} recused from {submission}; reassigned to {', '.join(replaced)}")
         reviews_path = self.home / "reviews.csv"
-        population.reviews(spec, entries, admitted, reviews_path, self.seed)
+        population.reviews(spec, entries, self._assignments(konkurs, spec), reviews_path, self.seed)
         forms = intake_files.review_forms(reviews_path, spec.judging.criteria)
         konkurs.record_reviews(slug, forms)
         self.say(f"Judging: {len(forms)} scorecards from the expert panel ({reviews_path.name})")
@@ -123,6 +133,11 @@ class DemoRun:
         self.say(f"Workflow finished in phase {result.final_phase}; time was compressed by "
                  "closing each phase early through the operator's close Update")
         return spec
+
+    @staticmethod
+    def _assignments(konkurs: Konkurs, spec: ContestSpec) -> dict[str, list[str]]:
+        return {ref: list(experts) for judging in konkurs.judgings(spec).values()
+                for ref, experts in judging.assigned.items()}
 
     async def _close(self, client: Client, slug: str, phase: Phase) -> ContestState:
         state = await operations.send_update(

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
+from domain.aggregates import ExpertProfile
 from domain.errors import InputFileError
 from domain.intake import BallotForm, ReviewForm, SubmissionForm
-from domain.spec import Criterion
-from konkurs.tables import Row, decode, describe, read_rows, to_forms
+from domain.judging_spec import Criterion
+from konkurs.tables import Form, Row, decode, describe, read_rows, to_forms
 
 SUBMISSION_COLUMNS = ("reference", "nomination", "title", "applicant_name", "applicant_kind", "region")
 SUBMISSION_OPTIONAL = ("inn", "municipality", "summary")
 BALLOT_COLUMNS = ("voter", "nomination", "submission", "region")
+EXPERT_COLUMNS = ("id", "name", "organisation", "region", "level", "directions")
 REVIEW_COLUMNS = ("submission", "expert")
 
 
@@ -61,17 +64,46 @@ def ballot_forms(path: Path) -> list[tuple[str, BallotForm]]:
     return to_forms(read_rows(path, BALLOT_COLUMNS), fields, BallotForm)
 
 
+def expert_profiles(path: Path) -> list[tuple[str, ExpertProfile]]:
+    """The roster from CSV/JSONL (directions separated by commas) or a YAML list of experts."""
+    if path.suffix.lower() in {".yaml", ".yml"}:
+        data = _document(path)
+        if not isinstance(data, list):
+            raise InputFileError(f"{path}: a roster in YAML is a list of experts")
+        return [_validated(f"{path}: expert {i + 1}", item, ExpertProfile) for i, item in enumerate(data)]
+
+    def fields(row: Row) -> dict[str, Any]:
+        directions = [code for code in re.split(r"[,|\s]+", row["directions"]) if code]
+        return {**row, "inn": row.get("inn") or None, "municipality": row.get("municipality") or None,
+                "region": row["region"].zfill(2) if row["region"].isdigit() else row["region"],
+                "directions": directions}
+
+    return to_forms(read_rows(path, EXPERT_COLUMNS), fields, ExpertProfile)
+
+
 def single_submission(path: Path) -> list[tuple[str, SubmissionForm]]:
     """One submission from a JSON or YAML file, shaped like `SubmissionForm`."""
+    return [_validated(str(path), _document(path), SubmissionForm)]
+
+
+def single_card(path: Path) -> list[tuple[str, ReviewForm]]:
+    """One scorecard from a JSON or YAML file: submission, expert and scores by criterion."""
+    return [_validated(str(path), _document(path), ReviewForm)]
+
+
+def _document(path: Path) -> Any:
     text = decode(path)
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise InputFileError(f"{path}: cannot parse: {error}") from None
+        raise InputFileError(f"{path}: cannot parse: {' '.join(str(error).split())}") from None
+
+
+def _validated(where: str, data: Any, form: type[Form]) -> tuple[str, Form]:
     try:
-        return [(str(path), SubmissionForm.model_validate(data))]
+        return where, form.model_validate(data)
     except ValidationError as error:
-        raise InputFileError(f"{path}: {describe(error)}") from None
+        raise InputFileError(f"{where}: {describe(error)}") from None
 
 
 def _number(cell: str, criterion: str) -> float:

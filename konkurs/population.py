@@ -72,24 +72,45 @@ def submissions(spec: ContestSpec, path: Path, seed: int, count: int = 340) -> l
     return entries
 
 
+def experts(spec: ContestSpec, path: Path, seed: int, per_direction: int = 14) -> list[str]:
+    """A roster: for each direction a few federal experts and regional ones from across Russia;
+    one of them is the applicant organisation's own employee, so a conflict shows."""
+    rng = random.Random(f"{seed}/experts")
+    rows, ids = [], []
+    for direction in spec.directions:
+        for number in range(per_direction):
+            expert = f"{direction.code}-{number + 1:02d}"
+            federal = number < per_direction // 3
+            region = "77" if federal else rng.choice(REGIONS).code
+            organisation = (INSTITUTION_NAMES[ApplicantKind.STATE_INSTITUTION][number % 3]
+                            if number == per_direction - 1 else f"Экспертный совет № {number + 1}")
+            rows.append((expert, f"Эксперт {direction.title} {number + 1}", organisation,
+                         f"{region}{rng.randrange(10**7, 10**8)}", region, "",
+                         "federal" if federal else "regional", direction.code))
+            ids.append(expert)
+    write_excel_csv(path, ("id", "name", "organisation", "inn", "region", "municipality", "level",
+                           "directions"), rows)
+    return ids
+
+
 def reviews(
-    spec: ContestSpec, entries: Sequence[Entry], admitted: set[str], path: Path, seed: int,
-    experts: int = 39, per_submission: int = 3,
+    spec: ContestSpec, entries: Sequence[Entry], assignments: dict[str, list[str]], path: Path,
+    seed: int,
 ) -> int:
-    """Three experts per admitted entry; each expert has a leniency of their own."""
+    """A card for every assigned pair; each expert has a leniency of their own."""
     rng = random.Random(f"{seed}/reviews")
-    leniency = [rng.gauss(0, 0.08) for _ in range(experts)]
+    experts = sorted({e for assigned in assignments.values() for e in assigned})
+    leniency = {expert: rng.gauss(0, 0.08) for expert in experts}
     criteria = spec.judging.criteria
     rows = []
-    for index, entry in enumerate(e for e in entries if e.reference in admitted):
-        for offset in range(per_submission):
-            expert = (index * per_submission + offset) % experts
+    for entry in entries:
+        for expert in assignments.get(entry.reference, []):
             scores = []
             for criterion in criteria:
                 low, high = criterion.scale.min, criterion.scale.max
                 level = entry.quality + leniency[expert] + rng.gauss(0, 0.1)
                 scores.append(round(min(high, max(low, low + level * (high - low)))))
-            rows.append((entry.reference, f"expert-{expert + 1:02d}", *scores))
+            rows.append((entry.reference, expert, *scores))
     return write_excel_csv(path, ("submission", "expert", *(c.code for c in criteria)), rows)
 
 

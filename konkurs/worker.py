@@ -8,9 +8,10 @@ from temporalio.worker import Worker
 from activities.contest import ContestActivities
 from domain.konkurs import Konkurs
 from workflows.contest import ContestWorkflow
+from workflows.judging import NominationJudgingWorkflow
 from workflows.models import TASK_QUEUE
 
-WORKFLOWS = [ContestWorkflow]
+WORKFLOWS = [ContestWorkflow, NominationJudgingWorkflow]
 
 
 def build_worker(client: Client, konkurs: Konkurs, task_queue: str = TASK_QUEUE) -> Worker:

@@ -68,6 +68,8 @@ class RankedEntry(Entry):
     reviews: int
     settled_by: str | None
     shortlisted: bool
+    raw_score: float | None = None
+    disagreement: bool = False
 
 
 class Placing(Entry):
@@ -79,6 +81,8 @@ class Placing(Entry):
 class NominationResults(ReadModel):
     code: str
     title: str
+    agreement: float | None = None
+    under_reviewed: dict[str, int] = {}
     ranking: list[RankedEntry]
     winners: list[Placing]
     people_choice: list[Placing]
@@ -90,6 +94,8 @@ class Results(ReadModel):
     judged: bool
     declared: bool
     published: bool
+    normalisation: str | None = None
+    leniency: dict[str, float] = {}
     nominations: list[NominationResults]
 
 

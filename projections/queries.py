@@ -82,7 +82,8 @@ def results(db: ViewsDB, slug: str) -> Results:
         ranking: dict[str, list[RankedEntry]] = defaultdict(list)
         for row in connection.execute(
             "SELECT x.nomination, x.place, x.reference, x.score, x.reviews, x.settled_by, "
-            "x.shortlisted, " + ENTRY.format(table="results_rankings"), (slug,),
+            "x.shortlisted, x.raw_score, x.disagreement, " + ENTRY.format(table="results_rankings"),
+            (slug,),
         ):
             ranking[row["nomination"]].append(RankedEntry(**_entry(row)))
         placings: dict[tuple[str, str], list[Placing]] = defaultdict(list)
@@ -92,18 +93,25 @@ def results(db: ViewsDB, slug: str) -> Results:
         ):
             placings[row["kind"], row["nomination"]].append(Placing(**_entry(row)))
         nominations = connection.execute(
-            "SELECT code, title FROM results_nominations WHERE slug = ? ORDER BY ordinal", (slug,)
+            "SELECT code, title, agreement, under_reviewed FROM results_nominations "
+            "WHERE slug = ? ORDER BY ordinal", (slug,)
+        ).fetchall()
+        leniency = connection.execute(
+            "SELECT expert, offset FROM results_leniency WHERE slug = ? ORDER BY expert", (slug,)
         ).fetchall()
         return Results(
             slug=slug, title=contest["title"], judged=contest["judged"],
             declared=contest["declared"], published=contest["published"],
+            normalisation=contest["normalisation"],
+            leniency={row["expert"]: row["offset"] for row in leniency},
             nominations=[
                 NominationResults(
-                    code=code, title=title, ranking=ranking[code],
+                    code=code, title=title, agreement=agreement,
+                    under_reviewed=json.loads(under_reviewed), ranking=ranking[code],
                     winners=placings["winner", code],
                     people_choice=placings["people_choice", code],
                 )
-                for code, title in nominations
+                for code, title, agreement, under_reviewed in nominations
             ],
         )
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Mapping
 from typing import ClassVar
@@ -22,11 +23,12 @@ class ResultsView(TableView):
         "results_contests": (
             "slug TEXT PRIMARY KEY, contest_id TEXT NOT NULL UNIQUE, title TEXT NOT NULL, "
             "judged INTEGER NOT NULL DEFAULT 0, declared INTEGER NOT NULL DEFAULT 0, "
-            "published INTEGER NOT NULL DEFAULT 0"
+            "published INTEGER NOT NULL DEFAULT 0, normalisation TEXT"
         ),
         "results_nominations": (
             "slug TEXT NOT NULL, code TEXT NOT NULL, ordinal INTEGER NOT NULL, "
-            "title TEXT NOT NULL, PRIMARY KEY (slug, code)"
+            "title TEXT NOT NULL, agreement REAL, under_reviewed TEXT NOT NULL DEFAULT '{}', "
+            "PRIMARY KEY (slug, code)"
         ),
         "results_submissions": (
             "submission_id TEXT PRIMARY KEY, slug TEXT NOT NULL, reference TEXT NOT NULL, "
@@ -36,8 +38,12 @@ class ResultsView(TableView):
         "results_rankings": (
             "slug TEXT NOT NULL, nomination TEXT NOT NULL, place INTEGER NOT NULL, "
             "reference TEXT NOT NULL, score REAL NOT NULL, reviews INTEGER NOT NULL, "
-            "settled_by TEXT, shortlisted INTEGER NOT NULL, "
-            "PRIMARY KEY (slug, nomination, reference)"
+            "settled_by TEXT, shortlisted INTEGER NOT NULL, raw_score REAL, "
+            "disagreement INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (slug, nomination, reference)"
+        ),
+        "results_leniency": (
+            "slug TEXT NOT NULL, expert TEXT NOT NULL, offset REAL NOT NULL, "
+            "PRIMARY KEY (slug, expert)"
         ),
         "results_standings": (
             "slug TEXT NOT NULL, kind TEXT NOT NULL, nomination TEXT NOT NULL, "
@@ -83,14 +89,27 @@ class ResultsView(TableView):
         cursor.execute("DELETE FROM results_rankings WHERE slug = ?", (slug,))
         cursor.executemany(
             "INSERT INTO results_rankings (slug, nomination, place, reference, score, reviews, "
-            "settled_by, shortlisted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "settled_by, shortlisted, raw_score, disagreement) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (slug, r["nomination"], e["place"], e["reference"], e["score"], e["reviews"],
-                 e["settled_by"], int((r["nomination"], e["reference"]) in shortlist))
+                 e["settled_by"], int((r["nomination"], e["reference"]) in shortlist),
+                 e.get("raw_score"), int(e.get("disagreement", False)))
                 for r in outcome["rankings"] for e in r["entries"]
             ],
         )
-        cursor.execute("UPDATE results_contests SET judged = 1 WHERE slug = ?", (slug,))
+        cursor.executemany(
+            "UPDATE results_nominations SET agreement = ?, under_reviewed = ? "
+            "WHERE slug = ? AND code = ?",
+            [(r.get("agreement"), json.dumps(r.get("under_reviewed", {}), sort_keys=True), slug,
+              r["nomination"]) for r in outcome["rankings"]],
+        )
+        cursor.execute("DELETE FROM results_leniency WHERE slug = ?", (slug,))
+        cursor.executemany(
+            "INSERT INTO results_leniency (slug, expert, offset) VALUES (?, ?, ?)",
+            [(slug, expert, offset) for expert, offset in outcome.get("leniency", {}).items()],
+        )
+        cursor.execute("UPDATE results_contests SET judged = 1, normalisation = ? WHERE slug = ?",
+                       (outcome.get("normalisation"), slug))
 
     def _declared(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
         slug = slug_of(cursor, "results_contests", logged.originator_id)

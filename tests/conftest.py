@@ -5,12 +5,17 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from domain.konkurs import Konkurs
 
 BIN = Path(sys.executable).parent
+
+# Properties must not fail on a busy 2-core machine's timing, and CI should see the same examples.
+settings.register_profile("konkurs", deadline=None, derandomize=True)
+settings.load_profile("konkurs")
 
 
 @pytest.fixture

@@ -52,3 +52,34 @@ def spec_data(start: datetime, slug: str = "test-contest", voting: bool = True) 
 
 def make_spec(start: datetime, slug: str = "test-contest", voting: bool = True) -> ContestSpec:
     return ContestSpec.model_validate(spec_data(start, slug, voting))
+
+
+def expert_panel(count: int = 6, directions: tuple[str, ...] = ("health",)) -> list[tuple[str, Any]]:
+    """Federal experts with no ties to any applicant, labelled like roster rows."""
+    from domain.aggregates import ExpertProfile
+
+    return [
+        (f"expert row {k}", ExpertProfile(
+            id=f"E{k}", name=f"Эксперт {k}", organisation=f"Экспертный центр {k}",
+            region="77", level="federal", directions=list(directions)))
+        for k in range(count)
+    ]
+
+
+def cards_for_assignments(
+    konkurs: Any, slug: str, score: Any = None
+) -> list[tuple[str, Any]]:
+    """One card for every assigned (submission, expert) pair; `score(submission, expert)` gives
+    the impact score (0–10), 7 by default."""
+    from domain.intake import ReviewForm
+
+    spec = konkurs.get_contest(slug).spec
+    forms = []
+    for judging in konkurs.judgings(spec).values():
+        for submission, experts in sorted(judging.assigned.items()):
+            for expert in experts:
+                impact = score(submission, expert) if score else 7
+                forms.append((f"card {submission}/{expert}", ReviewForm(
+                    submission=submission, expert=expert,
+                    scores={"impact": impact, "replicable": 3})))
+    return forms

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
+from temporalio.workflow import ChildWorkflowHandle
 
 with workflow.unsafe.imports_passed_through():
     from domain.errors import KonkursError
     from domain.phases import TERMINAL_PHASES, Phase, check_extension, describe_moment
+    from workflows.judging import NominationJudgingWorkflow
     from workflows.models import (
         AnnounceInput,
         CancelContest,
@@ -23,17 +25,12 @@ with workflow.unsafe.imports_passed_through():
         ContestState,
         ExtendDeadline,
         ExtensionInput,
+        PanelInput,
+        PanelResult,
         PhaseChangeInput,
     )
+    from workflows.steps import act
 
-# Activities heartbeat, so a worker killed mid-activity is noticed in seconds, not an hour.
-ACTIVITY_TIMEOUT = timedelta(hours=1)
-ACTIVITY_HEARTBEAT = timedelta(seconds=10)
-ACTIVITY_RETRIES = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    maximum_interval=timedelta(seconds=30),
-    non_retryable_error_types=["KonkursError"],
-)
 
 CONCLUSION_ON_CLOSE = {
     Phase.COLLECTING: "conclude_screening",
@@ -53,6 +50,9 @@ class ContestWorkflow:
         self._cancel_request: tuple[CancelContest, str] | None = None
         self._woken = False
         self._steps: list[str] = []
+        self._nominations = contest.nominations
+        self._reminder_days = contest.reminder_days
+        self._panels: dict[str, ChildWorkflowHandle[Any, PanelResult]] = {}
 
     @workflow.run
     async def run(self, contest: ContestInput) -> ContestResult:
@@ -91,6 +91,8 @@ class ContestWorkflow:
             command_id=f"{self._slug}:close:{phase}"))
         self._close_request = None
         self._steps.append(f"{phase} closed by {cause}")
+        if phase == Phase.JUDGING:
+            await self._close_panels()
         conclusion = CONCLUSION_ON_CLOSE.get(phase)
         if conclusion:
             await self._conclude(conclusion)
@@ -99,8 +101,29 @@ class ContestWorkflow:
             await self._conclude("declare_results")
         if phase == Phase.RESULTS:
             await self._conclude("publish_results")
+        if opened == Phase.JUDGING:
+            await self._open_panels()
         self._phase = opened
 
+    async def _open_panels(self) -> None:
+        """Assign experts across the contest, then judge each nomination in a child workflow."""
+        await self._conclude("assign_experts")
+        closes_at = self._plan.window(Phase.JUDGING).closes_at
+        for nomination in self._nominations:
+            self._panels[nomination] = await workflow.start_child_workflow(
+                NominationJudgingWorkflow.run,
+                PanelInput(slug=self._slug, nomination=nomination, closes_at=closes_at,
+                           reminder_days=self._reminder_days),
+                id=f"{workflow.info().workflow_id}-judging-{nomination}",
+            )
+        self._steps.append(f"{len(self._panels)} nomination panels opened")
+
+    async def _close_panels(self) -> None:
+        for panel in self._panels.values():
+            await panel.signal(NominationJudgingWorkflow.close)
+        for panel in self._panels.values():
+            await panel
+        self._steps.append(f"{len(self._panels)} nominations ranked")
     async def _conclude(self, activity: str) -> None:
         await self._act(activity, ConclusionInput(
             slug=self._slug, command_id=f"{self._slug}:{activity}"))
@@ -115,11 +138,7 @@ class ContestWorkflow:
         self._phase = Phase.CANCELLED
 
     async def _act(self, activity: str, argument: object) -> CommandResult:
-        result: CommandResult = await workflow.execute_activity(
-            activity, argument, result_type=CommandResult, start_to_close_timeout=ACTIVITY_TIMEOUT,
-            heartbeat_timeout=ACTIVITY_HEARTBEAT, retry_policy=ACTIVITY_RETRIES,
-        )
-        return result
+        return await act(activity, argument)
 
     @workflow.query
     def state(self) -> ContestState:
@@ -134,6 +153,9 @@ class ContestWorkflow:
             slug=self._slug, phase=request.phase, closes_at=request.closes_at,
             reason=request.reason, command_id=self._update_command_id()))
         self._plan = self._plan.with_deadline(request.phase, request.closes_at)
+        if request.phase == Phase.JUDGING:
+            for panel in self._panels.values():
+                await panel.signal(NominationJudgingWorkflow.move_deadline, request.closes_at)
         self._steps.append(f"{request.phase} extended to {describe_moment(request.closes_at)}")
         self._woken = True
         return self.state()

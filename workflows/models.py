@@ -21,6 +21,14 @@ class ContestInput(Model):
     spec: dict[str, Any] = Field(description="The validated spec, as JSON")
     plan: PhasePlan
 
+    @property
+    def nominations(self) -> list[str]:
+        return [n["code"] for d in self.spec["directions"] for n in d["nominations"]]
+
+    @property
+    def reminder_days(self) -> int:
+        return int(self.spec.get("judging", {}).get("reminder_days_before_close", 3))
+
 
 class ContestResult(Model):
     slug: str
@@ -88,3 +96,30 @@ class ConclusionInput(Model):
 
 class CommandResult(Model):
     applied: bool = Field(description="False when a retry found the command already recorded")
+
+
+class PanelInput(Model):
+    """One nomination's judging, run as a child of the contest's workflow."""
+
+    slug: str
+    nomination: str
+    closes_at: datetime
+    reminder_days: int
+
+
+class PanelResult(Model):
+    nomination: str
+    reminders: int
+
+
+class ReminderInput(Model):
+    slug: str
+    nomination: str
+    closes_at: datetime
+    command_id: str
+
+
+class NominationInput(Model):
+    slug: str
+    nomination: str
+    command_id: str

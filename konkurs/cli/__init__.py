@@ -13,6 +13,7 @@ from konkurs.cli import (
     contest_commands,
     demo_command,
     intake_commands,
+    judging_commands,
     service_commands,
     view_commands,
 )
@@ -35,6 +36,7 @@ app = typer.Typer(
 app.add_typer(spec_app, name="spec")
 contest_commands.register(app)
 intake_commands.register(app)
+judging_commands.register(app)
 view_commands.register(app)
 service_commands.register(app)
 demo_command.register(app)

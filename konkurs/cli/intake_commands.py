@@ -45,15 +45,23 @@ def submit(
 
 def review(
     slug: Slug,
-    submission: Annotated[str, typer.Option(help="The submission's reference.")],
-    expert: Annotated[str, typer.Option(help="The expert's id.")],
-    score: Annotated[list[str], typer.Option(
-        help="CRITERION=VALUE, once per criterion of the spec, e.g. --score impact=8")],
+    submission: Annotated[str | None, typer.Option(help="The submission's reference.")] = None,
+    expert: Annotated[str | None, typer.Option(help="The expert's id.")] = None,
+    score: Annotated[list[str] | None, typer.Option(
+        help="CRITERION=VALUE, once per criterion of the spec, e.g. --score impact=8")] = None,
+    file: Annotated[Path | None, typer.Option(
+        help="Or the whole card as YAML/JSON: submission, expert, scores.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Record one expert's scorecard while judging is open; a second card revises the first."""
-    forms = [("--score", ReviewForm(submission=submission, expert=expert,
-                                    scores=dict(_criterion_score(item) for item in score)))]
+    """Record one expert's scorecard while judging is open; a second card revises the first.
+    Only experts assigned to the submission may score it."""
+    if file is not None:
+        forms = intake_files.single_card(file)
+    elif submission and expert and score:
+        forms = [("--score", ReviewForm(submission=submission, expert=expert,
+                                        scores=dict(_criterion_score(item) for item in score)))]
+    else:
+        raise InputFileError("give --submission, --expert and a --score per criterion, or --file")
     runtime.store().record_reviews(slug, forms)
     _done("review", forms, as_json)
 
@@ -72,7 +80,7 @@ def import_submissions(slug: Slug, file: CsvFile, as_json: JsonFlag = False) -> 
     region[;inn;municipality;summary]."""
     forms = intake_files.submission_forms(file)
     konkurs = runtime.store()
-    _write(forms, lambda batch: konkurs.submit(slug, batch), "submissions", as_json)
+    write_batch(forms, lambda batch: konkurs.submit(slug, batch), "submissions", as_json)
 
 
 @import_app.command("reviews")
@@ -82,7 +90,7 @@ def import_reviews(slug: Slug, file: CsvFile, as_json: JsonFlag = False) -> None
     konkurs = runtime.store()
     criteria = konkurs.get_contest(slug).spec.judging.criteria
     forms = intake_files.review_forms(file, criteria)
-    _write(forms, lambda batch: konkurs.record_reviews(slug, batch), "reviews", as_json)
+    write_batch(forms, lambda batch: konkurs.record_reviews(slug, batch), "reviews", as_json)
 
 
 @import_app.command("ballots")
@@ -93,10 +101,10 @@ def import_ballots(slug: Slug, file: CsvFile, as_json: JsonFlag = False) -> None
     konkurs = runtime.store()
     key = settings.voter_key()
     forms = intake_files.ballot_forms(file)
-    _write(forms, lambda batch: konkurs.cast_ballots(slug, batch, key), "ballots", as_json)
+    write_batch(forms, lambda batch: konkurs.cast_ballots(slug, batch, key), "ballots", as_json)
 
 
-def _write(
+def write_batch(
     forms: Sequence[tuple[str, Any]], save: Callable[[Iterable[tuple[str, Any]]], int],
     what: str, as_json: bool,
 ) -> None:

@@ -81,21 +81,40 @@ def print_results(shown: Results) -> None:
     state = "published" if shown.published else "declared" if shown.declared else (
         "expert ranking only" if shown.judged else "not judged yet")
     say(f"[bold]{shown.title}[/] — results {state}")
+    flagged = {(n.code, r.reference) for n in shown.nominations for r in n.ranking if r.disagreement}
     rows: list[tuple[object, ...]] = [
-        (n.title, w.place, w.reference, w.region_name, w.applicant, w.score, w.votes)
+        (n.title, w.place, w.reference, w.region_name, w.applicant, w.score, w.votes,
+         "spread" if (n.code, w.reference) in flagged else "")
         for n in shown.nominations for w in n.winners
     ]
     if not rows:
-        rows = [(n.title, r.place, r.reference, r.region_name, r.applicant, r.score, None)
+        rows = [(n.title, r.place, r.reference, r.region_name, r.applicant, r.score, None,
+                 "spread" if r.disagreement else "")
                 for n in shown.nominations for r in n.ranking[:3]]
     say(table("Winners" if shown.declared else "Expert ranking (top 3)",
-              ["nomination", "place", "reference", "region", "applicant", "score", "votes"], rows,
-              widest=26))
+              ["nomination", "place", "reference", "region", "applicant", "score", "votes", "flag"],
+              rows, widest=26))
     choice = [(n.title, p.reference, p.region_name, p.applicant, p.votes)
               for n in shown.nominations for p in n.people_choice]
     if choice:
         say(table("People's choice (most votes)", ["nomination", "reference", "region", "applicant",
                                                    "votes"], choice, widest=26))
+    if shown.judged:
+        print_judging_quality(shown)
+
+
+def print_judging_quality(shown: Results) -> None:
+    """Agreement per nomination, flagged disagreements, and the most lenient and strict experts."""
+    say(table(f"Judging quality ({shown.normalisation} scores)",
+              ["nomination", "alpha", "disagreements", "under-reviewed"], [
+        (n.title, "—" if n.agreement is None else f"{n.agreement:.2f}",
+         sum(r.disagreement for r in n.ranking), len(n.under_reviewed))
+        for n in shown.nominations
+    ], widest=40))
+    by_offset = sorted(shown.leniency.items(), key=lambda item: item[1])
+    extremes = by_offset[-5:][::-1] + [item for item in by_offset[:5] if item not in by_offset[-5:]]
+    say(table("Leniency vs colleagues (of 100)",
+              ["expert", "offset"], [(expert, round(offset, 1)) for expert, offset in extremes]))
 
 
 @projections_app.command("rebuild")

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from domain.aggregates import Applicant
 from domain.errors import ScoreOutOfRange
+from domain.judging_spec import Criterion, Scale
 from domain.outcomes import (
     ContestResults,
     JudgingOutcome,
@@ -24,7 +25,7 @@ from domain.rules.ranking import Candidate, rank
 from domain.rules.scoring import check_scorecard, mean_score, weighted_score
 from domain.rules.standings import declare_standings
 from domain.rules.tally import CountedBallot, count_votes
-from domain.spec import ApplicantKind, ContestSpec, Criterion, Scale
+from domain.spec import ApplicantKind, ContestSpec
 from tests.factories import make_spec, spec_data
 
 START = datetime(2030, 1, 1, tzinfo=UTC)

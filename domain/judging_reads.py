@@ -1,0 +1,153 @@
+"""What judging reads from the log: the roster, the admitted entries, the counted cards."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from typing import Any
+
+from eventsourcing.application import AggregateNotFoundError
+
+from domain.aggregates import Applicant, Expert, ExpertProfile, Judging, Review, Submission
+from domain.aggregates.judging import judging_id
+from domain.application import StoreApplication, topic_of
+from domain.model import Value
+from domain.outcomes import JudgingOutcome, NominationRanking
+from domain.phases import Phase
+from domain.rules.judgement import rank_nomination
+from domain.rules.normalisation import Card, normalise
+from domain.rules.quality import leniency
+from domain.rules.scoring import weighted_score
+from domain.spec import ContestSpec
+
+
+class AdmittedEntry(Value):
+    reference: str
+    nomination: str
+    position: int
+    applicant: Applicant
+
+
+class JudgingReads(StoreApplication):
+    def roster(self, slug: str) -> list[ExpertProfile]:
+        profiles: dict[Any, ExpertProfile] = {}
+        for logged in self.read_log([topic_of(Expert.Enrolled), topic_of(Expert.ProfileChanged)]):
+            if logged.topic == topic_of(Expert.Enrolled) and logged.state["contest"] != slug:
+                continue
+            if logged.topic == topic_of(Expert.Enrolled) or logged.originator_id in profiles:
+                profiles[logged.originator_id] = ExpertProfile.model_validate(logged.state["profile"])
+        return sorted(profiles.values(), key=lambda p: p.id)
+
+    def judgings(self, spec: ContestSpec) -> dict[str, Judging]:
+        found: dict[str, Judging] = {}
+        for nomination in spec.nominations:
+            try:
+                found[nomination.code] = self.repository.get(judging_id(spec.slug, nomination.code))
+            except AggregateNotFoundError:
+                continue
+        return found
+
+    def admitted(self, slug: str) -> list[AdmittedEntry]:
+        """Admitted submissions in log order, with what conflict checks need of the applicant."""
+        submitted = {
+            logged.originator_id: logged for logged in self.contest_events(slug, [Submission.Submitted])
+        }
+        entries = []
+        for logged in self.read_log([topic_of(Submission.Admitted)]):
+            found = submitted.get(logged.originator_id)
+            if found is not None:
+                entries.append(AdmittedEntry(
+                    reference=found.state["reference"], nomination=found.state["nomination"],
+                    position=found.position, applicant=Applicant.model_validate(found.state["applicant"]),
+                ))
+        return sorted(entries, key=lambda e: e.position)
+
+    def admitted_entries(self, slug: str) -> dict[str, tuple[str, int]]:
+        """Admitted submissions: reference → (nomination, position it was submitted at)."""
+        return {e.reference: (e.nomination, e.position) for e in self.admitted(slug)}
+
+    def counted_scorecards(
+        self, slug: str, closed_at: int
+    ) -> tuple[dict[str, dict[str, dict[str, float]]], int]:
+        """The last revision of each card recorded before the close, and how many came late."""
+        reviews: dict[Any, tuple[str, str]] = {}
+        cards: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
+        late = 0
+        scored, rescored = topic_of(Review.Scored), topic_of(Review.Rescored)
+        for logged in self.read_log([scored, rescored]):
+            if logged.topic == scored:
+                if logged.state["contest"] != slug:
+                    continue
+                reviews[logged.originator_id] = (logged.state["submission"], logged.state["expert"])
+            elif logged.originator_id not in reviews:
+                continue
+            if logged.position > closed_at:
+                late += 1
+                continue
+            submission, expert = reviews[logged.originator_id]
+            cards[submission][expert] = logged.state["scores"]
+        return dict(cards), late
+
+    def contest_cards(
+        self, spec: ContestSpec, closed_at: int, judgings: dict[str, Judging]
+    ) -> tuple[list[Card], int]:
+        """Counted cards as scored cards: only from experts still assigned (a recusal voids one)."""
+        scorecards, late = self.counted_scorecards(spec.slug, closed_at)
+        assigned = {
+            (submission, expert)
+            for judging in judgings.values()
+            for submission, experts in judging.assigned.items()
+            for expert in experts
+        }
+        criteria = spec.judging.criteria
+        cards = [
+            Card(submission=submission, expert=expert, score=weighted_score(scores, criteria),
+                 criteria=scores)
+            for submission, by_expert in sorted(scorecards.items())
+            for expert, scores in sorted(by_expert.items())
+            if (submission, expert) in assigned
+        ]
+        return cards, late
+
+    def lottery_seed(self, spec: ContestSpec) -> str:
+        """Fixed when judging opens, unknown before: the spec and the position that opened it."""
+        opened_by = self.phase_closed_at(spec.slug, Phase.SCREENING if spec.screening.enabled
+                                         else Phase.COLLECTING)
+        return hashlib.sha256(f"{spec.fingerprint()}/{opened_by}".encode()).hexdigest()[:16]
+
+    def rank_nominations(
+        self, spec: ContestSpec, closed_at: int, nominations: list[str]
+    ) -> tuple[list[NominationRanking], list[Card], int]:
+        judgings = self.judgings(spec)
+        cards, late = self.contest_cards(spec, closed_at, judgings)
+        scores = normalise(cards, spec.judging.normalisation)
+        entries: dict[str, dict[str, int]] = defaultdict(dict)
+        for entry in self.admitted(spec.slug):
+            entries[entry.nomination][entry.reference] = entry.position
+        seed = self.lottery_seed(spec)
+        rankings = [
+            rank_nomination(code, entries[code], scores,
+                            [c for c in cards if c.submission in entries[code]], spec.judging,
+                            judgings[code].seed if code in judgings else seed)
+            for code in nominations
+        ]
+        return rankings, cards, late
+
+    def judge(self, spec: ContestSpec, closed_at: int) -> JudgingOutcome:
+        """Every nomination's ranking (as its judging recorded it, else computed the same way),
+        the shortlist, and each expert's leniency."""
+        judgings = self.judgings(spec)
+        missing = [n.code for n in spec.nominations
+                   if n.code not in judgings or judgings[n.code].ranking is None]
+        computed, cards, late = self.rank_nominations(spec, closed_at, missing)
+        by_code = {r.nomination: r for r in computed}
+        rankings = [by_code.get(n.code) or judgings[n.code].ranking for n in spec.nominations]
+        shortlist_size = spec.voting.shortlist_size if spec.voting.enabled else 0
+        return JudgingOutcome(
+            judging_closed_at=closed_at, reviews_counted=len(cards), reviews_late=late,
+            rankings=[r for r in rankings if r is not None],
+            shortlist={r.nomination: [e.reference for e in r.entries[:shortlist_size]]
+                       for r in rankings if r is not None},
+            normalisation=spec.judging.normalisation,
+            leniency={expert: round(value, 4) for expert, value in leniency(cards).items()},
+        )
