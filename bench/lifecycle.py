@@ -45,6 +45,8 @@ def spine(workdir: Path, submissions: int, voters: int) -> dict[str, float]:
     figures: dict[str, float] = {}
 
     entries = population.submissions(spec, workdir / "s.csv", seed=1, count=submissions)
+    population.experts(spec, workdir / "e.csv", seed=1, per_direction=70)
+    app.enroll_experts(slug, intake_files.expert_profiles(workdir / "e.csv"))
     forms = intake_files.submission_forms(workdir / "s.csv")
     _, seconds = timed(lambda: app.submit(slug, forms))
     figures["submissions_per_s"] = submissions / seconds
@@ -52,8 +54,10 @@ def spine(workdir: Path, submissions: int, voters: int) -> dict[str, float]:
     _, figures["screening_s"] = timed(lambda: app.conclude_screening(slug, "screen"))
     app.change_phase(slug, Phase.SCREENING, "bench", "", "c3")
 
-    admitted = set(app.admitted_entries(slug))
-    cards = population.reviews(spec, entries, admitted, workdir / "r.csv", seed=1)
+    _, figures["assignment_s"] = timed(lambda: app.assign_experts(slug, "assign"))
+    assignments = {ref: experts for judging in app.judgings(spec).values()
+                   for ref, experts in judging.assigned.items()}
+    cards = population.reviews(spec, entries, assignments, workdir / "r.csv", seed=1)
     review_forms = intake_files.review_forms(workdir / "r.csv", spec.judging.criteria)
     _, seconds = timed(lambda: app.record_reviews(slug, review_forms))
     figures["reviews_per_s"] = cards / seconds

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
@@ -15,7 +18,7 @@ from domain.model import Value
 from domain.outcomes import JudgingOutcome, NominationRanking
 from domain.phases import Phase
 from domain.rules.judgement import rank_nomination
-from domain.rules.normalisation import Card, normalise
+from domain.rules.normalisation import Card, SubmissionScore, normalise
 from domain.rules.quality import leniency
 from domain.rules.scoring import weighted_score
 from domain.spec import ContestSpec
@@ -28,7 +31,22 @@ class AdmittedEntry(Value):
     applicant: Applicant
 
 
+@dataclass(frozen=True)
+class RankingBasis:
+    cards: list[Card]
+    late: int
+    entries: dict[str, dict[str, int]]
+    scores: dict[str, SubmissionScore]
+
+
+_BASIS_LOCK = threading.Lock()
+
+
 class JudgingReads(StoreApplication):
+    @cached_property
+    def _bases(self) -> dict[tuple[str, int], RankingBasis]:
+        return {}
+
     def roster(self, slug: str) -> list[ExpertProfile]:
         profiles: dict[Any, ExpertProfile] = {}
         for logged in self.read_log([topic_of(Expert.Enrolled), topic_of(Expert.ProfileChanged)]):
@@ -119,19 +137,39 @@ class JudgingReads(StoreApplication):
         self, spec: ContestSpec, closed_at: int, nominations: list[str]
     ) -> tuple[list[NominationRanking], list[Card], int]:
         judgings = self.judgings(spec)
-        cards, late = self.contest_cards(spec, closed_at, judgings)
-        scores = normalise(cards, spec.judging.normalisation)
-        entries: dict[str, dict[str, int]] = defaultdict(dict)
-        for entry in self.admitted(spec.slug):
-            entries[entry.nomination][entry.reference] = entry.position
+        basis = self._ranking_basis(spec, closed_at, judgings)
         seed = self.lottery_seed(spec)
         rankings = [
-            rank_nomination(code, entries[code], scores,
-                            [c for c in cards if c.submission in entries[code]], spec.judging,
-                            judgings[code].seed if code in judgings else seed)
+            rank_nomination(code, basis.entries[code], basis.scores,
+                            [c for c in basis.cards if c.submission in basis.entries[code]],
+                            spec.judging, judgings[code].seed if code in judgings else seed)
             for code in nominations
         ]
-        return rankings, cards, late
+        return rankings, basis.cards, basis.late
+
+    def _ranking_basis(
+        self, spec: ContestSpec, closed_at: int, judgings: dict[str, Judging]
+    ) -> RankingBasis:
+        """The counted cards, their normalised scores and the entries per nomination.
+
+        Once judging has closed these can no longer change (no cards count after the close,
+        and neither assignments nor recusals happen outside judging), so the nominations
+        concluding side by side share one computation instead of repeating it per nomination.
+        """
+        closed = self.phase_closed_at(spec.slug, Phase.JUDGING) == closed_at
+        key = (spec.slug, closed_at)
+        with _BASIS_LOCK:
+            if closed and key in self._bases:
+                return self._bases[key]
+            cards, late = self.contest_cards(spec, closed_at, judgings)
+            entries: dict[str, dict[str, int]] = defaultdict(dict)
+            for entry in self.admitted(spec.slug):
+                entries[entry.nomination][entry.reference] = entry.position
+            basis = RankingBasis(cards=cards, late=late, entries=dict(entries),
+                                 scores=normalise(cards, spec.judging.normalisation))
+            if closed:
+                self._bases[key] = basis
+            return basis
 
     def judge(self, spec: ContestSpec, closed_at: int) -> JudgingOutcome:
         """Every nomination's ranking (as its judging recorded it, else computed the same way),

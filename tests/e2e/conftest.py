@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.aggregates import Ballot, Review, Submission
+from domain.aggregates import Ballot, Expert, ExpertProfile, Review, Submission
 from domain.application import topic_of
 from domain.errors import KonkursError
 from domain.intake import ReviewForm, SubmissionForm
@@ -80,6 +80,15 @@ ENTRIES = (
     ("ZDR-003", "HC-2", "Лекарства на дом для маломобильных", "ГБУЗ «Аптека края»", "state_institution",
      "52"),
     ("ZDR-004", "HC-2", "Льготные рецепты онлайн", "НКО «Забота»", "ngo", "75"),
+)
+
+# Enrolled through the domain by `contests.judging()`: federal experts of the health direction with
+# no tie to any applicant, so the assignment depends only on the seed and the load.
+PANEL = tuple(
+    (f"panel row {k}", ExpertProfile(
+        id=f"эксперт-{k}", name=f"Эксперт {k}", organisation=f"Экспертный совет № {k}",
+        region="77", level="federal", directions=["health"]))
+    for k in range(1, 7)
 )
 
 
@@ -195,6 +204,17 @@ class Store:
     def ballots(self) -> int:
         return self.count(Ballot.Cast)
 
+    def experts(self) -> int:
+        return self.count(Expert.Enrolled)
+
+    def assignments(self) -> dict[str, list[str]]:
+        """Who was assigned to each submission, as the judging aggregates record it."""
+        with self.open() as app:
+            spec = app.get_contest(SLUG).spec
+            return {reference: sorted(experts)
+                    for judging in app.judgings(spec).values()
+                    for reference, experts in sorted(judging.assigned.items())}
+
 
 class Contests:
     """Brings the test contest to a phase through the domain, as the workflow's activities would."""
@@ -202,6 +222,7 @@ class Contests:
     slug = SLUG
     spec_yaml = SPEC_YAML
     entries = ENTRIES
+    panel = PANEL
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -215,27 +236,41 @@ class Contests:
 
     def screening(self) -> ContestSpec:
         self.collecting()
+        return self.close_collection()
+
+    def close_collection(self) -> ContestSpec:
+        """Submit the entries and close collection of a contest that is collecting."""
         with self.store.open() as app:
             app.submit(SLUG, [(f"entry {e[0]}", self.form(*e)) for e in ENTRIES])
             app.change_phase(SLUG, Phase.COLLECTING, "deadline", "", "close-collecting")
         return self.spec
 
     def judging(self) -> list[str]:
-        """Every entry admitted; returns their references."""
+        """Every entry admitted, the panel enrolled and assigned; returns their references."""
         self.screening()
+        return self.open_judging(PANEL)
+
+    def open_judging(self, panel: Sequence[tuple[str, ExpertProfile]] = ()) -> list[str]:
+        """Enroll `panel` (if any) before judging opens, admit every entry, open judging and
+        assign experts from the roster as the workflow's `assign_experts` activity does."""
         with self.store.open() as app:
+            if panel:
+                app.enroll_experts(SLUG, panel)
             app.conclude_screening(SLUG, "screen")
             app.change_phase(SLUG, Phase.SCREENING, "deadline", "", "close-screening")
+            app.assign_experts(SLUG, "assign")
             return sorted(app.admitted_entries(SLUG))
 
     def voting(self) -> dict[str, list[str]]:
-        """Judged and shortlisted; returns the shortlist of each nomination."""
+        """Judged by every assigned expert and shortlisted; returns the shortlist of each nomination."""
         admitted = self.judging()
+        assigned = self.store.assignments()
         cards = [
             (f"card {reference}/{expert}", ReviewForm(
                 submission=reference, expert=expert,
                 scores={"impact": float(3 + index + e), "replicable": float(1 + (index + e) % 5)}))
-            for index, reference in enumerate(admitted) for e, expert in enumerate(("E1", "E2"))
+            for index, reference in enumerate(admitted)
+            for e, expert in enumerate(assigned[reference])
         ]
         with self.store.open() as app:
             app.record_reviews(SLUG, cards)

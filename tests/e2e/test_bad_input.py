@@ -259,30 +259,35 @@ def test_import_reviews_records_a_good_file(
     cli: Cli, files: Files, store: Store, contests: Contests
 ) -> None:
     admitted = contests.judging()
-    rows = [(reference, "эксперт-1", "7,5", "4") for reference in admitted]
+    assigned = store.assignments()
+    rows = [(reference, assigned[reference][0], "7,5", "4") for reference in admitted]
     cli("import", "reviews", SLUG, files.csv("оценки.csv", REVIEW_HEADER, rows)).assert_ok()
     assert store.reviews() == len(admitted)
 
 
 @pytest.mark.parametrize(
-    ("bad_row", "fragments"),
+    ("bad_scores", "fragments"),
     [
-        (("ZDR-003", "эксперт-1", "11", "4"), ("score 11 for impact", "outside 0–10")),
-        (("ZDR-003", "эксперт-1", "8", "0"), ("score 0 for replicable", "outside 1–5")),
+        (("11", "4"), ("score 11 for impact", "outside 0–10")),
+        (("8", "0"), ("score 0 for replicable", "outside 1–5")),
     ],
     ids=["above-max", "below-min"],
 )
 def test_import_reviews_rejects_a_score_out_of_range_and_records_none_of_the_file(
     cli: Cli, files: Files, store: Store, contests: Contests,
-    bad_row: tuple[str, ...], fragments: tuple[str, ...],
+    bad_scores: tuple[str, ...], fragments: tuple[str, ...],
 ) -> None:
     contests.judging()
-    rows = [("ZDR-001", "эксперт-1", "7,5", "4"), ("ZDR-002", "эксперт-1", "6", "3"), bad_row,
-            ("ZDR-004", "эксперт-1", "9", "5")]
+    # Every card, the bad one too, is from an expert assigned to its submission: only the range
+    # check can refuse the file.
+    expert = {reference: experts[0] for reference, experts in store.assignments().items()}
+    rows = [("ZDR-001", expert["ZDR-001"], "7,5", "4"), ("ZDR-002", expert["ZDR-002"], "6", "3"),
+            ("ZDR-003", expert["ZDR-003"], *bad_scores), ("ZDR-004", expert["ZDR-004"], "9", "5")]
     path = files.csv("оценки.csv", REVIEW_HEADER, rows)
     before = store.head()
     run = cli("import", "reviews", SLUG, path)
-    run.assert_rejected(f"{path}:4:", *fragments)
+    line = run.assert_rejected(f"{path}:4:", *fragments)
+    assert "not assigned" not in line
     assert store.head() == before
     assert store.reviews() == 0
 
@@ -314,13 +319,14 @@ def test_one_scorecard_from_the_command_line_is_recorded_and_a_second_revises_it
     cli: Cli, store: Store, contests: Contests
 ) -> None:
     reference = contests.judging()[0]
-    card = ("review", SLUG, "--submission", reference, "--expert", "эксперт-7")
+    expert = store.assignments()[reference][0]
+    card = ("review", SLUG, "--submission", reference, "--expert", expert)
     cli(*card, "--score", "impact=8", "--score", "replicable=4,5").assert_ok()
     cli(*card, "--score", "impact=9", "--score", "replicable=5").assert_ok()
     assert store.reviews() == 2
     with store.open() as konkurs:
         cards, _ = konkurs.counted_scorecards(SLUG, konkurs.head_position())
-    assert cards[reference] == {"эксперт-7": {"impact": 9.0, "replicable": 5.0}}
+    assert cards[reference] == {expert: {"impact": 9.0, "replicable": 5.0}}
 
 
 @pytest.mark.parametrize(
@@ -334,8 +340,10 @@ def test_a_bad_scorecard_from_the_command_line_writes_nothing(
     cli: Cli, store: Store, contests: Contests, scores: tuple[str, ...], fragment: str
 ) -> None:
     reference = contests.judging()[0]
+    # An assigned expert, so the card is refused for its scores and not for who sent it.
+    expert = store.assignments()[reference][0]
     before = store.head()
     flags = [part for score in scores for part in ("--score", score)]
-    run = cli("review", SLUG, "--submission", reference, "--expert", "эксперт-7", *flags)
+    run = cli("review", SLUG, "--submission", reference, "--expert", expert, *flags)
     run.assert_rejected(fragment)
     assert store.head() == before

@@ -31,10 +31,11 @@ def winners(report: dict) -> dict[str, list[str]]:
 
 
 def topic_counts(home: Path) -> Counter[str]:
+    """Events by aggregate and type, e.g. `Contest.JudgingConcluded`, `Judging.Concluded`."""
     store = Konkurs(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
                          "SQLITE_DBNAME": str(home / "konkurs.db")})
     try:
-        return Counter(event.topic.rsplit(".", 1)[-1] for event in store.read_log())
+        return Counter(event.topic.rsplit(":", 1)[-1] for event in store.read_log())
     finally:
         store.close()
 
@@ -52,8 +53,12 @@ def test_a_worker_killed_during_judging_changes_neither_results_nor_events(tmp_p
 
     calm_events, crashed_events = topic_counts(tmp_path / "calm"), topic_counts(tmp_path / "crashed")
     assert crashed_events == calm_events
-    assert crashed_events["PhaseChanged"] == 6
+    assert crashed_events["Contest.PhaseChanged"] == 6
     for once in ("Announced", "ScreeningConcluded", "JudgingConcluded", "VotesTallied",
                  "ResultsDeclared", "ResultsPublished", "DeadlineExtended"):
-        assert crashed_events[once] == 1, once
-    assert crashed_events["Placed"] == 39
+        assert crashed_events[f"Contest.{once}"] == 1, once
+    assert crashed_events["Submission.Placed"] == 39
+    # One judging per nomination, opened and concluded once each even through the crash.
+    assert crashed_events["Judging.Opened"] == 13
+    assert crashed_events["Judging.Concluded"] == 13
+    assert crashed_events["Judging.Recused"] == 1

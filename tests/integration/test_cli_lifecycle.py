@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from domain.spec_file import load_spec
 from konkurs import population
@@ -22,6 +24,21 @@ def wait_for_phase(operator: Operator, phase: str, seconds: float = 60) -> dict:
         if board["phase"] == phase:
             return board
         assert time.monotonic() < deadline, f"stuck in {board['phase']}, expected {phase}"
+        time.sleep(0.2)
+
+
+def wait_for_json(
+    operator: Operator, args: tuple[str, ...], ready: Callable[[Any], object], what: str,
+    seconds: float = 60,
+) -> Any:
+    """The board's phase comes from the phase change, which the workflow records before the
+    activities that follow it (assigning experts, concluding judging): poll until they ran."""
+    deadline = time.monotonic() + seconds
+    while True:
+        shown = json.loads(operator.run(*args, "--json").stdout)
+        if ready(shown):
+            return shown
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.2)
 
 
@@ -44,6 +61,10 @@ def test_a_contest_goes_from_announcement_to_published_results_through_the_cli(
 
     entries = population.submissions(spec, tmp_path / "submissions.csv", seed=5, count=120)
     operator.run("import", "submissions", SLUG, str(tmp_path / "submissions.csv"))
+    roster = population.experts(spec, tmp_path / "experts.csv", seed=5)
+    enrolled = json.loads(operator.run(
+        "import", "experts", SLUG, str(tmp_path / "experts.csv"), "--json").stdout)
+    assert enrolled == {"recorded": len(roster), "what": "experts"}
     extended = operator.run("extend", SLUG, "--until", "2099-01-01", "--reason", "регионы просят",
                             check=False)
     assert extended.returncode == 1 and "would pass the screening deadline" in extended.stderr
@@ -55,12 +76,23 @@ def test_a_contest_goes_from_announcement_to_published_results_through_the_cli(
 
     operator.run("close", SLUG, "--phase", "screening")
     wait_for_phase(operator, "judging")
-    store_admitted = {e.reference for e in entries} - {
-        e.reference for i, e in enumerate(entries) if i % 97 == 13}
-    population.reviews(spec, entries, store_admitted, tmp_path / "reviews.csv", seed=5)
+    # Judging opened by assigning experts; the cards answer exactly the assigned pairs.
+    assignments: dict[str, list[str]] = {}
+    rows = wait_for_json(operator, ("judging", "assignments", SLUG), bool, "experts to be assigned")
+    for row in rows:
+        assignments.setdefault(row["submission"], []).append(row["expert"])
+    assert len(assignments) == board["admitted"]
+    assert all(len(set(experts)) == 3 for experts in assignments.values())
+    assert {e for experts in assignments.values() for e in experts} <= set(roster)
+    cards = population.reviews(spec, entries, assignments, tmp_path / "reviews.csv", seed=5)
+    assert cards == 3 * board["admitted"]
     operator.run("import", "reviews", SLUG, str(tmp_path / "reviews.csv"))
     operator.run("close", SLUG, "--phase", "judging")
     wait_for_phase(operator, "voting")
+    judged = wait_for_json(operator, ("judging", "report", SLUG), lambda r: r["concluded"],
+                           "judging to conclude")
+    assert len(judged["nominations"]) == 13
+    assert all(n["agreement"] is not None for n in judged["nominations"]), judged["nominations"]
 
     ranking = json.loads(operator.run("results", SLUG, "--json").stdout)
     shortlist = {n["code"]: [r["reference"] for r in n["ranking"] if r["shortlisted"]]

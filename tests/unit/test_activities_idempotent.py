@@ -16,18 +16,20 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.contest import ContestActivities
 from domain.aggregates import Applicant, Contest, Submission, SubmissionStatus
-from domain.intake import BallotForm, ReviewForm, SubmissionForm
+from domain.intake import BallotForm, SubmissionForm
 from domain.konkurs import Konkurs
 from domain.phases import Phase, PhasePlan
 from domain.spec import ApplicantKind, ContestSpec
-from tests.factories import make_spec
+from tests.factories import cards_for_assignments, expert_panel, make_spec
 from workflows.models import (
     AnnounceInput,
     CancellationInput,
     CommandResult,
     ConclusionInput,
     ExtensionInput,
+    NominationInput,
     PhaseChangeInput,
+    ReminderInput,
 )
 
 SLUG = "test-contest"
@@ -90,20 +92,27 @@ def submitted(konkurs: Konkurs, c: ContestSetup) -> None:
 
 def collection_closed(konkurs: Konkurs, c: ContestSetup) -> None:
     submitted(konkurs, c)
+    konkurs.enroll_experts(SLUG, expert_panel(4))
     konkurs.change_phase(SLUG, Phase.COLLECTING, "deadline", "", f"{SLUG}:close:collecting")
 
 
-def judging_closed(konkurs: Konkurs, c: ContestSetup) -> None:
+def judging_opened(konkurs: Konkurs, c: ContestSetup) -> None:
     collection_closed(konkurs, c)
     konkurs.conclude_screening(SLUG, f"{SLUG}:conclude_screening")
     konkurs.change_phase(SLUG, Phase.SCREENING, "deadline", "", f"{SLUG}:close:screening")
-    scores = {"A1": (9, 5), "A2": (6, 3), "B1": (8, 2)}
-    konkurs.record_reviews(SLUG, [
-        (f"{ref}/{expert}", ReviewForm(
-            submission=ref, expert=expert, scores={"impact": impact, "replicable": replicable},
-        ))
-        for ref, (impact, replicable) in scores.items() for expert in ("E1", "E2")
-    ])
+
+
+def experts_assigned(konkurs: Konkurs, c: ContestSetup) -> None:
+    judging_opened(konkurs, c)
+    konkurs.assign_experts(SLUG, f"{SLUG}:assign_experts")
+
+
+IMPACT = {"A1": 9, "A2": 6, "B1": 8}
+
+
+def judging_closed(konkurs: Konkurs, c: ContestSetup) -> None:
+    experts_assigned(konkurs, c)
+    konkurs.record_reviews(SLUG, cards_for_assignments(konkurs, SLUG, lambda ref, _: IMPACT[ref]))
     konkurs.change_phase(SLUG, Phase.JUDGING, "deadline", "", f"{SLUG}:close:judging")
 
 
@@ -158,6 +167,12 @@ CASES: dict[str, tuple[Stage, Callable[[ContestSetup], BaseModel]]] = {
     "cancel_contest": (submitted, lambda c: CancellationInput(
         slug=SLUG, reason="funding withdrawn", command_id=f"{SLUG}:update:cancel-1")),
     "conclude_screening": (collection_closed, conclusion("conclude_screening")),
+    "assign_experts": (judging_opened, conclusion("assign_experts")),
+    "remind_experts": (experts_assigned, lambda c: ReminderInput(
+        slug=SLUG, nomination="HC-1", closes_at=c.plan.window(Phase.JUDGING).closes_at,
+        command_id=f"{SLUG}:remind:HC-1")),
+    "conclude_nomination": (judging_closed, lambda c: NominationInput(
+        slug=SLUG, nomination="HC-1", command_id=f"{SLUG}:conclude:HC-1")),
     "conclude_judging": (judging_closed, conclusion("conclude_judging")),
     "tally_votes": (voting_closed, conclusion("tally_votes")),
     "declare_results": (tallied, conclusion("declare_results")),
@@ -262,6 +277,15 @@ REFUSALS: dict[str, tuple[Stage, str, Callable[[ContestSetup], BaseModel], str]]
     "screening before collection closed": (
         submitted, "conclude_screening", conclusion("conclude_screening"),
         "has not closed collecting yet",
+    ),
+    "assigning experts before judging opens": (
+        collection_closed, "assign_experts", conclusion("assign_experts"),
+        "assigning experts needs contest test-contest in phase judging, but it is screening",
+    ),
+    "ranking a nomination before judging closes": (
+        experts_assigned, "conclude_nomination",
+        lambda c: NominationInput(slug=SLUG, nomination="HC-1", command_id=f"{SLUG}:conclude:HC-1"),
+        "has not closed judging yet",
     ),
     "publishing before results are declared": (
         voting_closed, "publish_results", conclusion("publish_results"),

@@ -16,7 +16,7 @@ from domain.errors import UnknownContest
 from domain.intake import BallotForm, ReviewForm, SubmissionForm
 from domain.konkurs import Konkurs
 from domain.phases import Phase
-from domain.spec import ApplicantKind
+from domain.spec import ApplicantKind, ContestSpec
 from projections import (
     BoardView,
     ResultsView,
@@ -31,7 +31,7 @@ from projections import (
     results,
 )
 from projections.view import topics
-from tests.factories import DAY, make_spec
+from tests.factories import DAY, expert_panel, spec_data
 
 SLUG = "test-contest"
 START = datetime(2030, 1, 1, tzinfo=UTC)
@@ -50,8 +50,19 @@ ENTRIES = [
 ]
 
 
+def contest_spec() -> ContestSpec:
+    """The test contest, judged by two reviewers per submission."""
+    data = spec_data(START, SLUG)
+    return ContestSpec.model_validate(
+        data | {"judging": data["judging"] | {"reviewers_per_submission": 2}}
+    )
+
+
+PANEL = expert_panel(3)[1:]  # E1 and E2: with two reviewers each, they review everything
+
+
 def announce_and_collect(konkurs: Konkurs) -> None:
-    spec = make_spec(START, SLUG)
+    spec = contest_spec()
     konkurs.announce(spec, spec.phase_plan(), "announce")
     konkurs.change_phase(SLUG, Phase.ANNOUNCED, "deadline", "", "open")
     konkurs.submit(SLUG, [
@@ -67,7 +78,9 @@ def announce_and_collect(konkurs: Konkurs) -> None:
 def screen_and_judge(konkurs: Konkurs) -> None:
     konkurs.change_phase(SLUG, Phase.COLLECTING, "deadline", "", "close-collecting")
     konkurs.conclude_screening(SLUG, "screen")
+    konkurs.enroll_experts(SLUG, PANEL)
     konkurs.change_phase(SLUG, Phase.SCREENING, "deadline", "", "close-screening")
+    konkurs.assign_experts(SLUG, "assign")
     scores = {"A1": (9, 5), "A2": (6, 3), "A3": (7, 4), "B1": (8, 2), "B2": (5, 5)}
     konkurs.record_reviews(SLUG, [
         (f"{ref}/{expert}", ReviewForm(
@@ -164,7 +177,7 @@ def test_the_board_shows_phase_extended_deadlines_and_counts_by_nomination_and_r
 
     assert (shown.phase, shown.title, shown.level) == ("voting", "Тестовый конкурс", "federal")
     deadlines = {d.phase: d for d in shown.deadlines}
-    plan = make_spec(START, SLUG).phase_plan()
+    plan = contest_spec().phase_plan()
     assert [d.phase for d in shown.deadlines] == [phase.value for phase in plan.phases]
     assert deadlines["collecting"].closes_at == EXTENDED
     assert deadlines["collecting"].extensions == 1

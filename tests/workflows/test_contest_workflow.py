@@ -8,16 +8,21 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
 from temporalio.testing import WorkflowEnvironment
 
-from domain.aggregates import Applicant, Contest
+from domain.aggregates import Applicant, Contest, Judging
 from domain.application import topic_of
-from domain.intake import BallotForm, ReviewForm, SubmissionForm
+from domain.intake import BallotForm, SubmissionForm
 from domain.konkurs import Konkurs
 from domain.phases import Phase
 from konkurs.worker import build_worker
-from tests.factories import DAY, make_spec
+from tests.factories import DAY, cards_for_assignments, expert_panel, make_spec
 from workflows.contest import ContestWorkflow
 from workflows.models import (
     CancelContest,
@@ -26,6 +31,8 @@ from workflows.models import (
     ContestState,
     ExtendDeadline,
 )
+
+NOMINATIONS = ("HC-1", "HC-2")
 
 
 @pytest.fixture
@@ -44,12 +51,13 @@ async def start(client: Client, env: WorkflowEnvironment, voting: bool = True) -
     now = await env.get_current_time()
     slug = f"c-{uuid.uuid4().hex[:8]}"
     spec = make_spec(now + timedelta(hours=1), slug=slug, voting=voting)
-    return await client.start_workflow(
+    handle = await client.start_workflow(
         ContestWorkflow.run,
         ContestInput(slug=slug, spec=spec.model_dump(mode="json"), plan=spec.phase_plan()),
         id=f"contest-{slug}",
         task_queue=client.test_queue,  # type: ignore[attr-defined]
     )
+    return handle
 
 
 async def phase_becomes(handle: WorkflowHandle, phase: Phase) -> ContestState:
@@ -77,6 +85,26 @@ def slug_of(handle: WorkflowHandle) -> str:
     return handle.id.removeprefix("contest-")
 
 
+def reminders_of(konkurs: Konkurs, slug: str) -> dict[str, list[dict[str, object]]]:
+    """nomination → the reminders its judging recorded."""
+    judgings = konkurs.judgings(konkurs.get_contest(slug).spec)
+    nomination_of = {j.id: code for code, j in judgings.items()}
+    return {
+        nomination_of[e.originator_id]: e.state["reminders"]
+        for e in konkurs.read_log([topic_of(Judging.ExpertsReminded)])
+        if e.originator_id in nomination_of
+    }
+
+
+async def reminded(konkurs: Konkurs, slug: str) -> dict[str, list[dict[str, object]]]:
+    for _ in range(400):
+        found = reminders_of(konkurs, slug)
+        if len(found) == len(NOMINATIONS):
+            return found
+        await asyncio.sleep(0.025)
+    raise AssertionError(f"reminders recorded only for {sorted(reminders_of(konkurs, slug))}")
+
+
 async def test_a_contest_runs_months_of_deadlines_to_published_results(
     client: Client, time_skipping_env: WorkflowEnvironment, konkurs: Konkurs
 ) -> None:
@@ -86,6 +114,7 @@ async def test_a_contest_runs_months_of_deadlines_to_published_results(
     await env.sleep(2 * DAY)
     await phase_becomes(handle, Phase.COLLECTING)
     konkurs.submit(slug, submissions(6))
+    konkurs.enroll_experts(slug, expert_panel(6))
 
     await env.sleep(60 * DAY)
     await phase_becomes(handle, Phase.SCREENING)
@@ -93,15 +122,38 @@ async def test_a_contest_runs_months_of_deadlines_to_published_results(
 
     await env.sleep(15 * DAY)
     await phase_becomes(handle, Phase.JUDGING)
-    konkurs.record_reviews(slug, [
-        (f"card {i}-{e}", ReviewForm(submission=f"S-{i}", expert=f"E{e}",
-                                     scores={"impact": i + e, "replicable": 1 + i % 5}))
-        for i in range(6) for e in range(3)
-    ])
+    spec = konkurs.get_contest(slug).spec
+    judgings = konkurs.judgings(spec)
+    assert sorted(judgings) == list(NOMINATIONS)
+    assert all(len(experts) == 3 for j in judgings.values() for experts in j.assigned.values())
+    cards = cards_for_assignments(
+        konkurs, slug, lambda submission, expert: (int(submission[2:]) + int(expert[1:])) % 11)
+    late_expert = "E0"  # holds back their cards until reminded
+    konkurs.record_reviews(slug, [(k, f) for k, f in cards if f.expert != late_expert])
 
-    await env.sleep(45 * DAY)
-    await phase_becomes(handle, Phase.VOTING)
-    shortlist = konkurs.get_contest(slug).judging.shortlist  # type: ignore[union-attr]
+    await env.sleep(41 * DAY)  # past the reminders three days before judging closes, not the close
+    reminders = await reminded(konkurs, slug)
+    assert any(reminders.values())
+    assert reminders == {
+        code: [{"expert": late_expert, "open_cards": refs}] if refs else []
+        for code, j in judgings.items()
+        for refs in [sorted(s for s, experts in j.assigned.items() if late_expert in experts)]
+    }
+    assert (await handle.query(ContestWorkflow.state)).phase == Phase.JUDGING
+    konkurs.record_reviews(slug, [(k, f) for k, f in cards if f.expert == late_expert])
+
+    await env.sleep(3 * DAY)
+    state = await phase_becomes(handle, Phase.VOTING)
+    assert "2 nomination panels opened" in state.steps
+    assert "2 nominations ranked" in state.steps
+    assert state.steps.index("2 nominations ranked") < state.steps.index("conclude_judging")
+    ranked = {code: j.ranking for code, j in konkurs.judgings(spec).items()}
+    assert all(ranking is not None and len(ranking.entries) == 3 for ranking in ranked.values())
+    judged = konkurs.get_contest(slug).judging
+    assert judged is not None
+    assert judged.rankings == [ranked["HC-1"], ranked["HC-2"]]
+    assert (judged.reviews_counted, judged.reviews_late) == (18, 0)
+    shortlist = judged.shortlist
     konkurs.cast_ballots(slug, [
         (f"ballot {v}", BallotForm(voter=f"voter-{v}", nomination="HC-1",
                                    submission=shortlist["HC-1"][v % 3 == 0], region="75"))
@@ -180,6 +232,14 @@ async def test_a_cancellation_ends_the_contest_in_any_phase(
         ContestWorkflow.cancel, CancelContest(reason="решение организатора")
     )
     assert state.phase == Phase.CANCELLED
+    assert "2 nomination panels opened" in state.steps
+    # A real server terminates the panels with their contest (the children's parent-close policy);
+    # the time-skipping server does not, and a panel left waiting on its reminder timer would
+    # hold the shared server's clock for every later test. So the test ends them itself.
+    for nomination in NOMINATIONS:
+        panel = client.get_workflow_handle(f"{handle.id}-judging-{nomination}")
+        assert (await panel.describe()).status == WorkflowExecutionStatus.RUNNING
+        await panel.terminate("the contest was cancelled")
     assert (await handle.result()).final_phase == Phase.CANCELLED
     assert konkurs.get_contest(slug).phase == Phase.CANCELLED
 
