@@ -140,8 +140,8 @@ class JudgingReads(StoreApplication):
         basis = self._ranking_basis(spec, closed_at, judgings)
         seed = self.lottery_seed(spec)
         rankings = [
-            rank_nomination(code, basis.entries[code], basis.scores,
-                            [c for c in basis.cards if c.submission in basis.entries[code]],
+            rank_nomination(code, basis.entries.get(code, {}), basis.scores,
+                            [c for c in basis.cards if c.submission in basis.entries.get(code, {})],
                             spec.judging, judgings[code].seed if code in judgings else seed)
             for code in nominations
         ]

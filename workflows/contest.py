@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, ChildWorkflowError
 from temporalio.workflow import ChildWorkflowHandle
 
 with workflow.unsafe.imports_passed_through():
@@ -134,6 +135,13 @@ class ContestWorkflow:
         request, command_id = self._cancel_request
         await self._act("cancel_contest", CancellationInput(
             slug=self._slug, reason=request.reason, command_id=command_id))
+        for panel in self._panels.values():
+            panel.cancel()
+        for panel in self._panels.values():
+            try:
+                await panel
+            except (asyncio.CancelledError, ChildWorkflowError):
+                pass
         self._steps.append(f"cancelled in {self._phase}")
         self._phase = Phase.CANCELLED
 

@@ -35,10 +35,15 @@ Row = tuple[str, Any]
 # A contest to judge, driven through the domain step by step.
 
 
-def spec_with(slug: str = SLUG, **judging: Any) -> ContestSpec:
-    """The factories' contest (nominations HC-1 and HC-2 in direction health) with judging settings."""
+def spec_with(slug: str = SLUG, nominations: int = 2, **judging: Any) -> ContestSpec:
+    """The factories' contest (nominations HC-1 and HC-2 in direction health, or HC-1 alone) with
+    judging settings."""
     data = spec_data(START, slug)
-    return ContestSpec.model_validate(data | {"judging": data["judging"] | judging})
+    [health] = data["directions"]
+    return ContestSpec.model_validate(data | {
+        "directions": [health | {"nominations": health["nominations"][:nominations]}],
+        "judging": data["judging"] | judging,
+    })
 
 
 def entry(reference: str, nomination: str = "HC-1", **applicant: Any) -> Row:
@@ -329,7 +334,7 @@ def test_a_card_from_an_expert_not_assigned_is_refused_and_nothing_is_written(ko
     assert konkurs.head_position() == before
 
 
-def test_a_card_before_judging_opens_is_refused_as_not_assigned_to_anyone(konkurs: Konkurs) -> None:
+def test_a_card_before_experts_are_assigned_is_refused(konkurs: Konkurs) -> None:
     spec = spec_with(reviewers_per_submission=2)
     collecting(konkurs, spec, [entry("A1")])
     konkurs.enroll_experts(SLUG, expert_panel(2))
@@ -342,7 +347,7 @@ def test_a_card_before_judging_opens_is_refused_as_not_assigned_to_anyone(konkur
 def test_a_revision_before_the_close_counts_and_every_revision_stays_in_the_log(
     konkurs: Konkurs,
 ) -> None:
-    spec = spec_with(reviewers_per_submission=2)
+    spec = spec_with(nominations=1, reviewers_per_submission=2)
     judging_opened(konkurs, spec, [entry("A1")], expert_panel(2))
     konkurs.record_reviews(SLUG, [card("A1", "E0", 4), card("A1", "E1", 7)])
 
@@ -363,7 +368,7 @@ def test_a_revision_before_the_close_counts_and_every_revision_stays_in_the_log(
 def test_a_card_recorded_after_the_judging_close_by_log_order_is_not_counted(
     konkurs: Konkurs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    spec = spec_with(reviewers_per_submission=2, minimum_reviews=2)
+    spec = spec_with(nominations=1, reviewers_per_submission=2, minimum_reviews=2)
     judging_opened(konkurs, spec, [entry("A1"), entry("A2")], expert_panel(2))
     konkurs.record_reviews(SLUG, [card("A1", "E0", 8), card("A1", "E1", 6), card("A2", "E0", 9)])
 
@@ -386,7 +391,7 @@ def test_a_card_recorded_after_the_judging_close_by_log_order_is_not_counted(
     assert (outcome.reviews_counted, outcome.reviews_late) == (3, 1)
     ranking = outcome.ranking("HC-1")
     assert ranking is not None
-    assert ranked(ranking) == [("A1", 63.3333)]  # (weighted(8) + weighted(6)) / 2 = (210/3 + 170/3) / 2
+    assert ranked(ranking) == [("A1", 63.3333)]  # (weighted(8) + weighted(6)) / 2 = (210/3 + 170/3)/2
     assert ranking.under_reviewed == {"A2": 1}
 
 
@@ -394,7 +399,7 @@ def test_a_card_recorded_after_the_judging_close_by_log_order_is_not_counted(
 
 
 def test_a_recused_expert_is_replaced_and_their_card_no_longer_counts(konkurs: Konkurs) -> None:
-    spec = spec_with(reviewers_per_submission=2)
+    spec = spec_with(nominations=1, reviewers_per_submission=2)
     found = judging_opened(konkurs, spec, [entry("A1")], expert_panel(3))
     recused, staying = found["HC-1"]["A1"]
     [spare] = {"E0", "E1", "E2"} - {recused, staying}
@@ -404,9 +409,8 @@ def test_a_recused_expert_is_replaced_and_their_card_no_longer_counts(konkurs: K
 
     assert replacements == [spare]
     assert assigned(konkurs, spec)["HC-1"] == {"A1": [staying, spare]}
-    assert states(konkurs, Judging.Recused) == [
-        {"timestamp": states(konkurs, Judging.Recused)[0]["timestamp"], "submission": "A1",
-         "expert": recused, "reason": "консультировал заявителя"},
+    assert [(s["submission"], s["expert"], s["reason"]) for s in states(konkurs, Judging.Recused)] == [
+        ("A1", recused, "консультировал заявителя"),
     ]
     with pytest.raises(NotAssigned):
         konkurs.record_reviews(SLUG, [card("A1", recused, 1)])
@@ -449,11 +453,15 @@ def test_a_recusal_needs_a_reason(konkurs: Konkurs) -> None:
 def test_reminders_name_exactly_the_experts_with_open_cards_and_their_open_submissions(
     konkurs: Konkurs,
 ) -> None:
-    spec = spec_with(reviewers_per_submission=2)
+    spec = spec_with(reviewers_per_submission=3)
     entries = [entry("A1"), entry("A2"), entry("A3"), entry("B1", "HC-2")]
-    found = judging_opened(konkurs, spec, entries, expert_panel(2))
-    assert found["HC-1"] == {ref: ["E0", "E1"] for ref in ("A1", "A2", "A3")}
-    konkurs.record_reviews(SLUG, [card("A1", "E0", 5), card("A1", "E1", 5), card("A2", "E0", 5)])
+    found = judging_opened(konkurs, spec, entries, expert_panel(3))
+    assert found["HC-1"] == {ref: ["E0", "E1", "E2"] for ref in ("A1", "A2", "A3")}
+    konkurs.record_reviews(SLUG, [
+        card("A1", "E0", 5), card("A2", "E0", 5),
+        card("A1", "E1", 5),
+        card("A1", "E2", 5), card("A2", "E2", 5), card("A3", "E2", 5),  # E2 is done
+    ])
     closes_at = spec.phase_plan().window(Phase.JUDGING).closes_at
 
     assert konkurs.remind_experts(SLUG, "HC-1", closes_at, "remind:HC-1") is True
@@ -473,7 +481,7 @@ def test_reminders_name_exactly_the_experts_with_open_cards_and_their_open_submi
 
 
 def test_a_submission_below_the_minimum_reviews_is_flagged_and_not_ranked(konkurs: Konkurs) -> None:
-    spec = spec_with(reviewers_per_submission=3, minimum_reviews=2)
+    spec = spec_with(nominations=1, reviewers_per_submission=3, minimum_reviews=2)
     entries = [entry("A1"), entry("A2"), entry("A3"), entry("A4")]
     judging_opened(konkurs, spec, entries, expert_panel(3))
     konkurs.record_reviews(SLUG, [
@@ -490,6 +498,21 @@ def test_a_submission_below_the_minimum_reviews_is_flagged_and_not_ranked(konkur
     assert ranking.unreviewed == ["A4"]
 
 
+def test_a_nomination_without_admitted_submissions_is_judged_with_an_empty_ranking(
+    konkurs: Konkurs,
+) -> None:
+    spec = spec_with(reviewers_per_submission=1)
+    judging_opened(konkurs, spec, [entry("A1")], expert_panel(1))
+    konkurs.record_reviews(SLUG, [card("A1", "E0", 8)])
+
+    outcome = judged(konkurs, spec)
+
+    assert [(r.nomination, ranked(r), r.unreviewed) for r in outcome.rankings] == [
+        ("HC-1", [("A1", 70.0)], []), ("HC-2", [], []),
+    ]
+    assert konkurs.conclude_nomination(SLUG, "HC-2", "conclude:HC-2") is True
+
+
 # Normalisation
 
 
@@ -502,7 +525,7 @@ def lenient_contest(
 ) -> tuple[dict[str, list[str]], list[tuple[str, str, float]], NominationRanking]:
     """Eight practices of close quality, four experts, two reviews each: every expert scores the
     true impact and a replicability of 2, except E0, who gives +2 on every criterion."""
-    spec = spec_with(f"lenient-{normalisation}", reviewers_per_submission=2,
+    spec = spec_with(f"lenient-{normalisation}", nominations=1, reviewers_per_submission=2,
                      normalisation=normalisation)
     found = judging_opened(konkurs, spec, [entry(ref) for ref in QUALITY], expert_panel(4))["HC-1"]
     lift = {e: 2 if e == LENIENT else 0 for e in ("E0", "E1", "E2", "E3")}
@@ -556,7 +579,8 @@ def test_zscores_move_the_ranking_as_the_hand_calculation_says_and_undo_the_leni
 
 
 def test_the_trimmed_mean_drops_the_lowest_and_highest_of_five_cards(konkurs: Konkurs) -> None:
-    spec = spec_with(reviewers_per_submission=5, minimum_reviews=4, normalisation="trimmed")
+    spec = spec_with(nominations=1, reviewers_per_submission=5, minimum_reviews=4,
+                     normalisation="trimmed")
     judging_opened(konkurs, spec, [entry("A1"), entry("A2")], expert_panel(5))
     konkurs.record_reviews(SLUG, [
         *(card("A1", f"E{k}", impact) for k, impact in enumerate([0, 7, 7, 7, 7])),
