@@ -262,3 +262,31 @@ async def test_a_deadline_in_the_past_is_rejected_and_writes_nothing(
         await handle.execute_update(ContestWorkflow.close_phase, ClosePhase(phase=Phase.JUDGING))
     assert konkurs.head_position() == before
     await handle.execute_update(ContestWorkflow.cancel, CancelContest(reason="end of test"))
+
+
+async def test_extending_judging_moves_the_panels_reminders_with_the_deadline(
+    client: Client, time_skipping_env: WorkflowEnvironment, konkurs: Konkurs
+) -> None:
+    env = time_skipping_env
+    handle = await start(client, env, voting=False)
+    slug = slug_of(handle)
+    await env.sleep(DAY)
+    await phase_becomes(handle, Phase.COLLECTING)
+    konkurs.submit(slug, submissions(2))
+    konkurs.enroll_experts(slug, expert_panel(3))
+    await env.sleep(80 * DAY)
+    state = await phase_becomes(handle, Phase.JUDGING)
+    closes_at = state.plan.window(Phase.JUDGING).closes_at
+    await handle.execute_update(ContestWorkflow.extend_deadline, ExtendDeadline(
+        phase=Phase.JUDGING, closes_at=closes_at + 20 * DAY, reason="эксперты просят"))
+
+    now = await env.get_current_time()
+    await env.sleep(closes_at - now - DAY)  # past the old reminder time, before the old close
+    await asyncio.sleep(1)  # time for a reminder activity to land, had one been due
+    assert reminders_of(konkurs, slug) == {}
+    assert (await handle.query(ContestWorkflow.state)).phase == Phase.JUDGING
+
+    await env.sleep(18 * DAY)  # two days before the new close: inside the reminder window
+    reminders = await reminded(konkurs, slug)
+    assert all(r for r in reminders.values())
+    await handle.execute_update(ContestWorkflow.cancel, CancelContest(reason="end of test"))
