@@ -46,9 +46,16 @@ def main() -> None:
     """Run the CLI and end the process with os._exit once output is flushed (sdk-python#300)."""
     configure_logging()
     code = run(sys.argv[1:])
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:
+            code = code or SIGPIPE_EXIT
     os._exit(code)
+
+
+# What a shell reports for a program whose reader went away (`konkurs status … | head`).
+SIGPIPE_EXIT = 141
 
 
 def run(argv: list[str]) -> int:
@@ -69,6 +76,10 @@ def run(argv: list[str]) -> int:
     except KonkursError as error:
         fail(str(error))
         return 1
+    except BrokenPipeError:
+        return SIGPIPE_EXIT
+    except SystemExit as done:  # rich exits this way when the reader of stdout goes away
+        return done.code if isinstance(done.code, int) else 1
     except Exception as error:
         if os.environ.get("KONKURS_DEBUG"):
             traceback.print_exc()
