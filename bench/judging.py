@@ -22,19 +22,18 @@ A benchmark, not a test: nothing here fails on a slow machine.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import tempfile
-import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from figures import report, timed  # noqa: E402
 
 from domain.aggregates import Applicant, ExpertProfile  # noqa: E402
 from domain.intake import ReviewForm, SubmissionForm  # noqa: E402
@@ -53,11 +52,6 @@ from domain.spec_file import load_spec  # noqa: E402
 SEED = "bench-judging"
 MUNICIPALITIES = ("городской округ", "муниципальный район", "сельское поселение")
 
-
-def timed(work: Callable[[], Any]) -> tuple[Any, float]:
-    started = time.perf_counter()
-    result = work()
-    return result, time.perf_counter() - started
 
 
 def population(
@@ -245,12 +239,7 @@ def main() -> None:
     if not args.no_domain:
         with tempfile.TemporaryDirectory() as tmp:
             figures |= domain(Path(tmp), spec, forms, roster)
-    figures = {key: round(value, 2) for key, value in figures.items()}
-    if args.json:
-        print(json.dumps(figures))
-        return
-    for key, value in figures.items():
-        print(f"{key:>22}  {value:,}")
+    report(figures, args.json)
 
 
 if __name__ == "__main__":

@@ -9,29 +9,22 @@ minute). A benchmark, not a test: nothing here fails on a slow machine.
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from figures import report, timed  # noqa: E402
 
 from domain.konkurs import Konkurs  # noqa: E402
 from domain.phases import Phase  # noqa: E402
 from domain.spec_file import load_spec  # noqa: E402
 from konkurs import intake_files, population  # noqa: E402
-
-
-def timed(work: Callable[[], Any]) -> tuple[Any, float]:
-    started = time.perf_counter()
-    result = work()
-    return result, time.perf_counter() - started
 
 
 def spine(workdir: Path, submissions: int, voters: int) -> dict[str, float]:
@@ -94,12 +87,7 @@ def main() -> None:
         figures = spine(Path(tmp), args.submissions, args.voters)
         figures["submissions"] = args.submissions
         figures["demo_wall_s"] = demo_seconds(Path(tmp))
-    figures = {key: round(value, 2) for key, value in figures.items()}
-    if args.json:
-        print(json.dumps(figures))
-        return
-    for key, value in figures.items():
-        print(f"{key:>20}  {value:,}")
+    report(figures, args.json)
 
 
 if __name__ == "__main__":
