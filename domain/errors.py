@@ -69,5 +69,9 @@ class DuplicateBallot(KonkursError):
     pass
 
 
+class BallotRefused(KonkursError):
+    """A ballot outside the window, off the shortlist, or for an unknown nomination or region."""
+
+
 class InvalidCommand(KonkursError):
     """An operator command that the contest's current state does not allow."""

@@ -6,8 +6,6 @@ saved, so a bad row leaves the store untouched.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,11 +13,10 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from pydantic import Field
 
-from domain.aggregates import Applicant, Ballot, Contest, Judging, Review, Submission, SubmissionStatus
+from domain.aggregates import Applicant, Contest, Judging, Review, Submission, SubmissionStatus
 from domain.aggregates.judging import judging_id
 from domain.application import StoreApplication
 from domain.errors import (
-    DuplicateBallot,
     DuplicateSubmission,
     KonkursError,
     NotAssigned,
@@ -27,7 +24,7 @@ from domain.errors import (
     UnknownNomination,
     UnknownSubmission,
 )
-from domain.ids import ballot_id, review_id, submission_id
+from domain.ids import review_id, submission_id
 from domain.model import Value
 from domain.phases import Phase
 from domain.regions import REGION_CODES
@@ -58,14 +55,10 @@ class BallotForm(Value):
 Labelled = Iterable[tuple[str, Any]]
 
 
-def voter_pseudonym(key: bytes, voter: str) -> str:
-    return hmac.new(key, voter.encode(), hashlib.sha256).hexdigest()
-
-
 class IntakeCommands(StoreApplication):
     def submit(self, slug: str, forms: Labelled) -> int:
         """Record submissions labelled by where they came from (a file, a CSV row)."""
-        contest = self._open_contest(slug, Phase.COLLECTING, "submissions")
+        contest = self.open_contest(slug, Phase.COLLECTING, "submissions")
         spec = contest.spec
         batch: dict[Any, Submission] = {}
         for where, form in forms:
@@ -82,7 +75,7 @@ class IntakeCommands(StoreApplication):
         return self._save_batch(list(batch.values()), "submissions")
 
     def record_reviews(self, slug: str, forms: Labelled) -> int:
-        contest = self._open_contest(slug, Phase.JUDGING, "reviews")
+        contest = self.open_contest(slug, Phase.JUDGING, "reviews")
         criteria = contest.spec.judging.criteria
         batch: dict[Any, Review] = {}
         judgings: dict[str, Judging | None] = {}
@@ -109,42 +102,7 @@ class IntakeCommands(StoreApplication):
             batch[key] = review
         return self._save_batch(list(batch.values()), "reviews")
 
-    def cast_ballots(self, slug: str, forms: Labelled, voter_key: bytes) -> int:
-        contest = self._open_contest(slug, Phase.VOTING, "ballots")
-        batch: dict[Any, Ballot] = {}
-        for where, form in forms:
-            self._check_ballot(contest, form, where)
-            voter = voter_pseudonym(voter_key, form.voter)
-            key = ballot_id(slug, form.nomination, voter)
-            if key in batch or key in self.repository:
-                raise DuplicateBallot(
-                    f"{where}: this voter already voted in nomination {form.nomination}"
-                )
-            batch[key] = Ballot(
-                contest=slug, nomination=form.nomination, voter=voter,
-                submission=form.submission, region=form.region,
-            )
-        return self._save_batch(list(batch.values()), "ballots")
-
-    def _check_ballot(self, contest: Contest, form: BallotForm, where: str) -> None:
-        if contest.spec.nomination(form.nomination) is None:
-            raise UnknownNomination(f"{where}: unknown nomination {form.nomination!r}")
-        if form.region not in REGION_CODES:
-            raise KonkursError(f"{where}: unknown region code {form.region!r}")
-        if contest.judging is not None:
-            if form.submission not in contest.judging.shortlist.get(form.nomination, []):
-                raise UnknownSubmission(
-                    f"{where}: submission {form.submission} is not on the "
-                    f"{form.nomination} shortlist"
-                )
-            return
-        submission = self._admitted_submission(contest.slug, form.submission, where)
-        if submission.nomination != form.nomination:
-            raise UnknownSubmission(
-                f"{where}: submission {form.submission} is not in nomination {form.nomination}"
-            )
-
-    def _open_contest(self, slug: str, phase: Phase, what: str) -> Contest:
+    def open_contest(self, slug: str, phase: Phase, what: str) -> Contest:
         contest = self.get_contest(slug)
         if contest.phase != phase:
             raise PhaseClosed(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from domain.aggregates import Contest
 from domain.application import topic_of
-from domain.intake import IntakeCommands
+from domain.ballot_intake import BallotIntake
 from domain.judging import JudgingCommands
 from domain.lifecycle import LifecycleCommands
 
 
-class Konkurs(LifecycleCommands, IntakeCommands, JudgingCommands):
+class Konkurs(LifecycleCommands, BallotIntake, JudgingCommands):
     name = "Konkurs"
 
     def contest_slugs(self) -> list[str]:

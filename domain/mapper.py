@@ -17,17 +17,20 @@ class PydanticMapper(Mapper[UUID]):
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         assert isinstance(domain_event, BaseModel)
         state = domain_event.model_dump(mode="json", exclude=_ENVELOPE)
+        return StoredEvent(
+            originator_id=domain_event.originator_id,  # type: ignore[attr-defined]
+            originator_version=domain_event.originator_version,  # type: ignore[attr-defined]
+            topic=get_topic(type(domain_event)),
+            state=self.encode_state(state),
+        )
+
+    def encode_state(self, state: dict[str, Any]) -> bytes:
         data = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode()
         if self.compressor:
             data = self.compressor.compress(data)
         if self.cipher:
             data = self.cipher.encrypt(data)
-        return StoredEvent(
-            originator_id=domain_event.originator_id,  # type: ignore[attr-defined]
-            originator_version=domain_event.originator_version,  # type: ignore[attr-defined]
-            topic=get_topic(type(domain_event)),
-            state=data,
-        )
+        return data
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         event_class = resolve_topic(stored_event.topic)

@@ -373,14 +373,14 @@ def test_a_card_recorded_after_the_judging_close_by_log_order_is_not_counted(
     konkurs.record_reviews(SLUG, [card("A1", "E0", 8), card("A1", "E1", 6), card("A2", "E0", 9)])
 
     # The card passes the phase check, then the deadline closes judging before it is saved.
-    check_phase = konkurs._open_contest
+    check_phase = konkurs.open_contest
 
     def closing_meanwhile(*args: Any) -> Any:
         contest = check_phase(*args)
         konkurs.change_phase(SLUG, Phase.JUDGING, "deadline", "", f"{SLUG}:close:judging")
         return contest
 
-    monkeypatch.setattr(konkurs, "_open_contest", closing_meanwhile)
+    monkeypatch.setattr(konkurs, "open_contest", closing_meanwhile)
     assert konkurs.record_reviews(SLUG, [card("A2", "E1", 10)]) == 1
     closed_at = konkurs.phase_closed_at(SLUG, Phase.JUDGING)
     assert closed_at is not None

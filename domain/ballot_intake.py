@@ -1,0 +1,198 @@
+"""The vote's write path: batches of ballots checked and saved at tens of thousands a second.
+
+Each ballot is checked against the contest as it stands (phase, nomination, shortlist, region),
+its voter id is replaced by a keyed HMAC pseudonym, and its id is derived from
+(contest, nomination, pseudonym). Accepted ballots become `Ballot.Cast` events written
+straight as stored events; refusals are recorded in the batch's `BallotBatch.Received` event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import NamedTuple
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import StoredEvent
+
+from domain.aggregates import Ballot, Contest
+from domain.aggregates.ballot_batch import BallotBatch, Rejection, batch_id
+from domain.application import topic_of
+from domain.ballot_store import insert_new
+from domain.errors import BallotRefused, DuplicateBallot
+from domain.ids import ballot_id as ballot_key
+from domain.intake import IntakeCommands, Labelled
+from domain.model import Value
+from domain.phases import Phase
+from domain.regions import REGION_CODES
+
+ALREADY_VOTED = "already voted in this nomination"
+OUTSIDE_WINDOW = "outside the voting window"
+NOT_SHORTLISTED = "submission not on the shortlist"
+UNKNOWN_NOMINATION = "unknown nomination"
+UNKNOWN_REGION = "unknown region"
+
+
+class BallotInput(NamedTuple):
+    """One ballot as a portal hands it over; `voter` is its id for the person (never stored)."""
+
+    voter: str
+    nomination: str
+    submission: str
+    region: str
+    label: str = ""
+
+
+class BatchOutcome(Value):
+    batch: str
+    sent: int
+    accepted: int
+    rejected: dict[str, int]
+    repeated: bool = False
+
+
+def voter_pseudonym(key: bytes, voter: str) -> str:
+    return hmac.new(key, voter.encode(), hashlib.sha256).hexdigest()
+
+
+class BallotIntake(IntakeCommands):
+    def cast_ballots(self, slug: str, forms: Labelled, voter_key: bytes) -> int:
+        """An operator's file of ballots: any refusal stops it and nothing is written."""
+        self.open_contest(slug, Phase.VOTING, "ballots")
+        ballots = [BallotInput(f.voter, f.nomination, f.submission, f.region, where)
+                   for where, f in forms]
+        return self.cast_ballot_batch(slug, ballots, voter_key, strict=True).accepted
+
+    def cast_ballot_batch(
+        self, slug: str, ballots: Sequence[BallotInput], voter_key: bytes,
+        batch: str | None = None, *, strict: bool = False,
+    ) -> BatchOutcome:
+        """Record a batch: accepted ballots as events, refusals with their reasons.
+
+        The same batch id again records nothing and returns the first outcome. With
+        `strict`, any refusal raises instead and nothing is written (an operator's file).
+        """
+        batch = batch or _content_id(slug, ballots)
+        previous = self._batch(slug, batch)
+        if previous is not None:
+            return _outcome(previous, repeated=True)
+        contest = self.get_contest(slug)
+        checked = _Checker(contest, voter_key).check(ballots)
+        outcome: list[BatchOutcome] = []
+
+        def build(existing: set[UUID]) -> list[StoredEvent]:
+            rejections = list(checked.rejections)
+            events: list[StoredEvent] = []
+            for ballot_id, state, row in checked.accepted:
+                if ballot_id in existing:
+                    rejections.append(_rejection(row, state["voter"], ALREADY_VOTED))
+                else:
+                    events.append(StoredEvent(ballot_id, 1, CAST_TOPIC, self._encode(state)))
+            if strict and rejections:
+                first = min(rejections, key=lambda r: _line(r.label))
+                refusal = DuplicateBallot if first.reason == ALREADY_VOTED else BallotRefused
+                raise refusal(f"{first.label}: {first.reason} (nomination {first.nomination}, "
+                              f"submission {first.submission})")
+            record = BallotBatch(contest=slug, batch=batch, sent=len(ballots),
+                                 accepted=len(events), rejections=rejections)
+            outcome.append(_outcome(record))
+            return [*events, *map(self.mapper.to_stored_event, record.collect_events())]
+
+        insert_new(self.recorder, [b for b, _, _ in checked.accepted], build)
+        return outcome[0]
+
+    def _batch(self, slug: str, batch: str) -> BallotBatch | None:
+        try:
+            found: BallotBatch = self.repository.get(batch_id(slug, batch))
+        except AggregateNotFoundError:
+            return None
+        return found
+
+    def _encode(self, state: dict[str, str]) -> bytes:
+        encoded: bytes = self.mapper.encode_state(state)  # type: ignore[attr-defined]
+        return encoded
+
+
+CAST_TOPIC = topic_of(Ballot.Cast)
+BALLOT_TOPIC = "domain.aggregates.ballot:Ballot"
+
+
+class _Checked(NamedTuple):
+    accepted: list[tuple[UUID, dict[str, str], BallotInput]]
+    rejections: list[Rejection]
+
+
+class _Checker:
+    """The rules a ballot must meet, prepared once per batch so each ballot costs microseconds."""
+
+    def __init__(self, contest: Contest, voter_key: bytes) -> None:
+        self.slug = contest.slug
+        self.key = voter_key
+        self.open = contest.phase == Phase.VOTING
+        spec = contest.spec
+        self.nominations = {n.code for n in spec.nominations}
+        judging = contest.judging
+        self.shortlist = {(n, ref) for n, refs in (judging.shortlist if judging else {}).items()
+                          for ref in refs}
+        self.now = datetime.now(UTC).isoformat()
+
+    def check(self, ballots: Iterable[BallotInput]) -> _Checked:
+        accepted, rejections, seen = [], [], set()
+        for row in ballots:
+            voter = voter_pseudonym(self.key, row.voter)
+            reason = self._refusal(row)
+            if reason is None:
+                ballot_id = ballot_key(self.slug, row.nomination, voter)
+                if ballot_id in seen:
+                    reason = ALREADY_VOTED
+                else:
+                    seen.add(ballot_id)
+                    accepted.append((ballot_id, self._state(row, voter), row))
+            if reason is not None:
+                rejections.append(_rejection(row, voter, reason))
+        return _Checked(accepted, rejections)
+
+    def _refusal(self, row: BallotInput) -> str | None:
+        if not self.open:
+            return OUTSIDE_WINDOW
+        if row.nomination not in self.nominations:
+            return UNKNOWN_NOMINATION
+        if (row.nomination, row.submission) not in self.shortlist:
+            return NOT_SHORTLISTED
+        if row.region not in REGION_CODES:
+            return UNKNOWN_REGION
+        return None
+
+    def _state(self, row: BallotInput, voter: str) -> dict[str, str]:
+        return {"timestamp": self.now, "originator_topic": BALLOT_TOPIC, "contest": self.slug,
+                "nomination": row.nomination, "voter": voter, "submission": row.submission,
+                "region": row.region}
+
+
+def _rejection(row: BallotInput, voter: str, reason: str) -> Rejection:
+    return Rejection(label=row.label, voter=voter, nomination=row.nomination,
+                     submission=row.submission, reason=reason)
+
+
+def _outcome(batch: BallotBatch, repeated: bool = False) -> BatchOutcome:
+    return BatchOutcome(batch=batch.batch, sent=batch.sent, accepted=batch.accepted,
+                        rejected=dict(Counter(r.reason for r in batch.rejections)),
+                        repeated=repeated)
+
+
+def _line(label: str) -> int:
+    """The line number at the end of a `file:line` label, to name the first refused row."""
+    tail = label.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def _content_id(slug: str, ballots: Sequence[BallotInput]) -> str:
+    digest = hashlib.sha256(slug.encode())
+    for row in ballots:
+        digest.update(json.dumps(row[:4]).encode())
+    return digest.hexdigest()[:32]
