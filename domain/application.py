@@ -18,6 +18,7 @@ from domain.mapper import PydanticMapper
 from domain.phases import Phase
 
 PAGE = 2000
+BIG_PAGE = 20000
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,26 @@ class StoreApplication(Application[UUID]):
     ) -> Iterator[LoggedEvent]:
         """Events in log order, decoded to plain JSON state without building models."""
         decode = self.mapper.decode_state  # type: ignore[attr-defined]
-        while True:
-            page = self.recorder.select_notifications(start, PAGE, stop=stop, topics=topics)
+        for page in self._pages(topics, start, stop):
             for notification in page:
                 yield self._logged(notification, decode)
-            if len(page) < PAGE:
+
+    def read_states(
+        self, topics: Sequence[str], start: int = 1, stop: int | None = None
+    ) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(position, state) in log order: the lean read that recounts of millions use."""
+        decode = self.mapper.decode_state  # type: ignore[attr-defined]
+        for page in self._pages(topics, start, stop, size=BIG_PAGE):
+            for notification in page:
+                yield notification.id, decode(notification.state)
+
+    def _pages(
+        self, topics: Sequence[str], start: int, stop: int | None, size: int = PAGE
+    ) -> Iterator[Sequence[Notification]]:
+        while True:
+            page = self.recorder.select_notifications(start, size, stop=stop, topics=topics)
+            yield page
+            if len(page) < size:
                 return
             start = page[-1].id + 1
 

@@ -3,11 +3,13 @@ pure rules and records the outcome. Auditors can repeat every step from the same
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from domain.aggregates import Ballot, Contest, Submission, SubmissionStatus
+from domain.aggregates.ballot_batch import BallotBatch
+from domain.application import topic_of
 from domain.errors import InvalidCommand
 from domain.ids import submission_id
 from domain.judging_reads import JudgingReads
@@ -15,7 +17,7 @@ from domain.outcomes import ScreeningOutcome, VoteTally
 from domain.phases import Phase
 from domain.rules.eligibility import ineligibility_reason, late_reason
 from domain.rules.standings import declare_standings
-from domain.rules.tally import CountedBallot, count_votes
+from domain.rules.tally import CountedBallot, nest
 
 
 class ConclusionCommands(JudgingReads):
@@ -68,18 +70,23 @@ class ConclusionCommands(JudgingReads):
         return self.run_contest_command(slug, command_id, act)
 
     def count(self, slug: str, closed_at: int) -> VoteTally:
-        counted: list[CountedBallot] = []
+        """Recount the vote from the log: ballots recorded before the close count, once each."""
+        counts: Counter[CountedBallot] = Counter()
         late = 0
-        for logged in self.contest_events(slug, [Ballot.Cast]):
-            if logged.position > closed_at:
+        for position, state in self.read_states([topic_of(Ballot.Cast)]):
+            if state["contest"] != slug:
+                continue
+            if position > closed_at:
                 late += 1
                 continue
-            counted.append(CountedBallot(
-                nomination=logged.state["nomination"], submission=logged.state["submission"],
-                region=logged.state["region"],
-            ))
-        by_submission, by_region = count_votes(counted)
-        return VoteTally(voting_closed_at=closed_at, accepted=len(counted), late=late,
+            counts[CountedBallot(state["nomination"], state["submission"], state["region"])] += 1
+        by_submission, by_region = nest(counts)
+        rejected: Counter[str] = Counter()
+        for _, state in self.read_states([topic_of(BallotBatch.Received)]):
+            if state["contest"] == slug:
+                rejected.update(r["reason"] for r in state["rejections"])
+        return VoteTally(voting_closed_at=closed_at, accepted=counts.total(), late=late,
+                         rejected=dict(sorted(rejected.items())),
                          by_submission=by_submission, by_region=by_region)
 
     def declare_results(self, slug: str, command_id: str) -> bool:

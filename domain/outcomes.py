@@ -60,7 +60,8 @@ class JudgingOutcome(Value):
 class VoteTally(Value):
     voting_closed_at: int
     accepted: int
-    late: int
+    late: int = Field(description="Ballots recorded after the close: never counted")
+    rejected: dict[str, int] = Field(default_factory=dict, description="Refusals by reason")
     by_submission: dict[str, dict[str, int]] = Field(description="nomination → reference → votes")
     by_region: dict[str, dict[str, dict[str, int]]] = Field(
         description="region → nomination → reference → votes"

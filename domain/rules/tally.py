@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Iterable
+from typing import NamedTuple
 
-from domain.model import Value
 
-
-class CountedBallot(Value):
+class CountedBallot(NamedTuple):
     nomination: str
     submission: str
     region: str
@@ -17,18 +16,24 @@ class CountedBallot(Value):
 def count_votes(
     ballots: Iterable[CountedBallot],
 ) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, dict[str, int]]]]:
-    by_submission: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    by_region: dict[str, dict[str, dict[str, int]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(int))
-    )
-    for ballot in ballots:
-        by_submission[ballot.nomination][ballot.submission] += 1
-        by_region[ballot.region][ballot.nomination][ballot.submission] += 1
-    return _plain(by_submission), _plain(by_region)
+    """Votes per nomination and submission, and the same per voter region; keys sorted."""
+    return nest(Counter(ballots))
 
 
-def _plain(tree: dict) -> dict:  # type: ignore[type-arg]
+def nest(
+    counts: Counter[CountedBallot],
+) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, dict[str, int]]]]:
+    by_submission: dict[str, dict[str, int]] = {}
+    by_region: dict[str, dict[str, dict[str, int]]] = {}
+    for (nomination, submission, region), votes in sorted(counts.items()):
+        per_nomination = by_submission.setdefault(nomination, {})
+        per_nomination[submission] = per_nomination.get(submission, 0) + votes
+        by_region.setdefault(region, {}).setdefault(nomination, {})[submission] = votes
+    return _sorted(by_submission), _sorted(by_region)
+
+
+def _sorted(tree: dict) -> dict:  # type: ignore[type-arg]
     return {
-        key: _plain(value) if isinstance(value, dict) else value
+        key: _sorted(value) if isinstance(value, dict) else value
         for key, value in sorted(tree.items())
     }
