@@ -1,5 +1,7 @@
-"""Writing ballots in bulk: skip the ids already in the log and insert the rest, in one
-transaction that no other writer can interleave with.
+"""Ballots in bulk, straight against the recorder's table.
+
+Writing: skip the ids already in the log and insert the rest, in one transaction that no other
+writer can interleave with.
 
 Exactly-once rests on the store's primary key (originator id, version): a ballot's id is the
 uuid5 of (contest, nomination, voter pseudonym), so a second ballot of the same voter in the
@@ -10,18 +12,20 @@ processes cannot both find an id free.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 
 CHUNK = 900  # SQLite's oldest builds allow 999 parameters per statement
+CACHE_KIB = 512 * 1024
 
-Build = Callable[[set[UUID]], Sequence[StoredEvent]]
+Build = Callable[[set[str]], Sequence[StoredEvent]]
 
 
-def insert_new(recorder: ApplicationRecorder, candidate_ids: Sequence[UUID], build: Build) -> None:
+def insert_new(recorder: ApplicationRecorder, candidate_ids: Sequence[str], build: Build) -> None:
+    """`candidate_ids` are ids as 32 hex digits; `build` gets the ones already recorded."""
     """Find which candidate ids exist, let `build` make the events to insert, insert them."""
     if type(recorder).__module__.startswith("eventsourcing.postgres"):
         _postgres(recorder, candidate_ids, build)
@@ -29,29 +33,35 @@ def insert_new(recorder: ApplicationRecorder, candidate_ids: Sequence[UUID], bui
         _sqlite(recorder, candidate_ids, build)
 
 
-def _sqlite(recorder: Any, candidate_ids: Sequence[UUID], build: Build) -> None:
-    from eventsourcing.sqlite import SQLiteCursor
-
+def _sqlite(recorder: Any, candidate_ids: Sequence[str], build: Build) -> None:
     table = recorder.events_table_name
     with recorder.datastore.get_connection(commit=True) as connection:
         raw = connection.cursor()
+        # The key index of millions of random ids must stay in memory for lookups to be cheap.
+        raw.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         raw.execute("BEGIN IMMEDIATE")
         try:
-            existing: set[UUID] = set()
+            existing: set[str] = set()
             for start in range(0, len(candidate_ids), CHUNK):
-                chunk = [i.hex for i in candidate_ids[start:start + CHUNK]]
+                chunk = candidate_ids[start:start + CHUNK]
                 marks = ",".join("?" * len(chunk))
                 raw.execute(f"SELECT originator_id FROM {table} WHERE originator_id IN ({marks}) "
                             "AND originator_version = 1", chunk)
-                existing.update(UUID(row[0]) for row in raw.fetchall())
-            recorder._insert_events(SQLiteCursor(raw), build(existing))
+                existing.update(row[0] for row in raw.fetchall())
+            # Ballots need no notification ids back, so one executemany replaces the
+            # recorder's row-at-a-time insert.
+            raw.executemany(f"INSERT INTO {table} VALUES (?,?,?,?)", [
+                (e.originator_id.hex if isinstance(e.originator_id, UUID) else e.originator_id,
+                 e.originator_version, e.topic, e.state)
+                for e in build(existing)
+            ])
         except BaseException:
             connection.rollback()
             raise
         connection.commit()
 
 
-def _postgres(recorder: Any, candidate_ids: Sequence[UUID], build: Build) -> None:
+def _postgres(recorder: Any, candidate_ids: Sequence[str], build: Build) -> None:
     from psycopg.sql import SQL, Identifier
 
     statement = SQL(
@@ -61,6 +71,53 @@ def _postgres(recorder: Any, candidate_ids: Sequence[UUID], build: Build) -> Non
              table=Identifier(recorder.events_table_name))
     with recorder.datastore.transaction(commit=True) as cursor:
         recorder._lock_table(cursor)
-        cursor.execute(statement, (list(candidate_ids),))
-        existing = {UUID(str(row["originator_id"])) for row in cursor.fetchall()}
-        recorder._insert_stored_events(cursor, build(existing))
+        cursor.execute(statement, ([UUID(hex=i) for i in candidate_ids],))
+        existing = {UUID(str(row["originator_id"])).hex for row in cursor.fetchall()}
+        events = [e if isinstance(e.originator_id, UUID)
+                  else StoredEvent(UUID(hex=e.originator_id), e.originator_version, e.topic, e.state)
+                  for e in build(existing)]
+        recorder._insert_stored_events(cursor, events)
+
+
+def topic_states(
+    recorder: ApplicationRecorder, topic: str, start: int = 1, stop: int | None = None,
+    page: int = 50_000,
+) -> Iterator[tuple[int, bytes]]:
+    """(position, stored state) of one topic in log order, read without building objects:
+    a recount of millions is bound by this loop."""
+    read = _postgres_page if type(recorder).__module__.startswith("eventsourcing.postgres") \
+        else _sqlite_page
+    while True:
+        rows = read(recorder, topic, start, stop, page)
+        yield from rows
+        if len(rows) < page:
+            return
+        start = rows[-1][0] + 1
+
+
+def _sqlite_page(
+    recorder: Any, topic: str, start: int, stop: int | None, page: int
+) -> list[tuple[int, bytes]]:
+    statement = f"SELECT rowid, state FROM {recorder.events_table_name} WHERE topic = ? AND rowid >= ?"
+    params: list[Any] = [topic, start]
+    if stop is not None:
+        statement += " AND rowid <= ?"
+        params.append(stop)
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(statement + " ORDER BY rowid LIMIT ?", [*params, page])
+        return [(row[0], row[1]) for row in cursor.fetchall()]
+
+
+def _postgres_page(
+    recorder: Any, topic: str, start: int, stop: int | None, page: int
+) -> list[tuple[int, bytes]]:
+    from psycopg.sql import SQL, Identifier
+
+    statement = SQL(
+        "SELECT notification_id, state FROM {schema}.{table} WHERE topic = %s "
+        "AND notification_id >= %s AND notification_id <= %s ORDER BY notification_id LIMIT %s"
+    ).format(schema=Identifier(recorder.datastore.schema),
+             table=Identifier(recorder.events_table_name))
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(statement, (topic, start, stop if stop is not None else 2**62, page))
+        return [(row["notification_id"], bytes(row["state"])) for row in cursor.fetchall()]

@@ -9,7 +9,8 @@ from typing import Any
 
 from domain.aggregates import Ballot, Contest, Submission, SubmissionStatus
 from domain.aggregates.ballot_batch import BallotBatch
-from domain.application import topic_of
+from domain.application import collector_paused, topic_of
+from domain.ballot_store import topic_states
 from domain.errors import InvalidCommand
 from domain.ids import submission_id
 from domain.judging_reads import JudgingReads
@@ -73,16 +74,19 @@ class ConclusionCommands(JudgingReads):
         """Recount the vote from the log: ballots recorded before the close count, once each."""
         counts: Counter[CountedBallot] = Counter()
         late = 0
-        for position, state in self.read_states([topic_of(Ballot.Cast)]):
-            if state["contest"] != slug:
-                continue
-            if position > closed_at:
-                late += 1
-                continue
-            counts[CountedBallot(state["nomination"], state["submission"], state["region"])] += 1
+        decode = self.mapper.decode_state  # type: ignore[attr-defined]
+        with collector_paused():
+            for position, stored in topic_states(self.recorder, topic_of(Ballot.Cast)):
+                state = decode(stored)
+                if state["contest"] != slug:
+                    continue
+                if position > closed_at:
+                    late += 1
+                    continue
+                counts[CountedBallot(state["nomination"], state["submission"], state["region"])] += 1
         by_submission, by_region = nest(counts)
         rejected: Counter[str] = Counter()
-        for _, state in self.read_states([topic_of(BallotBatch.Received)]):
+        for _, state in self.read_states(topic_of(BallotBatch.Received)):
             if state["contest"] == slug:
                 rejected.update(r["reason"] for r in state["rejections"])
         return VoteTally(voting_closed_at=closed_at, accepted=counts.total(), late=late,
