@@ -38,7 +38,9 @@ UNKNOWN_REGION = "unknown region"
 
 
 class BallotInput(NamedTuple):
-    """One ballot as a portal hands it over; `voter` is its id for the person (never stored)."""
+    """One ballot as a portal hands it over. `voter` is the person's id and is never stored;
+    `label` says where the ballot came from (`file:line`, an item number) and is stored with a
+    refusal, so it must not carry the voter's id."""
 
     voter: str
     nomination: str

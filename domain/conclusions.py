@@ -16,6 +16,7 @@ from domain.ids import submission_id
 from domain.judging_reads import JudgingReads
 from domain.outcomes import ScreeningOutcome, VoteTally
 from domain.phases import Phase
+from domain.rules.anomalies import vote_anomalies
 from domain.rules.eligibility import ineligibility_reason, late_reason
 from domain.rules.standings import declare_standings
 from domain.rules.tally import CountedBallot, nest
@@ -73,6 +74,8 @@ class ConclusionCommands(JudgingReads):
     def count(self, slug: str, closed_at: int) -> VoteTally:
         """Recount the vote from the log: ballots recorded before the close count, once each."""
         counts: Counter[CountedBallot] = Counter()
+        minutes: Counter[str] = Counter()
+        region_minutes: Counter[tuple[str, str]] = Counter()
         late = 0
         decode = self.mapper.decode_state  # type: ignore[attr-defined]
         with collector_paused():
@@ -84,13 +87,20 @@ class ConclusionCommands(JudgingReads):
                     late += 1
                     continue
                 counts[CountedBallot(state["nomination"], state["submission"], state["region"])] += 1
+                minute = state["timestamp"][:16]
+                minutes[minute] += 1
+                region_minutes[state["region"], minute] += 1
         by_submission, by_region = nest(counts)
         rejected: Counter[str] = Counter()
         for _, state in self.read_states(topic_of(BallotBatch.Received)):
             if state["contest"] == slug:
                 rejected.update(r["reason"] for r in state["rejections"])
+        voting = self.get_contest(slug).spec.voting
         return VoteTally(voting_closed_at=closed_at, accepted=counts.total(), late=late,
                          rejected=dict(sorted(rejected.items())),
+                         anomalies=vote_anomalies(minutes, region_minutes,
+                                                  burst_factor=voting.burst_factor,
+                                                  region_limit=voting.max_ballots_per_region_per_minute),
                          by_submission=by_submission, by_region=by_region)
 
     def declare_results(self, slug: str, command_id: str) -> bool:

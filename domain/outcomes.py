@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from domain.model import Value
+from domain.rules.anomalies import Anomaly
 
 
 class ScreeningOutcome(Value):
@@ -62,6 +63,9 @@ class VoteTally(Value):
     accepted: int
     late: int = Field(description="Ballots recorded after the close: never counted")
     rejected: dict[str, int] = Field(default_factory=dict, description="Refusals by reason")
+    anomalies: list[Anomaly] = Field(
+        default_factory=list, description="Bursts and implausible regional rates, for a person to judge"
+    )
     by_submission: dict[str, dict[str, int]] = Field(description="nomination → reference → votes")
     by_region: dict[str, dict[str, dict[str, int]]] = Field(
         description="region → nomination → reference → votes"

@@ -86,6 +86,12 @@ class Voting(SpecModel):
         description="people_choice: a separate award by votes; weighted: votes mix into places.",
     )
     public_weight: float = Field(default=0.3, ge=0, le=1)
+    burst_factor: float = Field(
+        default=5, gt=1, description="Report a minute with this many times the usual ballots."
+    )
+    max_ballots_per_region_per_minute: int = Field(
+        default=1000, ge=1, description="Report a region-minute above this many ballots."
+    )
 
 
 class ContestSpec(SpecModel):
@@ -153,6 +159,9 @@ class ContestSpec(SpecModel):
         return PhasePlan(windows=tuple(windows))
 
     def fingerprint(self) -> str:
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        """A hash of what the spec says; fields left at their defaults do not count, so adding
+        a field with a default to the model leaves every existing spec's fingerprint as it was."""
+        said = self.model_dump(mode="json", exclude_defaults=True)
+        canonical = json.dumps(said, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 

@@ -103,3 +103,32 @@ class Participation(ReadModel):
     slug: str
     submissions: int
     regions: list[RegionCount]
+
+
+class Tally(ReadModel):
+    """The vote as the tally view counts it; the same shape as the recount's `VoteTally`."""
+
+    slug: str
+    accepted: int
+    late: int
+    rejected: dict[str, int]
+    by_submission: dict[str, dict[str, int]]
+    by_region: dict[str, dict[str, dict[str, int]]]
+
+
+class Wanted(ReadModel):
+    nomination: str
+    nomination_title: str
+    reference: str
+    title: str | None
+    votes: int
+    share: float
+
+
+class RegionDemand(ReadModel):
+    """Which practices a region's citizens want: the point of the vote in Smart Dialog."""
+
+    region: str
+    name: str | None
+    ballots: int
+    wanted: list[Wanted]

@@ -34,7 +34,7 @@ ENTRY = (
 
 
 def list_contests(db: ViewsDB) -> list[ContestSummary]:
-    with _reading(db) as connection:
+    with reading(db) as connection:
         if not table_exists(connection, "board_contests"):
             return []
         rows = connection.execute(f"SELECT {SUMMARY} FROM board_contests ORDER BY slug")
@@ -42,8 +42,8 @@ def list_contests(db: ViewsDB) -> list[ContestSummary]:
 
 
 def board(db: ViewsDB, slug: str) -> Board:
-    with _reading(db) as connection:
-        contest = _contest(connection, "board_contests", slug)
+    with reading(db) as connection:
+        contest = contest_row(connection, "board_contests", slug)
         deadlines = connection.execute(
             "SELECT phase, closes_at, extensions FROM board_deadlines WHERE slug = ? "
             "ORDER BY ordinal", (slug,),
@@ -64,8 +64,8 @@ def board(db: ViewsDB, slug: str) -> Board:
 
 def participation(db: ViewsDB, slug: str) -> Participation:
     """Submissions per region, most first, with every region the contest is open to."""
-    with _reading(db) as connection:
-        contest = _contest(connection, "board_contests", slug)
+    with reading(db) as connection:
+        contest = contest_row(connection, "board_contests", slug)
         eligible = contest["eligible_regions"]
         open_to = sorted(REGION_CODES) if eligible is None else json.loads(eligible)
         counts = _region_counts(connection, slug)
@@ -77,8 +77,8 @@ def participation(db: ViewsDB, slug: str) -> Participation:
 
 
 def results(db: ViewsDB, slug: str) -> Results:
-    with _reading(db) as connection:
-        contest = _contest(connection, "results_contests", slug)
+    with reading(db) as connection:
+        contest = contest_row(connection, "results_contests", slug)
         ranking: dict[str, list[RankedEntry]] = defaultdict(list)
         for row in connection.execute(
             "SELECT x.nomination, x.place, x.reference, x.score, x.reviews, x.settled_by, "
@@ -117,7 +117,7 @@ def results(db: ViewsDB, slug: str) -> Results:
 
 
 @contextmanager
-def _reading(db: ViewsDB) -> Iterator[sqlite3.Connection]:
+def reading(db: ViewsDB) -> Iterator[sqlite3.Connection]:
     with db.connect() as connection:
         connection.row_factory = sqlite3.Row
         # One read transaction: every statement of a query sees the same snapshot.
@@ -128,7 +128,7 @@ def _reading(db: ViewsDB) -> Iterator[sqlite3.Connection]:
             connection.execute("ROLLBACK")
 
 
-def _contest(connection: sqlite3.Connection, table: str, slug: str) -> sqlite3.Row:
+def contest_row(connection: sqlite3.Connection, table: str, slug: str) -> sqlite3.Row:
     row = None
     if table_exists(connection, table):
         row = connection.execute(f"SELECT * FROM {table} WHERE slug = ?", (slug,)).fetchone()

@@ -11,6 +11,7 @@ from typing import Protocol
 from domain.application import LoggedEvent
 from projections.board_view import BoardView
 from projections.results_view import ResultsView
+from projections.tally_view import TallyView
 from projections.view import View, topics
 from projections.views_db import ViewsDB, track, tracked_position, transaction
 
@@ -24,7 +25,7 @@ class EventLog(Protocol):
 
 
 def default_views() -> list[View]:
-    return [BoardView(), ResultsView()]
+    return [BoardView(), ResultsView(), TallyView()]
 
 
 def catch_up(

@@ -83,3 +83,23 @@ def cards_for_assignments(
                     submission=submission, expert=expert,
                     scores={"impact": impact, "replicable": 3})))
     return forms
+
+
+def voting_contest(konkurs: Any, slug: str = "vote-test") -> dict[str, list[str]]:
+    """A contest brought straight to its vote, with a shortlist of three per nomination."""
+    from datetime import UTC, datetime
+
+    from domain.outcomes import JudgingOutcome
+    from domain.phases import Phase
+
+    spec = make_spec(datetime.now(UTC) + DAY, slug=slug, voting=True)
+    konkurs.announce(spec, spec.phase_plan(), "announce")
+    for phase in (Phase.ANNOUNCED, Phase.COLLECTING, Phase.SCREENING):
+        konkurs.change_phase(slug, phase, "test", "", f"close:{phase}")
+    shortlist = {n.code: [f"{n.code}-{k}" for k in range(3)] for n in spec.nominations}
+    contest = konkurs.get_contest(slug)
+    contest.conclude_judging(JudgingOutcome(judging_closed_at=0, reviews_counted=0, reviews_late=0,
+                                            rankings=[], shortlist=shortlist), "judged")
+    konkurs.save(contest)
+    konkurs.change_phase(slug, Phase.JUDGING, "test", "", "close:judging")
+    return shortlist

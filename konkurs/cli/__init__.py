@@ -16,6 +16,7 @@ from konkurs.cli import (
     judging_commands,
     service_commands,
     view_commands,
+    vote_commands,
 )
 from konkurs.cli.output import fail
 from konkurs.cli.spec_commands import spec_app
@@ -38,6 +39,7 @@ contest_commands.register(app)
 intake_commands.register(app)
 judging_commands.register(app)
 view_commands.register(app)
+vote_commands.register(app)
 service_commands.register(app)
 demo_command.register(app)
 

@@ -39,6 +39,8 @@ def announce(
 ) -> None:
     """Announce a contest: start its workflow, which records the announcement and keeps time."""
     spec = load_spec(spec_file)
+    if spec.voting.enabled:
+        runtime.settings().voter_key()  # in production a vote is refused without its HMAC key
     plan = operations.plan_for(spec, operations.utc_now(), rebase_to_now)
 
     async def work(client: Client) -> None:

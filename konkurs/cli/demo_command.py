@@ -10,10 +10,11 @@ from typing import Annotated
 import typer
 
 from konkurs.cli.output import JsonFlag, emit_json, say, table
-from konkurs.cli.view_commands import print_results
+from konkurs.cli.view_commands import print_results, print_vote
 from konkurs.demo import DemoRun
 from konkurs.store import open_store
 from projections import ViewsDB, catch_up, default_views, participation, results
+from projections.vote_queries import demand
 
 
 def register(app: typer.Typer) -> None:
@@ -49,6 +50,14 @@ def demo(
                    "participation": regions.model_dump(mode="json"), "seconds": round(elapsed, 1)})
         return
     print_results(outcome)
+    tallied = konkurs.get_contest(contest.slug).tally
+    if tallied is not None:
+        print_vote(tallied)
+    for wanted in demand(database, contest.slug, region="23", top=1):
+        say(table(f"Replication demand of {wanted.name}: what its {wanted.ballots} voters want",
+                  ["nomination", "practice", "votes", "share"],
+                  [(w.nomination_title, w.reference, w.votes, f"{w.share:.0%}") for w in wanted.wanted],
+                  widest=40))
     say(table(f"Participation by region ({regions.submissions} submissions)",
               ["code", "region", "submissions", "admitted"],
               [(r.code, r.name, r.submissions, r.admitted) for r in regions.regions]))

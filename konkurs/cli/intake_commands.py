@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -9,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from domain.ballot_intake import BallotInput
 from domain.errors import InputFileError
 from domain.intake import ReviewForm
 from konkurs import intake_files
@@ -94,14 +96,38 @@ def import_reviews(slug: Slug, file: CsvFile, as_json: JsonFlag = False) -> None
 
 
 @import_app.command("ballots")
-def import_ballots(slug: Slug, file: CsvFile, as_json: JsonFlag = False) -> None:
+def import_ballots(
+    slug: Slug, file: CsvFile,
+    record_rejections: Annotated[bool, typer.Option(
+        "--record-rejections",
+        help="A portal's export: record refused ballots with their reasons and keep the rest, "
+        "in batches, instead of refusing the whole file at its first bad ballot.")] = False,
+    batch: Annotated[int, typer.Option(help="Ballots per batch with --record-rejections.")] = 50_000,
+    as_json: JsonFlag = False,
+) -> None:
     """Import ballots while voting is open. Columns: voter;nomination;submission;region.
     Voter ids are kept only as keyed HMAC pseudonyms."""
     settings = runtime.settings()
     konkurs = runtime.store()
     key = settings.voter_key()
     forms = intake_files.ballot_forms(file)
-    write_batch(forms, lambda batch: konkurs.cast_ballots(slug, batch, key), "ballots", as_json)
+    if not record_rejections:
+        write_batch(forms, lambda rows: konkurs.cast_ballots(slug, rows, key), "ballots", as_json)
+        return
+    ballots = [BallotInput(f.voter, f.nomination, f.submission, f.region, where) for where, f in forms]
+    accepted, rejected = 0, Counter[str]()
+    with _progress(as_json) as progress:
+        task = progress.add_task("recording ballots", total=len(ballots))
+        for start in range(0, len(ballots), batch):
+            outcome = konkurs.cast_ballot_batch(slug, ballots[start:start + batch], key)
+            accepted += outcome.accepted
+            rejected.update(outcome.rejected)
+            progress.advance(task, outcome.sent)
+    if as_json:
+        emit_json({"sent": len(ballots), "accepted": accepted, "rejected": dict(rejected)})
+        return
+    say(f"Recorded {accepted} of {len(ballots)} ballots; refused {rejected.total()}"
+        + "".join(f"\n  {count:>8}  {reason}" for reason, count in rejected.most_common()))
 
 
 def write_batch(
@@ -109,11 +135,7 @@ def write_batch(
     what: str, as_json: bool,
 ) -> None:
     """Check and save the whole file as one batch, showing progress while the rows are checked."""
-    with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=console, transient=True,
-        disable=as_json or not console.is_terminal,
-    ) as progress:
+    with _progress(as_json) as progress:
         task = progress.add_task(f"checking {what}", total=len(forms))
 
         def counted() -> Iterator[tuple[str, Any]]:
@@ -123,6 +145,14 @@ def write_batch(
 
         save(counted())
     _done(what, forms, as_json)
+
+
+def _progress(as_json: bool) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=console, transient=True,
+        disable=as_json or not console.is_terminal,
+    )
 
 
 def _done(what: str, forms: Sequence[Any], as_json: bool) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
+from domain.outcomes import VoteTally
 from domain.phases import describe_moment
 from konkurs.cli import runtime
 from konkurs.cli.output import JsonFlag, console, emit_json, say, table
@@ -69,12 +70,17 @@ def print_board(shown: Board) -> None:
 
 
 def show_results(slug: Slug, as_json: JsonFlag = False) -> None:
-    """Show the ranking per nomination, the winners and the people's choice."""
+    """Show the ranking per nomination, the winners and the people's choice, and the vote's
+    count with its refusals and the anomalies an operator should look at."""
     shown = results(views(), slug)
+    tallied = runtime.store().get_contest(slug).tally
     if as_json:
-        emit_json(shown)
+        emit_json({**shown.model_dump(mode="json"),
+                   "vote": tallied.model_dump(mode="json", exclude={"by_region"}) if tallied else None})
         return
     print_results(shown)
+    if tallied is not None:
+        print_vote(tallied)
 
 
 def print_results(shown: Results) -> None:
@@ -101,6 +107,17 @@ def print_results(shown: Results) -> None:
                                                    "votes"], choice, widest=26))
     if shown.judged:
         print_judging_quality(shown)
+
+
+def print_vote(tallied: VoteTally) -> None:
+    refused = sum(tallied.rejected.values())
+    say(f"Vote: {tallied.accepted} ballots counted, {refused} refused, {tallied.late} late"
+        + "".join(f"; {reason}: {count}" for reason, count in tallied.rejected.items()))
+    if tallied.anomalies:
+        say(table("Anomalies to judge (reported, nothing removed)",
+                  ["kind", "minute (UTC)", "region", "ballots", "usual"],
+                  [(a.kind, a.minute, a.region or "", a.ballots, round(a.usual, 1))
+                   for a in tallied.anomalies[:20]]))
 
 
 def print_judging_quality(shown: Results) -> None:

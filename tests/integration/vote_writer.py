@@ -1,0 +1,32 @@
+"""One of several intake processes writing ballots into one store (run by the concurrency test).
+
+    python -m tests.integration.vote_writer DB SLUG WRITER BALLOTS SHARED_FRACTION
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+
+from domain.ballot_intake import BallotInput
+from domain.konkurs import Konkurs
+from tests.integration.vote_population import ballots_for
+
+
+def main() -> None:
+    db, slug, writer, count, shared = sys.argv[1:6]
+    konkurs = Konkurs(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": db,
+                           "SQLITE_LOCK_TIMEOUT": "120"})
+    rows: list[BallotInput] = ballots_for(int(writer), int(count), float(shared))
+    random.Random(writer).shuffle(rows)
+    accepted = rejected = 0
+    for start in range(0, len(rows), 25_000):
+        outcome = konkurs.cast_ballot_batch(slug, rows[start:start + 25_000], b"concurrency-key")
+        accepted += outcome.accepted
+        rejected += sum(outcome.rejected.values())
+    print(json.dumps({"sent": len(rows), "accepted": accepted, "rejected": rejected}))
+
+
+if __name__ == "__main__":
+    main()
