@@ -64,19 +64,24 @@ def _sqlite(recorder: Any, candidate_ids: Sequence[str], build: Build) -> None:
 def _postgres(recorder: Any, candidate_ids: Sequence[str], build: Build) -> None:
     from psycopg.sql import SQL, Identifier
 
-    statement = SQL(
-        "SELECT originator_id FROM {schema}.{table} WHERE originator_id = ANY(%s) "
-        "AND originator_version = 1"
-    ).format(schema=Identifier(recorder.datastore.schema),
-             table=Identifier(recorder.events_table_name))
+    names = {"schema": Identifier(recorder.datastore.schema),
+             "table": Identifier(recorder.events_table_name)}
+    select = SQL("SELECT originator_id FROM {schema}.{table} WHERE originator_id = ANY(%s::uuid[]) "
+                 "AND originator_version = 1").format(**names)
+    copy = SQL("COPY {schema}.{table} (originator_id, originator_version, topic, state) "
+               "FROM STDIN").format(**names)
     with recorder.datastore.transaction(commit=True) as cursor:
+        # The recorder's own lock and notification: inserts stay in commit order, and
+        # subscribers hear of them, exactly as for events it writes itself.
         recorder._lock_table(cursor)
-        cursor.execute(statement, ([UUID(hex=i) for i in candidate_ids],))
-        existing = {UUID(str(row["originator_id"])).hex for row in cursor.fetchall()}
-        events = [e if isinstance(e.originator_id, UUID)
-                  else StoredEvent(UUID(hex=e.originator_id), e.originator_version, e.topic, e.state)
-                  for e in build(existing)]
-        recorder._insert_stored_events(cursor, events)
+        recorder._notify_channel(cursor)
+        cursor.execute(select, (list(candidate_ids),))
+        existing = {row["originator_id"].hex for row in cursor.fetchall()}
+        with cursor.copy(copy) as rows:
+            for event in build(existing):
+                originator = event.originator_id
+                rows.write_row((originator.hex if isinstance(originator, UUID) else originator,
+                                event.originator_version, event.topic, event.state))
 
 
 def topic_states(

@@ -19,12 +19,16 @@ SLUG = "vote-test"
 
 
 @pytest.mark.slow
-def test_concurrent_writers_count_each_voter_once_per_nomination(tmp_path: Path) -> None:
-    db = tmp_path / "konkurs.db"
-    konkurs = Konkurs(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(db)})
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_concurrent_writers_count_each_voter_once_per_nomination(
+    store: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    env = (request.getfixturevalue("postgres_env") if store == "postgres" else
+           {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "k.db")})
+    konkurs = Konkurs(env=env)
     voting_contest(konkurs, SLUG)
     writers = [
-        subprocess.Popen([sys.executable, "-m", "tests.integration.vote_writer", str(db), SLUG,
+        subprocess.Popen([sys.executable, "-m", "tests.integration.vote_writer", json.dumps(env), SLUG,
                           str(n), str(EACH), str(SHARED)], cwd=REPO, stdout=subprocess.PIPE,
                          text=True)
         for n in range(WRITERS)
@@ -44,3 +48,4 @@ def test_concurrent_writers_count_each_voter_once_per_nomination(tmp_path: Path)
     tallied = konkurs.count(SLUG, konkurs.head_position())
     assert tallied.accepted == accepted
     assert tallied.rejected == {"already voted in this nomination": sent - accepted}
+    konkurs.close()

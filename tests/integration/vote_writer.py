@@ -1,6 +1,6 @@
 """One of several intake processes writing ballots into one store (run by the concurrency test).
 
-    python -m tests.integration.vote_writer DB SLUG WRITER BALLOTS SHARED_FRACTION
+    python -m tests.integration.vote_writer STORE_ENV_JSON SLUG WRITER BALLOTS SHARED_FRACTION
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from tests.integration.vote_population import ballots_for
 
 
 def main() -> None:
-    db, slug, writer, count, shared = sys.argv[1:6]
-    konkurs = Konkurs(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": db,
-                           "SQLITE_LOCK_TIMEOUT": "120"})
+    env, slug, writer, count, shared = sys.argv[1:6]
+    konkurs = Konkurs(env={**json.loads(env), "SQLITE_LOCK_TIMEOUT": "120"})
     rows: list[BallotInput] = ballots_for(int(writer), int(count), float(shared))
     random.Random(writer).shuffle(rows)
     accepted = rejected = 0

@@ -155,3 +155,26 @@ def test_closing_the_vote_and_declaring_results_is_deterministic(tmp_path: Path)
         outcomes.append((contest.tally, contest.results))
         konkurs.close()
     assert outcomes[0] == outcomes[1]
+
+
+def test_on_postgresql_each_voter_counts_once_and_no_raw_id_is_stored(
+    postgres_env: dict[str, str],
+) -> None:
+    import psycopg
+
+    konkurs = Konkurs(env=postgres_env)
+    shortlist = voting_contest(konkurs)
+    sent = [ballot(f"esia-{n}", "HC-1", shortlist["HC-1"][n % 3], "23") for n in range(300)]
+    first = konkurs.cast_ballot_batch(SLUG, sent[:200], KEY)
+    second = konkurs.cast_ballot_batch(SLUG, sent[100:], KEY)
+    assert (first.accepted, second.accepted, second.rejected) == (200, 100, {ALREADY_VOTED: 100})
+    tallied = konkurs.count(SLUG, konkurs.head_position())
+    assert tallied.accepted == 300 and tallied.rejected == {ALREADY_VOTED: 100}
+    konkurs.close()
+    with psycopg.connect(host=postgres_env["POSTGRES_HOST"], port=postgres_env["POSTGRES_PORT"],
+                         user=postgres_env["POSTGRES_USER"],
+                         password=postgres_env.get("POSTGRES_PASSWORD", ""),
+                         dbname=postgres_env["POSTGRES_DBNAME"]) as connection:
+        dump = b"".join(bytes(row[0]) for row in connection.execute(
+            "SELECT convert_to(originator_id::text || topic, 'UTF8') || state FROM konkurs_events"))
+    assert b"esia-" not in dump
