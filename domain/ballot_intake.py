@@ -95,16 +95,23 @@ class BallotIntake(IntakeCommands):
         outcome: list[BatchOutcome] = []
 
         def build(existing: set[str]) -> list[StoredEvent]:
-            rejections = list(checked.rejections)
+            """Give each ballot its voter's first free slot in the nomination, in batch order."""
+            refused = list(checked.rejections)
             events: list[StoredEvent] = []
             seal = self.mapper.seal  # type: ignore[attr-defined]
-            for ballot_id, voter, row in checked.accepted:
-                if ballot_id in existing:
-                    rejections.append(_rejection(row, voter, ALREADY_VOTED))
+            taken = existing
+            for slots, voter, row, index in checked.accepted:
+                for slot in slots:
+                    if slot not in taken:
+                        break
                 else:
-                    events.append(StoredEvent(ballot_id, 1, CAST_TOPIC, seal(checked.state(row, voter))))
+                    refused.append((index, _rejection(row, voter, ALREADY_VOTED)))
+                    continue
+                taken.add(slot)
+                events.append(StoredEvent(slot, 1, CAST_TOPIC, seal(checked.state(row, voter))))
+            rejections = [rejection for _, rejection in sorted(refused, key=lambda r: r[0])]
             if strict and rejections:
-                first = min(rejections, key=lambda r: _line(r.label))
+                first = rejections[0]
                 refusal = DuplicateBallot if first.reason == ALREADY_VOTED else BallotRefused
                 raise refusal(f"{first.label}: {first.reason} (nomination {first.nomination}, "
                               f"submission {first.submission})")
@@ -113,7 +120,7 @@ class BallotIntake(IntakeCommands):
             outcome.append(_outcome(record))
             return [*events, *map(self.mapper.to_stored_event, record.collect_events())]
 
-        insert_new(self.recorder, [b for b, _, _ in checked.accepted], build)
+        insert_new(self.recorder, list({s for slots, *_ in checked.accepted for s in slots}), build)
         return outcome[0]
 
     def _batch(self, slug: str, batch: str) -> BallotBatch | None:
@@ -130,8 +137,8 @@ BALLOT_TOPIC = "domain.aggregates.ballot:Ballot"
 
 
 class _Checked(NamedTuple):
-    accepted: list[tuple[str, str, BallotInput]]
-    rejections: list[Rejection]
+    accepted: list[tuple[tuple[str, ...], str, BallotInput, int]]  # slots, voter, ballot, index
+    rejections: list[tuple[int, Rejection]]
     prefix: str
 
     def state(self, row: BallotInput, voter: str) -> bytes:
@@ -153,24 +160,28 @@ class _Checker:
         self.shortlist = {(n, ref) for n, refs in (judging.shortlist if judging else {}).items()
                           for ref in refs}
         self.now = datetime.now(UTC).isoformat()
+        self.per_voter = spec.voting.ballots_per_voter_per_nomination
 
     def check(self, ballots: Iterable[BallotInput]) -> _Checked:
-        accepted, rejections, seen = [], [], set()
-        for row in ballots:
+        accepted, rejections = [], []
+        for index, row in enumerate(ballots):
             voter = voter_pseudonym(self.key, row.voter)
             reason = self._refusal(row)
             if reason is None:
-                ballot_id = ballot_hex(self.slug, row.nomination, voter)
-                if ballot_id in seen:
-                    reason = ALREADY_VOTED
-                else:
-                    seen.add(ballot_id)
-                    accepted.append((ballot_id, voter, row))
-            if reason is not None:
-                rejections.append(_rejection(row, voter, reason))
+                accepted.append((self._slots(row.nomination, voter), voter, row, index))
+            else:
+                rejections.append((index, _rejection(row, voter, reason)))
         prefix = (f'{{"timestamp":"{self.now}","originator_topic":"{BALLOT_TOPIC}",'
                   f'"contest":{_json(self.slug)},')
         return _Checked(accepted, rejections, prefix)
+
+    def _slots(self, nomination: str, voter: str) -> tuple[str, ...]:
+        """The ids a voter's ballots in a nomination may take: one per allowed ballot."""
+        first = ballot_hex(self.slug, nomination, voter)
+        if self.per_voter == 1:
+            return (first,)
+        return (first, *(ballot_hex(self.slug, nomination, f"{voter}#{n}")
+                         for n in range(2, self.per_voter + 1)))
 
     def _refusal(self, row: BallotInput) -> str | None:
         if not self.open:
@@ -193,12 +204,6 @@ def _outcome(batch: BallotBatch, repeated: bool = False) -> BatchOutcome:
     return BatchOutcome(batch=batch.batch, sent=batch.sent, accepted=batch.accepted,
                         rejected=dict(Counter(r.reason for r in batch.rejections)),
                         repeated=repeated)
-
-
-def _line(label: str) -> int:
-    """The line number at the end of a `file:line` label, to name the first refused row."""
-    tail = label.rsplit(":", 1)[-1]
-    return int(tail) if tail.isdigit() else 0
 
 
 def _content_id(slug: str, ballots: Sequence[BallotInput]) -> str:

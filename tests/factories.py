@@ -85,14 +85,18 @@ def cards_for_assignments(
     return forms
 
 
-def voting_contest(konkurs: Any, slug: str = "vote-test") -> dict[str, list[str]]:
+def voting_contest(
+    konkurs: Any, slug: str = "vote-test", per_voter: int = 1
+) -> dict[str, list[str]]:
     """A contest brought straight to its vote, with a shortlist of three per nomination."""
     from datetime import UTC, datetime
 
     from domain.outcomes import JudgingOutcome
     from domain.phases import Phase
 
-    spec = make_spec(datetime.now(UTC) + DAY, slug=slug, voting=True)
+    data = spec_data(datetime.now(UTC) + DAY, slug=slug, voting=True)
+    data["voting"]["ballots_per_voter_per_nomination"] = per_voter
+    spec = ContestSpec.model_validate(data)
     konkurs.announce(spec, spec.phase_plan(), "announce")
     for phase in (Phase.ANNOUNCED, Phase.COLLECTING, Phase.SCREENING):
         konkurs.change_phase(slug, phase, "test", "", f"close:{phase}")

@@ -178,3 +178,17 @@ def test_on_postgresql_each_voter_counts_once_and_no_raw_id_is_stored(
         dump = b"".join(bytes(row[0]) for row in connection.execute(
             "SELECT convert_to(originator_id::text || topic, 'UTF8') || state FROM konkurs_events"))
     assert b"esia-" not in dump
+
+
+def test_with_two_ballots_per_nomination_a_third_is_refused_in_any_batch(konkurs: Konkurs) -> None:
+    voting_contest(konkurs, per_voter=2)
+    first = konkurs.cast_ballot_batch(SLUG, [
+        ballot("esia-1", submission="HC-1-0"), ballot("esia-1", submission="HC-1-1"),
+        ballot("esia-1", submission="HC-1-2"), ballot("esia-2", submission="HC-1-2"),
+    ], KEY)
+    assert (first.accepted, first.rejected) == (3, {ALREADY_VOTED: 1})
+    later = konkurs.cast_ballot_batch(SLUG, [ballot("esia-2", submission="HC-1-0"),
+                                             ballot("esia-2", submission="HC-1-1")], KEY)
+    assert (later.accepted, later.rejected) == (1, {ALREADY_VOTED: 1})
+    tallied = konkurs.count(SLUG, konkurs.head_position())
+    assert tallied.by_submission == {"HC-1": {"HC-1-0": 2, "HC-1-1": 1, "HC-1-2": 1}}
