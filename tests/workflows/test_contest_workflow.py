@@ -81,6 +81,14 @@ def submissions(n: int) -> list[tuple[str, SubmissionForm]]:
     ]
 
 
+async def collecting(client: Client, env: WorkflowEnvironment) -> tuple[WorkflowHandle, str]:
+    """A contest without a vote, a day into its collection."""
+    handle = await start(client, env, voting=False)
+    await env.sleep(DAY)
+    await phase_becomes(handle, Phase.COLLECTING)
+    return handle, slug_of(handle)
+
+
 def slug_of(handle: WorkflowHandle) -> str:
     return handle.id.removeprefix("contest-")
 
@@ -199,10 +207,7 @@ async def test_an_operator_closes_collection_early(
     client: Client, time_skipping_env: WorkflowEnvironment, konkurs: Konkurs
 ) -> None:
     env = time_skipping_env
-    handle = await start(client, env, voting=False)
-    slug = slug_of(handle)
-    await env.sleep(DAY)
-    await phase_becomes(handle, Phase.COLLECTING)
+    handle, slug = await collecting(client, env)
     konkurs.submit(slug, submissions(2))
     state = await handle.execute_update(
         ContestWorkflow.close_phase, ClosePhase(phase=Phase.COLLECTING, reason="план выполнен")
@@ -268,10 +273,7 @@ async def test_extending_judging_moves_the_panels_reminders_with_the_deadline(
     client: Client, time_skipping_env: WorkflowEnvironment, konkurs: Konkurs
 ) -> None:
     env = time_skipping_env
-    handle = await start(client, env, voting=False)
-    slug = slug_of(handle)
-    await env.sleep(DAY)
-    await phase_becomes(handle, Phase.COLLECTING)
+    handle, slug = await collecting(client, env)
     konkurs.submit(slug, submissions(2))
     konkurs.enroll_experts(slug, expert_panel(3))
     await env.sleep(80 * DAY)
