@@ -90,10 +90,11 @@ def topic_states(
 ) -> Iterator[tuple[int, bytes]]:
     """(position, stored state) of one topic in log order, read without building objects:
     a recount of millions is bound by this loop."""
-    read = _postgres_page if type(recorder).__module__.startswith("eventsourcing.postgres") \
-        else _sqlite_page
+    if type(recorder).__module__.startswith("eventsourcing.postgres"):
+        yield from _postgres_states(recorder, topic, start, stop, page)
+        return
     while True:
-        rows = read(recorder, topic, start, stop, page)
+        rows = _sqlite_page(recorder, topic, start, stop, page)
         yield from rows
         if len(rows) < page:
             return
@@ -113,16 +114,22 @@ def _sqlite_page(
         return [(row[0], row[1]) for row in cursor.fetchall()]
 
 
-def _postgres_page(
+def _postgres_states(
     recorder: Any, topic: str, start: int, stop: int | None, page: int
-) -> list[tuple[int, bytes]]:
+) -> Iterator[tuple[int, bytes]]:
+    """One server-side cursor over the whole range: paging with LIMIT would make the server
+    scan the table again for every page."""
+    from psycopg.rows import tuple_row
     from psycopg.sql import SQL, Identifier
 
     statement = SQL(
         "SELECT notification_id, state FROM {schema}.{table} WHERE topic = %s "
-        "AND notification_id >= %s AND notification_id <= %s ORDER BY notification_id LIMIT %s"
+        "AND notification_id >= %s AND notification_id <= %s ORDER BY notification_id"
     ).format(schema=Identifier(recorder.datastore.schema),
              table=Identifier(recorder.events_table_name))
-    with recorder.datastore.transaction(commit=False) as cursor:
-        cursor.execute(statement, (topic, start, stop if stop is not None else 2**62, page))
-        return [(row["notification_id"], bytes(row["state"])) for row in cursor.fetchall()]
+    with recorder.datastore.get_connection() as connection, connection.transaction():
+        cursor = connection.cursor(name="konkurs_topic_states", row_factory=tuple_row)
+        cursor.itersize = page
+        cursor.execute(statement, (topic, start, stop if stop is not None else 2**62))
+        for position, state in cursor:
+            yield position, bytes(state)
