@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
 
 from domain.aggregates import Ballot, Contest
 from domain.aggregates.ballot_batch import BallotBatch, Rejection, batch_id
@@ -26,6 +27,7 @@ from domain.ballot_store import insert_new
 from domain.errors import BallotRefused, DuplicateBallot
 from domain.ids import ballot_hex
 from domain.intake import IntakeCommands, Labelled
+from domain.judging_reads import JudgingReads
 from domain.model import Value
 from domain.phases import Phase
 from domain.regions import REGION_CODES
@@ -61,7 +63,7 @@ def voter_pseudonym(key: bytes, voter: str) -> str:
     return hmac.digest(key, voter.encode(), "sha256").hex()
 
 
-class BallotIntake(IntakeCommands):
+class BallotIntake(IntakeCommands, JudgingReads):
     def cast_ballots(self, slug: str, forms: Labelled, voter_key: bytes) -> int:
         """An operator's file of ballots: any refusal stops it and nothing is written."""
         self.open_contest(slug, Phase.VOTING, "ballots")
@@ -91,7 +93,7 @@ class BallotIntake(IntakeCommands):
         strict: bool,
     ) -> BatchOutcome:
         slug = contest.slug
-        checked = _Checker(contest, voter_key).check(ballots)
+        checked = _Checker(contest, voter_key, self._on_the_ballot(contest)).check(ballots)
         outcome: list[BatchOutcome] = []
 
         def build(existing: set[str]) -> list[StoredEvent]:
@@ -130,10 +132,16 @@ class BallotIntake(IntakeCommands):
             return None
         return found
 
+    def _on_the_ballot(self, contest: Contest) -> set[tuple[str, str]]:
+        """(nomination, submission) a voter may choose: the experts' shortlist, or every admitted
+        submission when the contest has no judging."""
+        if contest.judging is not None:
+            return {(n, ref) for n, refs in contest.judging.shortlist.items() for ref in refs}
+        return {(nomination, ref) for ref, (nomination, _) in self.admitted_entries(contest.slug).items()}
 
 
 CAST_TOPIC = topic_of(Ballot.Cast)
-BALLOT_TOPIC = "domain.aggregates.ballot:Ballot"
+BALLOT_TOPIC = get_topic(Ballot)
 
 
 class _Checked(NamedTuple):
@@ -150,15 +158,15 @@ class _Checked(NamedTuple):
 class _Checker:
     """The rules a ballot must meet, prepared once per batch so each ballot costs microseconds."""
 
-    def __init__(self, contest: Contest, voter_key: bytes) -> None:
+    def __init__(
+        self, contest: Contest, voter_key: bytes, on_the_ballot: set[tuple[str, str]]
+    ) -> None:
         self.slug = contest.slug
         self.key = voter_key
         self.open = contest.phase == Phase.VOTING
         spec = contest.spec
         self.nominations = {n.code for n in spec.nominations}
-        judging = contest.judging
-        self.shortlist = {(n, ref) for n, refs in (judging.shortlist if judging else {}).items()
-                          for ref in refs}
+        self.shortlist = on_the_ballot
         self.now = datetime.now(UTC).isoformat()
         self.per_voter = spec.voting.ballots_per_voter_per_nomination
 

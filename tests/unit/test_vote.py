@@ -192,3 +192,31 @@ def test_with_two_ballots_per_nomination_a_third_is_refused_in_any_batch(konkurs
     assert (later.accepted, later.rejected) == (1, {ALREADY_VOTED: 1})
     tallied = konkurs.count(SLUG, konkurs.head_position())
     assert tallied.by_submission == {"HC-1": {"HC-1-0": 2, "HC-1-1": 1, "HC-1-2": 1}}
+
+
+def test_without_judging_every_admitted_submission_is_on_the_ballot(konkurs: Konkurs) -> None:
+    from datetime import UTC, datetime
+
+    from domain.intake import SubmissionForm
+    from domain.spec import ContestSpec
+    from tests.factories import DAY, spec_data
+
+    data = spec_data(datetime.now(UTC) + DAY, slug=SLUG, voting=True)
+    data["judging"]["enabled"] = False
+    spec = ContestSpec.model_validate(data)
+    konkurs.announce(spec, spec.phase_plan(), "announce")
+    konkurs.change_phase(SLUG, Phase.ANNOUNCED, "test", "", "open")
+    konkurs.submit(SLUG, [(f"row {n}", SubmissionForm(
+        reference=f"P-{n}", nomination="HC-1", title="Практика",
+        applicant={"name": "ГБУ", "kind": "state_institution" if n else "business", "region": "23"},
+    )) for n in range(3)])
+    konkurs.change_phase(SLUG, Phase.COLLECTING, "test", "", "close:collecting")
+    konkurs.conclude_screening(SLUG, "screen")  # P-0's applicant kind is not admitted
+    konkurs.change_phase(SLUG, Phase.SCREENING, "test", "", "close:screening")
+    assert konkurs.get_contest(SLUG).phase == Phase.VOTING
+
+    outcome = konkurs.cast_ballot_batch(SLUG, [
+        ballot("esia-1", submission="P-1"), ballot("esia-2", submission="P-2"),
+        ballot("esia-3", submission="P-0"),
+    ], KEY)
+    assert (outcome.accepted, outcome.rejected) == (2, {NOT_SHORTLISTED: 1})
