@@ -7,11 +7,11 @@ saved, so a bad row leaves the store untouched.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Annotated, Any
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from domain.aggregates import Applicant, Contest, Judging, Review, Submission, SubmissionStatus
 from domain.aggregates.judging import judging_id
@@ -27,7 +27,7 @@ from domain.errors import (
 from domain.ids import review_id, submission_id
 from domain.model import Value
 from domain.phases import Phase
-from domain.regions import REGION_CODES
+from domain.regions import REGION_CODES, padded_region
 from domain.rules.scoring import check_scorecard
 
 
@@ -49,7 +49,7 @@ class BallotForm(Value):
     voter: str = Field(min_length=1, description="The portal's voter id; only its HMAC is kept")
     nomination: str
     submission: str
-    region: str
+    region: Annotated[str, BeforeValidator(padded_region)]
 
 
 Labelled = Iterable[tuple[str, Any]]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 
 class Region(BaseModel):
@@ -114,3 +116,15 @@ _BY_CODE = {region.code: region for region in REGIONS}
 
 def region_by_code(code: str) -> Region | None:
     return _BY_CODE.get(code)
+
+
+def padded_region(value: object) -> object:
+    """Spreadsheets and YAML read '05' as 5 or '5'; a region code is always two digits."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:02d}"
+    if isinstance(value, str) and value.strip().isdigit():
+        return value.strip().zfill(2)
+    return value
+
+
+RegionCode = Annotated[str, BeforeValidator(padded_region), Field(pattern=r"^\d{2}$")]

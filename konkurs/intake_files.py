@@ -36,7 +36,7 @@ def _submission_fields(row: Row) -> dict[str, Any]:
         "applicant": {
             "name": row["applicant_name"],
             "kind": row["applicant_kind"],
-            "region": row["region"].zfill(2) if row["region"].isdigit() else row["region"],
+            "region": row["region"],
             "inn": row.get("inn") or None,
             "municipality": row.get("municipality") or None,
         },
@@ -57,11 +57,7 @@ def review_forms(path: Path, criteria: list[Criterion]) -> list[tuple[str, Revie
 
 
 def ballot_forms(path: Path) -> list[tuple[str, BallotForm]]:
-    def fields(row: Row) -> dict[str, Any]:
-        region = row["region"]
-        return {**row, "region": region.zfill(2) if region.isdigit() else region}
-
-    return to_forms(read_rows(path, BALLOT_COLUMNS), fields, BallotForm)
+    return to_forms(read_rows(path, BALLOT_COLUMNS), dict, BallotForm)
 
 
 def expert_profiles(path: Path) -> list[tuple[str, ExpertProfile]]:
@@ -75,7 +71,6 @@ def expert_profiles(path: Path) -> list[tuple[str, ExpertProfile]]:
     def fields(row: Row) -> dict[str, Any]:
         directions = [code for code in re.split(r"[,|\s]+", row["directions"]) if code]
         return {**row, "inn": row.get("inn") or None, "municipality": row.get("municipality") or None,
-                "region": row["region"].zfill(2) if row["region"].isdigit() else row["region"],
                 "directions": directions}
 
     return to_forms(read_rows(path, EXPERT_COLUMNS), fields, ExpertProfile)

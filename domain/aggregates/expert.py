@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from eventsourcing.domain import event
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from domain.ids import business_id
 from domain.model import Aggregate, Value
+from domain.regions import RegionCode
 
 
 class ExpertProfile(Value):
@@ -16,17 +17,12 @@ class ExpertProfile(Value):
     name: str = Field(min_length=1)
     organisation: str = Field(min_length=1)
     inn: str | None = Field(default=None, pattern=r"^(\d{10}|\d{12})$")
-    region: str = Field(pattern=r"^\d{2}$")
+    region: RegionCode
     municipality: str | None = None
     level: Literal["federal", "regional"]
     directions: list[str] = Field(
         min_length=1, description="Direction or nomination codes whose panels the expert sits on"
     )
-
-    @field_validator("region", mode="before")
-    @classmethod
-    def _two_digits(cls, value: object) -> object:
-        return f"{value:02d}" if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def expert_id(slug: str, expert: str) -> Any:

@@ -6,26 +6,21 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.domain import event
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from domain.errors import InvalidCommand
 from domain.ids import submission_id
 from domain.model import Aggregate, Value
+from domain.regions import RegionCode
 from domain.spec import ApplicantKind
 
 
 class Applicant(Value):
     name: str = Field(min_length=1)
     kind: ApplicantKind
-    region: str = Field(pattern=r"^\d{2}$", description="Two-digit region code")
+    region: RegionCode = Field(description="Two-digit region code")
     inn: str | None = Field(default=None, pattern=r"^(\d{10}|\d{12})$")
     municipality: str | None = None
-
-    @field_validator("region", mode="before")
-    @classmethod
-    def _two_digits(cls, value: object) -> object:
-        """YAML and spreadsheets turn '05' into 5; a region code is always two digits."""
-        return f"{value:02d}" if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class SubmissionStatus(StrEnum):

@@ -28,6 +28,7 @@ from domain.rules.assignment import Entry, Reviewer, conflict_reason
 from domain.spec import ContestSpec
 from konkurs.worker import build_worker
 from tests.factories import DAY, cards_for_assignments
+from tests.factories import spec_data as contest_spec_data
 from workflows.contest import ContestWorkflow
 from workflows.models import ContestInput, ContestState, PanelResult
 
@@ -44,43 +45,22 @@ BALANCE_BOUND = 1
 
 
 def spec_data(start: datetime, slug: str) -> dict[str, Any]:
-    """Three directions, 13 nominations, deadlines months apart, no public vote."""
-    moments = {
-        "announced": start,
-        "collection_closes": start + 60 * DAY,
-        "screening_closes": start + 75 * DAY,
-        "judging_closes": start + 120 * DAY,
-        "results_published": start + 180 * DAY,
-    }
-    return {
-        "slug": slug,
-        "title": "Конкурс в национальном масштабе",
-        "organisers": ["АСИ"],
-        "level": "federal",
-        "directions": [
-            {"code": direction, "title": f"Направление {direction}", "nominations": [
-                {"code": f"{direction}-{k}", "title": f"Номинация {direction} {k}"}
-                for k in range(1, count + 1)
-            ]}
-            for direction, count in DIRECTIONS.items()
-        ],
-        "schedule": {key: value.isoformat() for key, value in moments.items()},
-        "eligibility": {"applicant_kinds": ["state_institution", "ngo"]},
-        "judging": {
-            "criteria": [
-                {"code": "impact", "title": "Результат", "weight": 2},
-                {"code": "replicable", "title": "Тиражируемость", "weight": 1,
-                 "scale": {"min": 1, "max": 5}},
-            ],
-            "panels": "per_direction",
-            "reviewers_per_submission": REVIEWERS,
-            "normalisation": "zscore",
-            "exclude_own_region": True,
-            "reminder_days_before_close": REMINDER_DAYS,
-        },
-        "voting": {"enabled": False},
-        "places_per_nomination": 3,
-    }
+    """The test contest's schedule and criteria, with three directions, 13 nominations, per-direction
+    panels and z-scores, and no public vote."""
+    data = contest_spec_data(start, slug, voting=False)
+    data["title"] = "Конкурс в национальном масштабе"
+    data["directions"] = [
+        {"code": direction, "title": f"Направление {direction}", "nominations": [
+            {"code": f"{direction}-{k}", "title": f"Номинация {direction} {k}"}
+            for k in range(1, count + 1)
+        ]}
+        for direction, count in DIRECTIONS.items()
+    ]
+    data["judging"].update(panels="per_direction", reviewers_per_submission=REVIEWERS,
+                           normalisation="zscore", exclude_own_region=True,
+                           reminder_days_before_close=REMINDER_DAYS)
+    data["places_per_nomination"] = 3
+    return data
 
 
 def submission_forms(spec: ContestSpec) -> list[tuple[str, SubmissionForm]]:
