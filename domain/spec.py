@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
+from domain.announcement_spec import Announcement
 from domain.judging_spec import Judging
+from domain.participation_spec import Participation
 from domain.phases import Phase, PhasePlan, PhaseWindow
+from domain.schedule_spec import Moment, Schedule
 from domain.spec_base import Code, SpecModel
 from domain.spec_checks import SpecProblems, cross_field_problems
-
-Moment = datetime | date
+from domain.stage_spec import Promotion, RegionalStages
 
 
 class Level(StrEnum):
@@ -45,6 +47,12 @@ class Nomination(SpecModel):
     code: Code
     title: str = Field(min_length=1)
     kind: NominationKind = NominationKind.PRACTICE
+    min_age: int | None = Field(
+        default=None, ge=14, le=100, description="Personal nominations: youngest age admitted"
+    )
+    max_age: int | None = Field(
+        default=None, ge=14, le=100, description="Personal nominations: oldest age admitted"
+    )
 
 
 class Direction(SpecModel):
@@ -53,23 +61,15 @@ class Direction(SpecModel):
     nominations: list[Nomination] = Field(min_length=1)
 
 
-class Schedule(SpecModel):
-    """Dates are local to the spec's timezone. A bare date for a deadline (`*_closes`) means the
-    end of that day; for `announced`, `collection_opens` and `results_published`, its start."""
-
-    announced: Moment
-    collection_opens: Moment | None = None
-    collection_closes: Moment
-    screening_closes: Moment | None = None
-    judging_closes: Moment | None = None
-    voting_closes: Moment | None = None
-    results_published: Moment
-
-
 class Eligibility(SpecModel):
     applicant_kinds: list[ApplicantKind] = Field(min_length=1)
     regions: list[str] | None = Field(
         default=None, description="Region codes applicants must come from; none means all."
+    )
+    registry: str | None = Field(
+        default=None, pattern=r"^[a-z0-9][a-z0-9-]*$",
+        description="A registry imported with `konkurs import registry`: applicants must be "
+        "in it, by INN, on the day they submit.",
     )
 
 
@@ -108,6 +108,14 @@ class ContestSpec(SpecModel):
     judging: Judging
     voting: Voting = Voting()
     places_per_nomination: int = Field(default=3, ge=1)
+    promotion: Promotion | None = Field(
+        default=None, description="A regional stage: the federal stage its winners advance to"
+    )
+    regional_stages: RegionalStages | None = Field(
+        default=None, description="A federal stage: the template of its regional stages"
+    )
+    participation: Participation | None = None
+    announcement: Announcement | None = None
 
     @field_validator("timezone")
     @classmethod

@@ -30,7 +30,8 @@ class SpecProblems(ValueError):
 
 
 def cross_field_problems(spec: ContestSpec) -> list[SpecProblem]:
-    return [*_regions(spec), *_unique_codes(spec), *_phases(spec), *_schedule(spec)]
+    return [*_regions(spec), *_unique_codes(spec), *_phases(spec), *_schedule(spec),
+            *_ages(spec), *_stages(spec)]
 
 
 def _regions(spec: ContestSpec) -> Iterator[SpecProblem]:
@@ -87,3 +88,54 @@ def _schedule(spec: ContestSpec) -> Iterator[SpecProblem]:
                 f"{later.phase} closes ({later.closes_at:%Y-%m-%d %H:%M}) before {earlier.phase} "
                 f"({earlier.closes_at:%Y-%m-%d %H:%M})",
             )
+
+
+def _ages(spec: ContestSpec) -> Iterator[SpecProblem]:
+    for d_index, direction in enumerate(spec.directions):
+        for n_index, nomination in enumerate(direction.nominations):
+            path = ("directions", d_index, "nominations", n_index)
+            limits = (nomination.min_age, nomination.max_age)
+            if limits != (None, None) and nomination.kind != "person":
+                yield SpecProblem((*path, "kind"),
+                                  f"nomination {nomination.code} sets an age but is not kind: person")
+            if None not in limits and limits[0] > limits[1]:  # type: ignore[operator]
+                yield SpecProblem((*path, "max_age"),
+                                  f"nomination {nomination.code}: max_age is below min_age")
+
+
+def _stages(spec: ContestSpec) -> Iterator[SpecProblem]:
+    if spec.promotion is not None:
+        if spec.level != "regional":
+            yield SpecProblem(("promotion",), "only a regional stage promotes to a federal stage")
+        if spec.promotion.federal == spec.slug:
+            yield SpecProblem(("promotion", "federal"), "a stage cannot promote into itself")
+        yield from _places(spec, ("promotion", "places"), spec.promotion.places)
+    stages = spec.regional_stages
+    if stages is not None:
+        if spec.level != "federal":
+            yield SpecProblem(("regional_stages",), "only a federal stage declares regional stages")
+        yield from _places(spec, ("regional_stages", "places"), stages.places)
+        for field in ("slug", "title"):
+            yield from _template(("regional_stages", field), getattr(stages, field))
+        for index, organiser in enumerate(stages.organisers):
+            yield from _template(("regional_stages", "organisers", index), organiser)
+        if stages.regions != "all":
+            for index, code in enumerate(stages.regions):
+                if code not in REGION_CODES:
+                    yield SpecProblem(("regional_stages", "regions", index),
+                                      f"unknown region code {code!r}")
+
+
+def _places(spec: ContestSpec, path: Path, places: list[int]) -> Iterator[SpecProblem]:
+    for index, place in enumerate(places):
+        if not 1 <= place <= spec.places_per_nomination:
+            yield SpecProblem((*path, index), f"place {place} is not awarded: places run "
+                              f"from 1 to {spec.places_per_nomination}")
+
+
+def _template(path: Path, text: str) -> Iterator[SpecProblem]:
+    try:
+        text.format(region="00", region_name="")
+    except (KeyError, IndexError, ValueError) as error:
+        yield SpecProblem(path, f"bad template {text!r}: only {{region}} and {{region_name}} "
+                                f"may be filled in ({error})")

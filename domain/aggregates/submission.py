@@ -20,7 +20,11 @@ class Applicant(Value):
     kind: ApplicantKind
     region: RegionCode = Field(description="Two-digit region code")
     inn: str | None = Field(default=None, pattern=r"^(\d{10}|\d{12})$")
-    municipality: str | None = None
+    municipality: str | None = Field(default=None, description="The municipality's OKTMO code")
+    age: int | None = Field(
+        default=None, ge=14, le=120,
+        description="A person's age in full years on the day of submission; no birth date is kept",
+    )
 
 
 class SubmissionStatus(StrEnum):
