@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import structlog
 from temporalio import activity
@@ -19,13 +20,37 @@ from workflows.models import (
     ConclusionInput,
     ExtensionInput,
     NominationInput,
+    ParticipationReviewInput,
     PhaseChangeInput,
     ReminderInput,
 )
 
 log = structlog.get_logger("konkurs.activities")
+T = TypeVar("T")
 
 HEARTBEAT_EVERY = 2.0
+
+
+async def heartbeating(work: Awaitable[T]) -> T:
+    """Await `work`, heartbeating so that a killed worker's activity is retried within the
+    heartbeat timeout rather than the start-to-close one."""
+    task = asyncio.ensure_future(work)
+    while True:
+        done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_EVERY)
+        if done:
+            return task.result()
+        activity.heartbeat()
+
+
+async def run_command(name: str, slug: str, command: Callable[[], bool]) -> CommandResult:
+    """Run a blocking store command in a thread; a rule it breaks fails the activity for good."""
+    try:
+        applied = await heartbeating(asyncio.to_thread(command))
+    except KonkursError as error:
+        log.warning("activity_refused", activity=name, contest=slug, error=str(error))
+        raise ApplicationError(str(error), type="KonkursError", non_retryable=True) from None
+    log.info("activity_done", activity=name, contest=slug, applied=applied)
+    return CommandResult(applied=applied)
 
 
 class ContestActivities:
@@ -87,32 +112,24 @@ class ContestActivities:
     async def publish_results(self, request: ConclusionInput) -> CommandResult:
         return await self._conclude("publish_results", request, self.konkurs.publish_results)
 
+    @activity.defn(name="review_participation")
+    async def review_participation(self, request: ParticipationReviewInput) -> CommandResult:
+        review = self.konkurs.review_participation
+        return await self._run("review_participation", request.slug, lambda: review(
+            request.slug, request.moment, request.command_id))
+
     async def _conclude(
         self, name: str, request: ConclusionInput, command: Callable[[str, str], bool]
     ) -> CommandResult:
         return await self._run(name, request.slug, lambda: command(request.slug, request.command_id))
 
     async def _run(self, name: str, slug: str, command: Callable[[], bool]) -> CommandResult:
-        """Run the blocking store command in a thread, heartbeating so that a killed worker's
-        activity is retried within the heartbeat timeout rather than the start-to-close one."""
-        work = asyncio.ensure_future(asyncio.to_thread(command))
-        try:
-            while True:
-                done, _ = await asyncio.wait({work}, timeout=HEARTBEAT_EVERY)
-                if done:
-                    break
-                activity.heartbeat()
-            applied = work.result()
-        except KonkursError as error:
-            log.warning("activity_refused", activity=name, contest=slug, error=str(error))
-            raise ApplicationError(str(error), type="KonkursError", non_retryable=True) from None
-        log.info("activity_done", activity=name, contest=slug, applied=applied)
-        return CommandResult(applied=applied)
+        return await run_command(name, slug, command)
 
     def all(self) -> list[Callable[..., Awaitable[CommandResult]]]:
         return [
             self.announce, self.change_phase, self.extend_deadline, self.cancel_contest,
             self.conclude_screening, self.assign_experts, self.remind_experts,
             self.conclude_nomination, self.conclude_judging, self.tally_votes,
-            self.declare_results, self.publish_results,
+            self.declare_results, self.publish_results, self.review_participation,
         ]

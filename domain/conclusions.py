@@ -3,8 +3,9 @@ pure rules and records the outcome. Auditors can repeat every step from the same
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from domain.aggregates import Ballot, Contest, Submission, SubmissionStatus
@@ -16,8 +17,9 @@ from domain.ids import submission_id
 from domain.judging_reads import JudgingReads
 from domain.outcomes import ScreeningOutcome, VoteTally
 from domain.phases import Phase
+from domain.registry import registry_memberships
 from domain.rules.anomalies import vote_anomalies
-from domain.rules.eligibility import ineligibility_reason, late_reason
+from domain.rules.eligibility import ineligibility, lateness, submission_day
 from domain.rules.standings import declare_standings
 from domain.rules.tally import CountedBallot, nest
 
@@ -28,25 +30,29 @@ class ConclusionCommands(JudgingReads):
 
         def act(contest: Contest) -> Iterable[Any]:
             spec = contest.spec
+            entries = list(self.contest_events(slug, [Submission.Submitted]))
+            registry = spec.eligibility.registry
+            inns = [inn for e in entries if (inn := e.state["applicant"].get("inn"))]
+            members = registry_memberships(self, registry, inns) if registry else None
             decided: list[Submission] = []
-            rejected: dict[str, int] = defaultdict(int)
-            admitted = 0
-            for logged in self.contest_events(slug, [Submission.Submitted]):
+            rejected: Counter[str] = Counter()
+            for logged in entries:
                 submission: Submission = self.repository.get(logged.originator_id)
                 if submission.status != SubmissionStatus.SUBMITTED:
                     continue
-                reason = late_reason(logged.position, closed_at) or ineligibility_reason(
-                    spec, submission.nomination, submission.applicant
+                day = submission_day(datetime.fromisoformat(logged.state["timestamp"]), spec.timezone)
+                found = lateness(logged.position, closed_at) or ineligibility(
+                    spec, submission.nomination, submission.applicant, day, members
                 )
-                if reason is None:
+                if found is None:
                     submission.admit()
-                    admitted += 1
                 else:
-                    submission.reject(reason)
-                    rejected[reason.split(" (")[0]] += 1
+                    submission.reject(found.reason)
+                    rejected[found.kind] += 1
                 decided.append(submission)
             outcome = ScreeningOutcome(
-                collection_closed_at=closed_at, admitted=admitted, rejected=dict(rejected)
+                collection_closed_at=closed_at, admitted=len(decided) - rejected.total(),
+                rejected=dict(sorted(rejected.items())),
             )
             contest.conclude_screening(outcome, command_id)
             return decided

@@ -10,12 +10,14 @@ from collections.abc import Iterable
 from typing import Annotated, Any
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from pydantic import BeforeValidator, Field
 
 from domain.aggregates import Applicant, Contest, Judging, Review, Submission, SubmissionStatus
 from domain.aggregates.judging import judging_id
-from domain.application import StoreApplication
+from domain.aggregates.municipalities import UnknownMunicipality, roster_id
+from domain.application import StoreApplication, collector_paused
+from domain.ballot_store import insert_new
 from domain.errors import (
     DuplicateSubmission,
     KonkursError,
@@ -27,7 +29,7 @@ from domain.errors import (
 from domain.ids import review_id, submission_id
 from domain.model import Value
 from domain.phases import Phase
-from domain.regions import REGION_CODES, padded_region
+from domain.regions import REGION_CODES, padded_region, region_by_code
 from domain.rules.scoring import check_scorecard
 
 
@@ -57,22 +59,66 @@ Labelled = Iterable[tuple[str, Any]]
 
 class IntakeCommands(StoreApplication):
     def submit(self, slug: str, forms: Labelled) -> int:
-        """Record submissions labelled by where they came from (a file, a CSV row)."""
+        """Record submissions labelled by where they came from (a file, a CSV row).
+
+        Every row is checked first; then one transaction, holding the writer lock, looks up
+        which ids the log already has and inserts the rest: the file is recorded whole or not
+        at all, whatever other writers do meanwhile."""
         contest = self.open_contest(slug, Phase.COLLECTING, "submissions")
         spec = contest.spec
-        batch: dict[Any, Submission] = {}
-        for where, form in forms:
-            if spec.nomination(form.nomination) is None:
-                raise UnknownNomination(
-                    f"{where}: unknown nomination {form.nomination!r} in contest {slug}"
-                )
-            if form.applicant.region not in REGION_CODES:
-                raise KonkursError(f"{where}: unknown region code {form.applicant.region!r}")
-            new_id = submission_id(slug, form.reference)
-            if new_id in batch or new_id in self.repository:
-                raise DuplicateSubmission(f"{where}: submission {form.reference} already exists")
-            batch[new_id] = Submission(contest=slug, **form.model_dump())
-        return self._save_batch(list(batch.values()), "submissions")
+        nominations = {n.code for n in spec.nominations}
+        rosters: dict[str, frozenset[str] | None] = {}
+        batch: dict[str, tuple[str, Submission]] = {}
+
+        def refuse_recorded(existing: set[str]) -> list[StoredEvent]:
+            for key, (where, submission) in batch.items():
+                if key in existing:
+                    raise DuplicateSubmission(
+                        f"{where}: submission {submission.reference} already exists")
+            return [self.mapper.to_stored_event(event) for _, submission in batch.values()
+                    for event in submission.collect_events()]
+
+        with collector_paused():
+            for where, form in forms:
+                if form.nomination not in nominations:
+                    raise UnknownNomination(
+                        f"{where}: unknown nomination {form.nomination!r} in contest {slug}"
+                    )
+                applicant = form.applicant
+                if applicant.region not in REGION_CODES:
+                    raise KonkursError(f"{where}: unknown region code {applicant.region!r}")
+                self._check_municipality(applicant, rosters, where)
+                # dict(form), not model_dump(): the applicant stays validated, not checked twice.
+                submission = Submission(contest=slug, **dict(form))
+                key = submission.id.hex
+                if key in batch:
+                    raise DuplicateSubmission(f"{where}: submission {form.reference} already exists")
+                batch[key] = (where, submission)
+            try:
+                insert_new(self.recorder, list(batch), refuse_recorded)
+            except IntegrityError:
+                raise KonkursError("some submissions were recorded concurrently by another "
+                                   "writer; nothing was saved, run the import again") from None
+        return len(batch)
+
+    def _check_municipality(
+        self, applicant: Applicant, rosters: dict[str, frozenset[str] | None], where: str
+    ) -> None:
+        """Once a region's roster is imported, a submission must name one of its municipalities."""
+        if applicant.municipality is None:
+            return
+        region = applicant.region
+        if region not in rosters:
+            roster = self._existing(roster_id(region))
+            rosters[region] = None if roster is None else frozenset(roster.names)
+        known = rosters[region]
+        if known is not None and applicant.municipality not in known:
+            name = region_by_code(region)
+            raise UnknownMunicipality(
+                f"{where}: municipality {applicant.municipality} is not on the roster of "
+                f"{name.name if name else region} ({region}); check the OKTMO code or import "
+                "the roster again with `konkurs import municipalities`"
+            )
 
     def record_reviews(self, slug: str, forms: Labelled) -> int:
         contest = self.open_contest(slug, Phase.JUDGING, "reviews")

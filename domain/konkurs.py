@@ -7,9 +7,15 @@ from domain.application import topic_of
 from domain.ballot_intake import BallotIntake
 from domain.judging import JudgingCommands
 from domain.lifecycle import LifecycleCommands
+from domain.participation import ParticipationCommands
+from domain.registry import RegistryCommands
+from domain.stages import StageCommands
 
 
-class Konkurs(LifecycleCommands, BallotIntake, JudgingCommands):
+class Konkurs(
+    LifecycleCommands, BallotIntake, JudgingCommands, StageCommands, RegistryCommands,
+    ParticipationCommands,
+):
     name = "Konkurs"
 
     def contest_slugs(self) -> list[str]:

@@ -8,33 +8,47 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
-from domain.aggregates import Contest
+from domain.aggregates import Announcement, Contest
 from domain.application import StoreApplication
 from domain.errors import ContestAlreadyAnnounced, UnknownContest
 from domain.phases import Phase, PhasePlan, check_extension
+from domain.rules.letters import render_letters
 from domain.spec import ContestSpec
 
 
 class LifecycleCommands(StoreApplication):
     def announce(self, spec: ContestSpec, plan: PhasePlan, command_id: str) -> bool:
-        """Record the announcement; the same command again is a no-op, another one an error."""
-        try:
-            existing = self.get_contest(spec.slug)
-        except UnknownContest:
-            existing = None
-        if existing is not None:
-            if existing.has_applied(command_id):
-                return False
-            raise ContestAlreadyAnnounced(f"contest {spec.slug} is already announced")
+        """Record the announcement and its letters in one transaction; the same command again
+        is a no-op, another one an error."""
+        if self._announced_by(spec.slug, command_id):
+            return False
         contest = Contest(
             slug=spec.slug, spec=spec.model_dump(mode="json"), fingerprint=spec.fingerprint(),
             plan=plan, command_id=command_id,
         )
+        letters = [
+            Announcement(contest=spec.slug, addressee=letter.addressee, subject=letter.subject,
+                         text=letter.text, command_id=command_id)
+            for letter in render_letters(spec, plan)
+        ]
         try:
-            self.save(contest)
+            self.save(contest, *letters)
         except IntegrityError:
-            return self.announce(spec, plan, command_id)
+            if self._announced_by(spec.slug, command_id):
+                return False
+            raise
         return True
+
+    def _announced_by(self, slug: str, command_id: str) -> bool:
+        """Whether this command announced the contest; False if nobody has, an error if another
+        command did."""
+        try:
+            existing = self.get_contest(slug)
+        except UnknownContest:
+            return False
+        if existing.has_applied(command_id):
+            return True
+        raise ContestAlreadyAnnounced(f"contest {slug} is already announced")
 
     def change_phase(
         self, slug: str, closed: Phase, cause: str, reason: str, command_id: str

@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BeforeValidator
 
 from domain.spec_base import SpecModel
 
-Moment = datetime | date
+
+def _date_or_time(value: object) -> object:
+    """A bare date means a whole day, so it must stay a date when a spec comes back from JSON;
+    left to itself, pydantic would read "2023-11-03" as midnight, a day early for a deadline."""
+    if isinstance(value, str) and len(value.strip()) == len("2023-11-03"):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    return value
+
+
+Moment = Annotated[datetime | date, BeforeValidator(_date_or_time)]
 
 
 class Schedule(SpecModel):

@@ -77,7 +77,7 @@ class DemoRun:
         spec = load_spec(self.spec_path)
         slug = spec.slug
         plan = operations.plan_for(spec, operations.utc_now(), rebase_to_now=True)
-        handle = await operations.announce(client, spec, plan)
+        handle = await operations.announce(client, operations.contest_input(spec, plan))
         self.say(f"Announced {slug} with its schedule rebased to today "
                  f"(collection closes {plan.windows[1].closes_at:%Y-%m-%d})")
         await self._phase(client, slug, Phase.COLLECTING)

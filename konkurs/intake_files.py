@@ -10,14 +10,16 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from domain.aggregates import ExpertProfile
+from domain.aggregates import ExpertProfile, RegistryRow
+from domain.aggregates.registry import padded_inn
 from domain.errors import InputFileError
 from domain.intake import BallotForm, ReviewForm, SubmissionForm
 from domain.judging_spec import Criterion
 from konkurs.tables import Form, Row, decode, describe, read_rows, to_forms
 
 SUBMISSION_COLUMNS = ("reference", "nomination", "title", "applicant_name", "applicant_kind", "region")
-SUBMISSION_OPTIONAL = ("inn", "municipality", "summary")
+SUBMISSION_OPTIONAL = ("inn", "municipality", "summary", "age")
+REGISTRY_COLUMNS = ("inn", "name", "region", "entered_on")
 BALLOT_COLUMNS = ("voter", "nomination", "submission", "region")
 EXPERT_COLUMNS = ("id", "name", "organisation", "region", "level", "directions")
 REVIEW_COLUMNS = ("submission", "expert")
@@ -37,10 +39,21 @@ def _submission_fields(row: Row) -> dict[str, Any]:
             "name": row["applicant_name"],
             "kind": row["applicant_kind"],
             "region": row["region"],
-            "inn": row.get("inn") or None,
+            "inn": padded_inn(row.get("inn") or None),
             "municipality": row.get("municipality") or None,
+            "age": row.get("age") or None,
         },
     }
+
+
+def registry_rows(path: Path) -> list[tuple[str, RegistryRow]]:
+    """A registry's rows: inn;name;region;entered_on[;removed_on], dates ISO or dd.mm.yyyy.
+    Other columns of a registry's export (address, OGRN…) are left aside."""
+
+    def fields(row: Row) -> dict[str, Any]:
+        return {name: row[name] for name in (*REGISTRY_COLUMNS, "removed_on") if name in row}
+
+    return to_forms(read_rows(path, REGISTRY_COLUMNS), fields, RegistryRow)
 
 
 def review_forms(path: Path, criteria: list[Criterion]) -> list[tuple[str, ReviewForm]]:

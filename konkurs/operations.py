@@ -20,6 +20,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from domain.errors import ContestAlreadyAnnounced, InvalidCommand, KonkursError, UnknownContest
 from domain.ids import workflow_id
 from domain.phases import PhasePlan, describe_moment
+from domain.rules.stages import regional_stage_specs
 from domain.spec import ContestSpec
 from workflows.contest import ContestWorkflow
 from workflows.models import TASK_QUEUE, ContestInput, ContestState
@@ -31,8 +32,14 @@ POLLER_SEEN_WITHIN = timedelta(seconds=75)
 def plan_for(spec: ContestSpec, now: datetime, rebase_to_now: bool) -> PhasePlan:
     """The spec's plan, or the same intervals moved so the announcement is now (a rehearsal)."""
     plan = spec.phase_plan()
-    if rebase_to_now:
-        return plan.shifted(now - plan.windows[0].closes_at)
+    return plan.shifted(rebase_shift(plan, now)) if rebase_to_now else checked_ahead(spec, plan, now)
+
+
+def rebase_shift(plan: PhasePlan, now: datetime) -> timedelta:
+    return now - plan.windows[0].closes_at
+
+
+def checked_ahead(spec: ContestSpec, plan: PhasePlan, now: datetime) -> PhasePlan:
     collection = plan.windows[1]
     if collection.closes_at <= now:
         raise InvalidCommand(
@@ -40,6 +47,23 @@ def plan_for(spec: ContestSpec, now: datetime, rebase_to_now: bool) -> PhasePlan
             "passed; fix the schedule, or rehearse it with --rebase-to-now"
         )
     return plan
+
+
+def contest_input(
+    spec: ContestSpec, plan: PhasePlan, federal: ContestInput | None = None
+) -> ContestInput:
+    return ContestInput(slug=spec.slug, spec=spec.model_dump(mode="json"), plan=plan, federal=federal)
+
+
+def stage_inputs(
+    federal: ContestInput, spec: ContestSpec, shift: timedelta, now: datetime
+) -> list[ContestInput]:
+    """The regional stages a federal spec declares, moved by the federal stage's own shift."""
+    stages = []
+    for stage in regional_stage_specs(spec):
+        plan = stage.phase_plan().shifted(shift)
+        stages.append(contest_input(stage, checked_ahead(stage, plan, now), federal))
+    return stages
 
 
 async def require_worker(client: Client, task_queue: str = TASK_QUEUE) -> None:
@@ -59,20 +83,20 @@ async def require_worker(client: Client, task_queue: str = TASK_QUEUE) -> None:
 
 
 async def announce(
-    client: Client, spec: ContestSpec, plan: PhasePlan, task_queue: str = TASK_QUEUE
+    client: Client, contest: ContestInput, task_queue: str = TASK_QUEUE
 ) -> WorkflowHandle[Any, Any]:
     await require_worker(client, task_queue)
     try:
         return await client.start_workflow(
             ContestWorkflow.run,
-            ContestInput(slug=spec.slug, spec=spec.model_dump(mode="json"), plan=plan),
-            id=workflow_id(spec.slug),
+            contest,
+            id=workflow_id(contest.slug),
             task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
         )
     except WorkflowAlreadyStartedError:
-        raise ContestAlreadyAnnounced(f"contest {spec.slug} is already announced") from None
+        raise ContestAlreadyAnnounced(f"contest {contest.slug} is already announced") from None
 
 
 async def contest_handle(client: Client, slug: str) -> WorkflowHandle[Any, Any]:

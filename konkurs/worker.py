@@ -6,6 +6,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.contest import ContestActivities
+from activities.stages import StageActivities
 from domain.konkurs import Konkurs
 from workflows.contest import ContestWorkflow
 from workflows.judging import NominationJudgingWorkflow
@@ -19,5 +20,5 @@ def build_worker(client: Client, konkurs: Konkurs, task_queue: str = TASK_QUEUE)
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=ContestActivities(konkurs).all(),
+        activities=[*ContestActivities(konkurs).all(), *StageActivities(konkurs, client).all()],
     )

@@ -1,7 +1,8 @@
 """Read models: views projected from the log into a SQLite file, and the queries over them."""
 
 from projections.board_view import BoardView
-from projections.queries import board, list_contests, participation, results
+from projections.participation_queries import participation, region_participation
+from projections.queries import board, list_contests, results
 from projections.results_view import ResultsView
 from projections.runner import catch_up, default_views, follow, rebuild
 from projections.view import View
@@ -19,5 +20,6 @@ __all__ = [
     "list_contests",
     "participation",
     "rebuild",
+    "region_participation",
     "results",
 ]

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.aggregates.submission import Provenance
+
 
 class ReadModel(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -60,6 +62,7 @@ class Entry(ReadModel):
     applicant: str | None
     region: str | None
     region_name: str | None
+    provenance: Provenance | None = None
 
 
 class RankedEntry(Entry):
@@ -97,12 +100,6 @@ class Results(ReadModel):
     normalisation: str | None = None
     leniency: dict[str, float] = {}
     nominations: list[NominationResults]
-
-
-class Participation(ReadModel):
-    slug: str
-    submissions: int
-    regions: list[RegionCount]
 
 
 class Tally(ReadModel):

@@ -10,14 +10,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from domain.errors import UnknownContest
-from domain.regions import REGION_CODES, region_by_code
+from domain.regions import region_by_code
 from projections.models import (
     Board,
     ContestSummary,
     Deadline,
     NominationCount,
     NominationResults,
-    Participation,
     Placing,
     RankedEntry,
     RegionCount,
@@ -27,7 +26,8 @@ from projections.views_db import ViewsDB, table_exists
 
 SUMMARY = ", ".join(ContestSummary.model_fields)
 ENTRY = (
-    "s.title AS title, s.applicant AS applicant, s.region AS region FROM {table} x "
+    "s.title AS title, s.applicant AS applicant, s.region AS region, "
+    "s.provenance AS provenance FROM {table} x "
     "LEFT JOIN results_submissions s ON s.slug = x.slug AND s.reference = x.reference "
     "WHERE x.slug = ? ORDER BY x.nomination, x.place, x.reference"
 )
@@ -59,20 +59,6 @@ def board(db: ViewsDB, slug: str) -> Board:
             deadlines=[Deadline(**dict(row)) for row in deadlines],
             by_nomination=[NominationCount(**dict(row)) for row in nominations],
             by_region=_by_region(_region_counts(connection, slug), []),
-        )
-
-
-def participation(db: ViewsDB, slug: str) -> Participation:
-    """Submissions per region, most first, with every region the contest is open to."""
-    with reading(db) as connection:
-        contest = contest_row(connection, "board_contests", slug)
-        eligible = contest["eligible_regions"]
-        open_to = sorted(REGION_CODES) if eligible is None else json.loads(eligible)
-        counts = _region_counts(connection, slug)
-        return Participation(
-            slug=slug,
-            submissions=sum(submissions for submissions, _ in counts.values()),
-            regions=_by_region(counts, open_to),
         )
 
 
@@ -160,6 +146,7 @@ def _entry(row: sqlite3.Row) -> dict[str, Any]:
     entry.pop("kind", None)
     entry.pop("nomination", None)
     entry["region_name"] = _region_name(row["region"])
+    entry["provenance"] = json.loads(row["provenance"]) if row["provenance"] else None
     return entry
 
 

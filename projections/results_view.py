@@ -33,7 +33,7 @@ class ResultsView(TableView):
         "results_submissions": (
             "submission_id TEXT PRIMARY KEY, slug TEXT NOT NULL, reference TEXT NOT NULL, "
             "nomination TEXT NOT NULL, title TEXT NOT NULL, applicant TEXT NOT NULL, "
-            "region TEXT NOT NULL, UNIQUE (slug, reference)"
+            "region TEXT NOT NULL, provenance TEXT, UNIQUE (slug, reference)"
         ),
         "results_rankings": (
             "slug TEXT NOT NULL, nomination TEXT NOT NULL, place INTEGER NOT NULL, "
@@ -77,9 +77,10 @@ class ResultsView(TableView):
         state = logged.state
         cursor.execute(
             "INSERT INTO results_submissions (submission_id, slug, reference, nomination, title, "
-            "applicant, region) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "applicant, region, provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (str(logged.originator_id), state["contest"], state["reference"], state["nomination"],
-             state["title"], state["applicant"]["name"], state["applicant"]["region"]),
+             state["title"], state["applicant"]["name"], state["applicant"]["region"],
+             json.dumps(state["provenance"]) if state.get("provenance") else None),
         )
 
     def _judged(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:

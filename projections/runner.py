@@ -10,10 +10,19 @@ from typing import Protocol
 
 from domain.application import LoggedEvent
 from projections.board_view import BoardView
+from projections.participation_view import ParticipationView
 from projections.results_view import ResultsView
+from projections.stage_view import StageView
 from projections.tally_view import TallyView
 from projections.view import View, topics
-from projections.views_db import ViewsDB, track, tracked_position, transaction
+from projections.views_db import (
+    ViewsDB,
+    record_schema,
+    stored_schema,
+    track,
+    tracked_position,
+    transaction,
+)
 
 BATCH = 1000
 
@@ -25,7 +34,7 @@ class EventLog(Protocol):
 
 
 def default_views() -> list[View]:
-    return [BoardView(), ResultsView(), TallyView()]
+    return [BoardView(), ResultsView(), TallyView(), StageView(), ParticipationView()]
 
 
 def catch_up(
@@ -49,6 +58,7 @@ def rebuild(
             view.drop(cursor)
             view.create(cursor)
             track(cursor, view.name, 0)
+            record_schema(cursor, view.name, view.schema)
     return catch_up(konkurs, views_db, views, batch_size)
 
 
@@ -71,12 +81,20 @@ def follow(
 
 
 def _ensure(connection: sqlite3.Connection, view: View) -> None:
-    if tracked_position(connection, view.name) is not None:
+    """Create a view's tables; a view whose tables changed since it was built starts over."""
+    if _current(connection, view):
         return
     with transaction(connection) as cursor:
-        if tracked_position(cursor, view.name) is None:
+        if not _current(cursor, view):
+            view.drop(cursor)
             view.create(cursor)
             track(cursor, view.name, 0)
+            record_schema(cursor, view.name, view.schema)
+
+
+def _current(cursor: sqlite3.Cursor | sqlite3.Connection, view: View) -> bool:
+    return (tracked_position(cursor, view.name) is not None
+            and stored_schema(cursor, view.name) == view.schema)
 
 
 def _catch_up_view(

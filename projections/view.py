@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Callable, Mapping
 from typing import ClassVar, Protocol
@@ -17,6 +18,9 @@ class View(Protocol):
 
     @property
     def events(self) -> tuple[type, ...]: ...
+
+    @property
+    def schema(self) -> str: ...
 
     def create(self, cursor: sqlite3.Cursor) -> None: ...
 
@@ -46,6 +50,11 @@ class TableView:
     @property
     def events(self) -> tuple[type, ...]:
         return self._events
+
+    @property
+    def schema(self) -> str:
+        """A digest of the tables: when it changes, an old views file is rebuilt, not misread."""
+        return hashlib.sha256(repr(sorted(self.tables.items())).encode()).hexdigest()[:16]
 
     def create(self, cursor: sqlite3.Cursor) -> None:
         for table, columns in self.tables.items():

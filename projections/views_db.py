@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 TRACKING = "CREATE TABLE IF NOT EXISTS tracking (view TEXT PRIMARY KEY, position INTEGER NOT NULL)"
+SCHEMAS = "CREATE TABLE IF NOT EXISTS view_schemas (view TEXT PRIMARY KEY, schema TEXT NOT NULL)"
 
 
 class ViewsDB:
@@ -24,6 +25,7 @@ class ViewsDB:
         try:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute(TRACKING)
+            connection.execute(SCHEMAS)
             yield connection
         finally:
             connection.close()
@@ -80,3 +82,16 @@ def table_exists(connection: sqlite3.Connection, table: str) -> bool:
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
     ).fetchone()
     return row is not None
+
+
+def stored_schema(cursor: sqlite3.Cursor | sqlite3.Connection, view: str) -> str | None:
+    row = cursor.execute("SELECT schema FROM view_schemas WHERE view = ?", (view,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def record_schema(cursor: sqlite3.Cursor, view: str, schema: str) -> None:
+    cursor.execute(
+        "INSERT INTO view_schemas (view, schema) VALUES (?, ?) "
+        "ON CONFLICT (view) DO UPDATE SET schema = excluded.schema",
+        (view, schema),
+    )

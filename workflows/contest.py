@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError, ChildWorkflowError
+from temporalio.exceptions import ChildWorkflowError
 from temporalio.workflow import ChildWorkflowHandle
 
 with workflow.unsafe.imports_passed_through():
@@ -30,7 +30,9 @@ with workflow.unsafe.imports_passed_through():
         PanelResult,
         PhaseChangeInput,
     )
-    from workflows.steps import act
+    from workflows.participation import ParticipationReviews
+    from workflows.promotion import PromotionUpdates
+    from workflows.steps import act, rejected
 
 
 CONCLUSION_ON_CLOSE = {
@@ -41,7 +43,7 @@ CONCLUSION_ON_CLOSE = {
 
 
 @workflow.defn(name="Contest")
-class ContestWorkflow:
+class ContestWorkflow(PromotionUpdates):
     @workflow.init
     def __init__(self, contest: ContestInput) -> None:
         self._slug = contest.slug
@@ -54,6 +56,8 @@ class ContestWorkflow:
         self._nominations = contest.nominations
         self._reminder_days = contest.reminder_days
         self._panels: dict[str, ChildWorkflowHandle[Any, PanelResult]] = {}
+        self._contest = contest
+        self._reviews = ParticipationReviews(contest)
 
     @workflow.run
     async def run(self, contest: ContestInput) -> ContestResult:
@@ -79,6 +83,12 @@ class ContestWorkflow:
             remaining = self._plan.window(phase).closes_at - workflow.now()
             if remaining <= timedelta(0):
                 return "deadline"
+            if phase == Phase.COLLECTING:
+                reviewed = await self._reviews.review_due(self._plan)
+                if reviewed:
+                    self._steps.extend(reviewed)
+                    continue  # reviews take time: look at requests and the clock again
+                remaining = self._reviews.sleep_until_next(self._plan, remaining)
             self._woken = False
             try:
                 await workflow.wait_condition(lambda: self._woken, timeout=remaining)
@@ -102,6 +112,8 @@ class ContestWorkflow:
             await self._conclude("declare_results")
         if phase == Phase.RESULTS:
             await self._conclude("publish_results")
+            if self._contest.promotes:
+                await self.promote_winners()
         if opened == Phase.JUDGING:
             await self._open_panels()
         self._phase = opened
@@ -172,11 +184,11 @@ class ContestWorkflow:
     def _validate_extension(self, request: ExtendDeadline) -> None:
         self._check_running()
         if request.closes_at <= workflow.now():
-            raise _rejected(f"new deadline {describe_moment(request.closes_at)} is in the past")
+            raise rejected(f"new deadline {describe_moment(request.closes_at)} is in the past")
         try:
             check_extension(self._plan, self._phase, request.phase, request.closes_at)
         except KonkursError as error:
-            raise _rejected(str(error)) from None
+            raise rejected(str(error)) from None
 
     @workflow.update
     async def close_phase(self, request: ClosePhase) -> ContestState:
@@ -189,9 +201,9 @@ class ContestWorkflow:
     def _validate_close(self, request: ClosePhase) -> None:
         self._check_running()
         if request.phase != self._phase:
-            raise _rejected(f"contest {self._slug} is in phase {self._phase}, not {request.phase}")
+            raise rejected(f"contest {self._slug} is in phase {self._phase}, not {request.phase}")
         if self._close_request is not None:
-            raise _rejected(f"closing {self._phase} is already under way")
+            raise rejected(f"closing {self._phase} is already under way")
 
     @workflow.update
     async def cancel(self, request: CancelContest) -> ContestState:
@@ -199,27 +211,23 @@ class ContestWorkflow:
         self._woken = True
         await workflow.wait_condition(lambda: self._phase in TERMINAL_PHASES)
         if self._phase != Phase.CANCELLED:
-            raise _rejected(f"contest {self._slug} closed before it could be cancelled")
+            raise rejected(f"contest {self._slug} closed before it could be cancelled")
         return self.state()
 
     @cancel.validator
     def _validate_cancel(self, request: CancelContest) -> None:
         self._check_running()
         if not request.reason.strip():
-            raise _rejected("a cancellation needs a reason")
+            raise rejected("a cancellation needs a reason")
         if self._cancel_request is not None:
-            raise _rejected("a cancellation is already under way")
+            raise rejected("a cancellation is already under way")
 
     def _check_running(self) -> None:
         if self._phase in TERMINAL_PHASES:
-            raise _rejected(f"contest {self._slug} is already {self._phase}")
+            raise rejected(f"contest {self._slug} is already {self._phase}")
 
     @staticmethod
     def _update_command_id() -> str:
         info = workflow.current_update_info()
         assert info is not None
         return f"{workflow.info().workflow_id}:update:{info.id}"
-
-
-def _rejected(message: str) -> ApplicationError:
-    return ApplicationError(message, type="InvalidCommand", non_retryable=True)

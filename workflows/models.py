@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.phases import Phase, PhasePlan
+from domain.stages import PromotionBatch
 
 TASK_QUEUE = "konkurs"
 
@@ -20,6 +21,13 @@ class ContestInput(Model):
     slug: str
     spec: dict[str, Any] = Field(description="The validated spec, as JSON")
     plan: PhasePlan
+    federal: ContestInput | None = Field(
+        default=None, description="A regional stage: how to start its federal stage if need be"
+    )
+
+    @property
+    def promotes(self) -> bool:
+        return self.spec.get("promotion") is not None
 
     @property
     def nominations(self) -> list[str]:
@@ -116,6 +124,32 @@ class ReminderInput(Model):
     slug: str
     nomination: str
     closes_at: datetime
+    command_id: str
+
+
+class PromotionInput(Model):
+    slug: str
+    federal: ContestInput | None
+    task_queue: str
+    command_id: str
+
+
+class ReceivePromotionInput(Model):
+    federal: str
+    batch: PromotionBatch
+    command_id: str
+
+
+class PromotionReceipt(Model):
+    stage: str
+    references: list[str]
+
+
+class ParticipationReviewInput(Model):
+    """A scheduled check of the participation drive during collection."""
+
+    slug: str
+    moment: datetime
     command_id: str
 
 

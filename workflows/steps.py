@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows.models import CommandResult
@@ -26,3 +27,8 @@ async def act(activity: str, argument: object) -> CommandResult:
         heartbeat_timeout=ACTIVITY_HEARTBEAT, retry_policy=ACTIVITY_RETRIES,
     )
     return result
+
+
+def rejected(message: str) -> ApplicationError:
+    """What a validator or handler raises to refuse a command: the caller sees `message`."""
+    return ApplicationError(message, type="InvalidCommand", non_retryable=True)

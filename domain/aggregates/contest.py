@@ -12,6 +12,7 @@ from domain.ids import contest_id
 from domain.model import Aggregate
 from domain.outcomes import ContestResults, JudgingOutcome, ScreeningOutcome, VoteTally
 from domain.phases import TERMINAL_PHASES, Phase, PhasePlan
+from domain.rules.participation import RegionStanding
 from domain.spec import ContestSpec
 
 
@@ -26,6 +27,10 @@ class Contest(Aggregate):
         VotesTallied: ClassVar[type[Aggregate.Event]]
         ResultsDeclared: ClassVar[type[Aggregate.Event]]
         ResultsPublished: ClassVar[type[Aggregate.Event]]
+        PromotionReceived: ClassVar[type[Aggregate.Event]]
+        Promoted: ClassVar[type[Aggregate.Event]]
+        PromotionRefused: ClassVar[type[Aggregate.Event]]
+        ParticipationReviewed: ClassVar[type[Aggregate.Event]]
 
     @event("Announced")
     def __init__(
@@ -137,6 +142,37 @@ class Contest(Aggregate):
     @event("ResultsPublished")
     def _results_published(self, command_id: str) -> None:
         self.published = True
+        self.commands.add(command_id)
+
+    def receive_promotion(
+        self, stage: str, region: str | None, references: list[str], command_id: str
+    ) -> None:
+        """A federal stage takes a regional stage's winners while it collects submissions."""
+        self.check_phase(Phase.COLLECTING, f"a promotion from {stage}")
+        self._promotion_received(stage=stage, region=region, references=references,
+                                 command_id=command_id)
+
+    @event("PromotionReceived")
+    def _promotion_received(
+        self, stage: str, region: str | None, references: list[str], command_id: str
+    ) -> None:
+        self.commands.add(command_id)
+
+    @event("Promoted")
+    def record_promotion(self, federal: str, references: list[str], command_id: str) -> None:
+        """A regional stage's winners were taken by its federal stage."""
+        self.commands.add(command_id)
+
+    @event("PromotionRefused")
+    def record_promotion_refused(self, federal: str, reason: str, command_id: str) -> None:
+        self.commands.add(command_id)
+
+    @event("ParticipationReviewed")
+    def record_participation_review(
+        self, moment: datetime, counted_to: int, report_by: datetime | None, submissions: int,
+        laggards: list[RegionStanding], command_id: str,
+    ) -> None:
+        """The participation drive's scheduled check: the regions below target, for mailers."""
         self.commands.add(command_id)
 
     def check_still_running(self) -> None:

@@ -27,6 +27,17 @@ class Applicant(Value):
     )
 
 
+class Provenance(Value):
+    """Where a promoted submission comes from: its regional stage, and its place and score there."""
+
+    stage: str = Field(description="The regional stage's slug")
+    region: RegionCode | None = None
+    reference: str = Field(description="The submission's reference in the regional stage")
+    place: int = Field(ge=1)
+    score: float
+    reviews: int = 0
+
+
 class SubmissionStatus(StrEnum):
     SUBMITTED = "submitted"
     WITHDRAWN = "withdrawn"
@@ -46,7 +57,7 @@ class Submission(Aggregate):
     @event("Submitted")
     def __init__(
         self, contest: str, reference: str, nomination: str, title: str, applicant: Applicant,
-        summary: str = "",
+        summary: str = "", provenance: Provenance | None = None,
     ) -> None:
         self.contest = contest
         self.reference = reference
@@ -54,6 +65,7 @@ class Submission(Aggregate):
         self.title = title
         self.applicant = applicant
         self.summary = summary
+        self.provenance = provenance
         self.status = SubmissionStatus.SUBMITTED
         self.rejection_reason: str | None = None
         self.place: int | None = None

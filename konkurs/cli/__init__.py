@@ -10,10 +10,13 @@ import typer
 
 from domain.errors import KonkursError
 from konkurs.cli import (
+    announcement_commands,
     contest_commands,
     demo_command,
     intake_commands,
     judging_commands,
+    participation_commands,
+    registry_commands,
     service_commands,
     view_commands,
     vote_commands,
@@ -36,9 +39,12 @@ app = typer.Typer(
 )
 app.add_typer(spec_app, name="spec")
 contest_commands.register(app)
+announcement_commands.register(app)
 intake_commands.register(app)
+registry_commands.register(app)
 judging_commands.register(app)
 view_commands.register(app)
+participation_commands.register(app)
 vote_commands.register(app)
 service_commands.register(app)
 demo_command.register(app)

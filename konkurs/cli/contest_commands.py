@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from temporalio.client import Client
 
-from domain.errors import InputFileError
-from domain.phases import Phase
+from domain.errors import InputFileError, UnknownContest
+from domain.phases import Phase, describe_moment
 from domain.spec import ContestSpec
 from domain.spec_file import load_spec
 from konkurs import operations
 from konkurs.cli import runtime
-from konkurs.cli.output import JsonFlag, emit_json, say, schedule_table
-from workflows.models import CancelContest, ClosePhase, ContestState, ExtendDeadline
+from konkurs.cli.output import JsonFlag, emit_json, say, schedule_table, table
+from workflows.models import CancelContest, ClosePhase, ContestInput, ContestState, ExtendDeadline
 
 Slug = Annotated[str, typer.Argument(help="The contest's slug, as in its spec.")]
 Reason = Annotated[str, typer.Option("--reason", "-r", help="Why; recorded in the log.")]
@@ -35,23 +35,67 @@ def announce(
         "--rebase-to-now",
         help="Rehearse a past contest: keep its intervals, move the announcement to now.",
     )] = False,
+    without_stages: Annotated[bool, typer.Option(
+        "--without-stages", help="A federal spec: announce only the federal stage, not its "
+        "regional stages.",
+    )] = False,
+    federal_file: Annotated[Path | None, typer.Option(
+        "--federal", help="A regional spec: its federal stage's spec, so that the first "
+        "promotion can start the federal stage if nobody has announced it.",
+    )] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Announce a contest: start its workflow, which records the announcement and keeps time."""
+    """Announce a contest: start its workflow, which records the announcement and keeps time.
+
+    A federal spec with `regional_stages` also announces one regional stage per region from
+    that template; their winners advance to the federal stage when they publish results.
+    """
     spec = load_spec(spec_file)
     if spec.voting.enabled:
         runtime.settings().voter_key()  # in production a vote is refused without its HMAC key
-    plan = operations.plan_for(spec, operations.utc_now(), rebase_to_now)
+    now = operations.utc_now()
+    plan = operations.plan_for(spec, now, rebase_to_now)
+    shift = operations.rebase_shift(spec.phase_plan(), now) if rebase_to_now else timedelta(0)
+    contest = operations.contest_input(spec, plan, _federal_stage(spec, federal_file, shift))
+    stages = [] if without_stages else operations.stage_inputs(contest, spec, shift, now)
 
     async def work(client: Client) -> None:
-        await operations.announce(client, spec, plan, runtime.settings().task_queue)
+        for each in (contest, *stages):
+            await operations.announce(client, each, runtime.settings().task_queue)
 
     runtime.with_client(work)
     if as_json:
-        emit_json({"slug": spec.slug, "plan": plan.model_dump(mode="json")})
+        emit_json({"slug": spec.slug, "plan": plan.model_dump(mode="json"),
+                   "stages": [{"slug": s.slug, "region": s.spec["region"]} for s in stages]})
         return
     say(f"Announced [bold]{spec.slug}[/]: {spec.title}")
     say(schedule_table("Schedule", plan.windows))
+    if stages:
+        say(table(f"{len(stages)} regional stages", ["stage", "region", "collection closes"],
+                  [(s.slug, s.spec["region"], describe_moment(s.plan.window(Phase.COLLECTING).closes_at))
+                   for s in stages]))
+    if spec.promotion and contest.federal is None:
+        say(f"[yellow]Federal stage {spec.promotion.federal} is not announced yet[/]: announce it "
+            "before this stage publishes results, or give --federal FILE")
+
+
+def _federal_stage(spec: ContestSpec, federal_file: Path | None, shift: timedelta) -> ContestInput | None:
+    """What a regional stage needs to start its federal stage: from a file, or the store."""
+    if spec.promotion is None:
+        if federal_file is not None:
+            raise InputFileError(f"--federal: {spec.slug} has no promotion section to use it")
+        return None
+    if federal_file is not None:
+        federal = load_spec(federal_file)
+        if federal.slug != spec.promotion.federal:
+            raise InputFileError(f"{federal_file}: this is {federal.slug}, but {spec.slug} "
+                                 f"promotes to {spec.promotion.federal}")
+        return operations.contest_input(federal, federal.phase_plan().shifted(shift))
+    try:
+        announced = runtime.store().get_contest(spec.promotion.federal)
+    except UnknownContest:
+        return None
+    return ContestInput(slug=announced.slug, spec=announced.spec_data, plan=announced.plan)
 
 
 def extend(

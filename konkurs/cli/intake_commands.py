@@ -79,7 +79,7 @@ def _criterion_score(item: str) -> tuple[str, float]:
 @import_app.command("submissions")
 def import_submissions(slug: Slug, file: CsvFile, as_json: JsonFlag = False) -> None:
     """Import submissions. Columns: reference;nomination;title;applicant_name;applicant_kind;
-    region[;inn;municipality;summary]."""
+    region[;inn;municipality;summary;age]."""
     forms = intake_files.submission_forms(file)
     konkurs = runtime.store()
     write_batch(forms, lambda batch: konkurs.submit(slug, batch), "submissions", as_json)

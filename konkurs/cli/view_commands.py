@@ -12,7 +12,8 @@ from domain.phases import describe_moment
 from konkurs.cli import runtime
 from konkurs.cli.output import JsonFlag, console, emit_json, say, table
 from projections import ViewsDB, board, catch_up, default_views, follow, list_contests, rebuild, results
-from projections.models import Board, Results
+from projections.models import Board, Entry, Results
+from projections.stage_queries import StageLink, stage_links
 
 Slug = Annotated[str, typer.Argument(help="The contest's slug.")]
 
@@ -48,12 +49,35 @@ def contests(as_json: JsonFlag = False) -> None:
 
 
 def status(slug: Slug, as_json: JsonFlag = False) -> None:
-    """Show a contest's board: phase, deadlines, counts by nomination and by region."""
-    shown = board(views(), slug)
+    """Show a contest's board: phase, deadlines, counts by nomination and by region; for a
+    federal stage, which regional stages have promoted and which it still waits for."""
+    database = views()
+    shown = board(database, slug)
+    links = stage_links(database, slug)
     if as_json:
-        emit_json(shown)
+        emit_json({**shown.model_dump(mode="json"), "stages": [s.model_dump() for s in links]})
         return
     print_board(shown)
+    print_stages(slug, links)
+
+
+def print_stages(slug: str, links: list[StageLink]) -> None:
+    regional = [link for link in links if link.federal == slug]
+    if regional:
+        say(table("Regional stages", ["stage", "region", "phase", "promotion"],
+                  [(s.stage, s.region_name or s.region or "", s.phase or "not announced",
+                    _promotion(s)) for s in regional]))
+        waiting = [s.region_name or s.stage for s in regional if s.status == "waiting"]
+        say(f"Not promoted yet: {', '.join(waiting)}" if waiting else "Every regional stage has promoted.")
+    for link in links:
+        if link.stage == slug:
+            say(f"Promotion to [bold]{link.federal}[/]: {_promotion(link)}")
+
+
+def _promotion(link: StageLink) -> str:
+    if link.status == "promoted":
+        return f"{link.promoted} promoted"
+    return f"refused: {link.reason}" if link.status == "refused" else "waiting"
 
 
 def print_board(shown: Board) -> None:
@@ -90,16 +114,18 @@ def print_results(shown: Results) -> None:
     flagged = {(n.code, r.reference) for n in shown.nominations for r in n.ranking if r.disagreement}
     rows: list[tuple[object, ...]] = [
         (n.title, w.place, w.reference, w.region_name, w.applicant, w.score, w.votes,
-         "spread" if (n.code, w.reference) in flagged else "")
+         "spread" if (n.code, w.reference) in flagged else "", _origin(w))
         for n in shown.nominations for w in n.winners
     ]
     if not rows:
         rows = [(n.title, r.place, r.reference, r.region_name, r.applicant, r.score, None,
-                 "spread" if r.disagreement else "")
+                 "spread" if r.disagreement else "", _origin(r))
                 for n in shown.nominations for r in n.ranking[:3]]
-    say(table("Winners" if shown.declared else "Expert ranking (top 3)",
-              ["nomination", "place", "reference", "region", "applicant", "score", "votes", "flag"],
-              rows, widest=26))
+    columns = ["nomination", "place", "reference", "region", "applicant", "score", "votes", "flag",
+               "promoted from"]
+    if not any(row[-1] for row in rows):
+        columns, rows = columns[:-1], [row[:-1] for row in rows]
+    say(table("Winners" if shown.declared else "Expert ranking (top 3)", columns, rows, widest=26))
     choice = [(n.title, p.reference, p.region_name, p.applicant, p.votes)
               for n in shown.nominations for p in n.people_choice]
     if choice:
@@ -107,6 +133,14 @@ def print_results(shown: Results) -> None:
                                                    "votes"], choice, widest=26))
     if shown.judged:
         print_judging_quality(shown)
+
+
+def _origin(entry: Entry) -> str:
+    """Where a promoted submission comes from: its stage, its place and score there."""
+    origin = entry.provenance
+    if origin is None:
+        return ""
+    return f"{origin.stage}: place {origin.place}, score {origin.score:.2f}"
 
 
 def print_vote(tallied: VoteTally) -> None:

@@ -28,6 +28,7 @@ from workflows.models import (
     ConclusionInput,
     ExtensionInput,
     NominationInput,
+    ParticipationReviewInput,
     PhaseChangeInput,
     ReminderInput,
 )
@@ -88,6 +89,13 @@ def submitted(konkurs: Konkurs, c: ContestSetup) -> None:
         ))
         for ref, nomination, kind in ENTRIES
     ])
+
+
+def drive_submitted(konkurs: Konkurs, c: ContestSetup) -> None:
+    """Submitted, in a contest whose spec sets a participation drive: two per region."""
+    drive = {"target": {"absolute": 2}, "review": {"every_days": 7}}
+    spec = ContestSpec.model_validate(c.spec.model_dump(mode="json") | {"participation": drive})
+    submitted(konkurs, ContestSetup(spec=spec, plan=c.plan))
 
 
 def collection_closed(konkurs: Konkurs, c: ContestSetup) -> None:
@@ -177,6 +185,9 @@ CASES: dict[str, tuple[Stage, Callable[[ContestSetup], BaseModel]]] = {
     "tally_votes": (voting_closed, conclusion("tally_votes")),
     "declare_results": (tallied, conclusion("declare_results")),
     "publish_results": (results_closed, conclusion("publish_results")),
+    "review_participation": (drive_submitted, lambda c: ParticipationReviewInput(
+        slug=SLUG, moment=c.plan.window(Phase.ANNOUNCED).closes_at + timedelta(days=7),
+        command_id=f"{SLUG}:participation:1")),
 }
 
 

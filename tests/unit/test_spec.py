@@ -230,3 +230,13 @@ def test_an_enabled_phase_without_its_deadline_is_rejected() -> None:
     with pytest.raises(SpecError) as caught:
         parse_spec(yaml.safe_dump(data, allow_unicode=True), source="inline.yaml")
     assert "schedule.voting_closes is required" in caught.value.problems[0]
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parents[2] / "examples").glob("*.yaml")),
+                         ids=lambda p: p.stem)
+def test_a_spec_read_back_from_its_json_keeps_its_whole_day_deadlines(path: Path) -> None:
+    spec = load_spec(path)
+    again = ContestSpec.model_validate(spec.model_dump(mode="json"))
+    assert again == spec
+    assert again.phase_plan() == spec.phase_plan()
+    assert again.fingerprint() == spec.fingerprint()

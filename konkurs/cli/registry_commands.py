@@ -1,0 +1,108 @@
+"""Registries from the CLI: `konkurs import registry` and `konkurs registry show`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime
+from typing import Annotated, TypeVar
+
+import typer
+from rich.table import Table
+
+from domain.aggregates.registry import padded_inn
+from domain.konkurs import Konkurs
+from domain.registry import RegistryImport, membership
+from konkurs import intake_files
+from konkurs.cli import runtime
+from konkurs.cli.intake_commands import CsvFile, _progress, import_app
+from konkurs.cli.output import JsonFlag, emit_json, say, table
+
+T = TypeVar("T")
+
+RegistryName = Annotated[str, typer.Argument(
+    help="The registry's name, as a spec's `eligibility.registry` names it, e.g. "
+    "social-service-providers.")]
+
+registry_app = typer.Typer(
+    help="Registries that screening checks applicants against, by INN, on the day they submitted.",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    import_app.command("registry")(import_registry)
+    app.add_typer(registry_app, name="registry")
+
+
+def import_registry(name: RegistryName, file: CsvFile, as_json: JsonFlag = False) -> None:
+    """Import a registry of organisations, e.g. the registry of social-service providers.
+
+    Columns: inn;name;region;entered_on[;removed_on]; dates as 2025-03-01 or 01.03.2025.
+    Other columns of the export are left aside.
+
+    An organisation is a member from entered_on up to, but not including, removed_on.
+
+    Import the whole registry each time: unchanged rows write nothing, changed ones are revisions.
+
+    Import it before collection closes: screening checks applicants against it then.
+    """
+    rows = intake_files.registry_rows(file)
+    konkurs = runtime.store()
+    with _progress(as_json) as progress:
+        task = progress.add_task("comparing with the registry", total=len(rows))
+        outcome = konkurs.import_registry(name, _counted(rows, lambda: progress.advance(task)))
+    if as_json:
+        emit_json(outcome)
+        return
+    say(f"Registry {name}: {outcome.rows} rows read from {file}")
+    say(_import_table(outcome))
+
+
+def _counted(items: Sequence[T], tick: Callable[[], object]) -> Iterator[T]:
+    for item in items:
+        yield item
+        tick()
+
+
+def _import_table(outcome: RegistryImport) -> Table:
+    rows = [("entered (new)", outcome.entered), ("revised", outcome.revised),
+            ("unchanged", outcome.unchanged), ("kept, not in this file", outcome.not_in_file)]
+    return table("What the import did", ["entries", "count"], rows)
+
+
+@registry_app.command("show")
+def show(
+    name: RegistryName,
+    inn: Annotated[str | None, typer.Option(help="Show one organisation's entry.")] = None,
+    on: Annotated[datetime | None, typer.Option(
+        formats=["%Y-%m-%d", "%d.%m.%Y"], help="Membership on this day; today by default.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show a registry: entries per region and how many are members on a day, or one entry."""
+    day = on.date() if on else date.today()
+    konkurs = runtime.store()
+    if inn is not None:
+        _show_entry(konkurs, name, str(padded_inn(inn)), day, as_json)
+        return
+    regions = konkurs.registry_regions(name, day)
+    entries, members = sum(r.entries for r in regions), sum(r.members for r in regions)
+    if as_json:
+        emit_json({"registry": name, "on": day.isoformat(), "entries": entries, "members": members,
+                   "regions": regions})
+        return
+    say(f"Registry {name}: {entries} entries, {members} of them members on {day:%Y-%m-%d}")
+    say(table("By region", ["code", "region", "entries", f"members on {day}"],
+              [(r.region, r.name, r.entries, r.members) for r in regions]))
+
+
+def _show_entry(konkurs: Konkurs, name: str, inn: str, day: date, as_json: bool) -> None:
+    entry = konkurs.registry_entry(name, inn)
+    row = entry.row
+    member = membership(row).covers(day)
+    shown = {"registry": name, **row.model_dump(mode="json"), "on": day.isoformat(),
+             "member": member, "revisions": entry.version - 1}
+    if as_json:
+        emit_json(shown)
+        return
+    say(table(f"INN {inn}", ["", ""],
+              [(key, "" if value is None else str(value)) for key, value in shown.items()], widest=80))

@@ -1,0 +1,67 @@
+"""What the participation queries return: the league table, days, municipalities and reviews."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import Field
+
+from domain.participation_spec import Participation as Drive
+from domain.rules.participation import RegionStanding
+from projections.models import ReadModel, RegionCount
+
+
+class RegionParticipation(RegionCount):
+    """A line of the league table: the board's counts with the drive's target and rank."""
+
+    rank: int
+    target: int | None
+    percent_of_target: float | None
+    municipalities: int = Field(description="Municipalities on the region's roster")
+    taking_part: int = Field(description="Municipalities with at least one submission")
+    lagging: bool
+
+
+class DayCount(ReadModel):
+    day: date = Field(description="A day in the contest's timezone")
+    submissions: int
+    total: int = Field(description="Submissions up to the end of this day")
+
+
+class MunicipalityCount(ReadModel):
+    oktmo: str
+    name: str | None = Field(description="None: named by submissions, not on the roster")
+    submissions: int
+
+
+class ParticipationReview(ReadModel):
+    """One `Contest.ParticipationReviewed` event, as mailers receive it."""
+
+    moment: datetime
+    counted_to: int
+    submissions: int
+    report_by: datetime | None
+    laggards: list[RegionStanding]
+
+
+class Participation(ReadModel):
+    slug: str
+    submissions: int
+    drive: Drive | None = Field(default=None, description="The spec's participation section")
+    regions: list[RegionParticipation] = Field(description="The league table, most submissions first")
+    days: list[DayCount] = Field(default_factory=list)
+    reviews: list[ParticipationReview] = Field(default_factory=list)
+
+    @property
+    def lagging(self) -> list[RegionParticipation]:
+        return [region for region in self.regions if region.lagging]
+
+
+class RegionDetail(ReadModel):
+    """One region: its line of the league, its municipalities (roster first) and its days."""
+
+    slug: str
+    region: RegionParticipation
+    municipalities: list[MunicipalityCount]
+    unnamed: int = Field(description="Submissions that name no municipality")
+    days: list[DayCount]

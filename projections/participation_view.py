@@ -1,0 +1,105 @@
+"""The participation drive's view: submissions per day, region and municipality, the municipal
+rosters, each contest's targets, and the reviews recorded. Region totals come from the board."""
+
+# The @event decorator makes the event classes at runtime, where mypy cannot see them.
+# mypy: disable-error-code="attr-defined"
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from datetime import datetime
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from domain.aggregates import Contest, MunicipalRoster, Submission
+from domain.application import LoggedEvent
+from projections.view import Handler, TableView
+
+
+class ParticipationView(TableView):
+    name = "participation"
+    tables: ClassVar[Mapping[str, str]] = {
+        "participation_contests": (
+            "contest_id TEXT PRIMARY KEY, slug TEXT NOT NULL UNIQUE, timezone TEXT NOT NULL, "
+            "participation TEXT"
+        ),
+        # Day in the contest's timezone; municipality '' when the submission names none.
+        "participation_days": (
+            "slug TEXT NOT NULL, day TEXT NOT NULL, region TEXT NOT NULL, "
+            "municipality TEXT NOT NULL, submissions INTEGER NOT NULL, "
+            "PRIMARY KEY (slug, region, municipality, day)"
+        ),
+        "participation_rosters": (
+            "oktmo TEXT PRIMARY KEY, region TEXT NOT NULL, name TEXT NOT NULL"
+        ),
+        "participation_reviews": (
+            "slug TEXT NOT NULL, moment TEXT NOT NULL, counted_to INTEGER NOT NULL, "
+            "submissions INTEGER NOT NULL, report_by TEXT, laggards TEXT NOT NULL, "
+            "PRIMARY KEY (slug, moment)"
+        ),
+    }
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._zones: dict[str, ZoneInfo] = {}
+
+    def handlers(self) -> Mapping[type, Handler]:
+        return {
+            Contest.Announced: self._announced,
+            Contest.ParticipationReviewed: self._reviewed,
+            Submission.Submitted: self._submitted,
+            MunicipalRoster.Listed: self._listed,
+            MunicipalRoster.Revised: self._listed,
+        }
+
+    def _announced(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
+        spec = logged.state["spec"]
+        drive = spec.get("participation")
+        cursor.execute(
+            "INSERT INTO participation_contests (contest_id, slug, timezone, participation) "
+            "VALUES (?, ?, ?, ?)",
+            (str(logged.originator_id), logged.state["slug"], spec.get("timezone", "Europe/Moscow"),
+             None if drive is None else json.dumps(drive, ensure_ascii=False)),
+        )
+
+    def _submitted(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
+        state = logged.state
+        slug, applicant = state["contest"], state["applicant"]
+        cursor.execute(
+            "INSERT INTO participation_days (slug, day, region, municipality, submissions) "
+            "VALUES (?, ?, ?, ?, 1) ON CONFLICT (slug, region, municipality, day) "
+            "DO UPDATE SET submissions = submissions + 1",
+            (slug, self._local_day(cursor, slug, state["timestamp"]), applicant["region"],
+             applicant.get("municipality") or ""),
+        )
+
+    def _local_day(self, cursor: sqlite3.Cursor, slug: str, timestamp: str) -> str:
+        zone = self._zones.get(slug)
+        if zone is None:
+            row = cursor.execute(
+                "SELECT timezone FROM participation_contests WHERE slug = ?", (slug,)
+            ).fetchone()
+            zone = self._zones[slug] = ZoneInfo(row[0] if row else "Europe/Moscow")
+        return datetime.fromisoformat(timestamp).astimezone(zone).date().isoformat()
+
+    def _listed(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
+        region = logged.state["region"]
+        cursor.execute("DELETE FROM participation_rosters WHERE region = ?", (region,))
+        cursor.executemany(
+            "INSERT INTO participation_rosters (oktmo, region, name) VALUES (?, ?, ?)",
+            [(m["oktmo"], region, m["name"]) for m in logged.state["municipalities"]],
+        )
+
+    def _reviewed(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
+        state = logged.state
+        row = cursor.execute(
+            "SELECT slug FROM participation_contests WHERE contest_id = ?", (str(logged.originator_id),)
+        ).fetchone()
+        cursor.execute(
+            "INSERT OR REPLACE INTO participation_reviews (slug, moment, counted_to, submissions, "
+            "report_by, laggards) VALUES (?, ?, ?, ?, ?, ?)",
+            (row[0], state["moment"], state["counted_to"], state["submissions"], state["report_by"],
+             json.dumps(state["laggards"], ensure_ascii=False)),
+        )

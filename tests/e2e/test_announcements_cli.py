@@ -1,0 +1,118 @@
+"""`konkurs announcements`: the letters an announcement recorded, as an operator lists them."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from domain.spec_file import parse_spec
+from tests.e2e.conftest import SLUG, Cli, Contests, Files, Store
+
+TO_ALL_AUTHORITIES = """\
+announcement:
+  subject: "Конкурс «$title»"
+  letter: |
+    $addressee
+
+    Объявлен конкурс «$title». Заявки принимаются до ${collection_closes}, итоги будут
+    подведены $results_published Номинации:
+    $nominations
+"""
+
+TO_A_LIST = """\
+announcement:
+  addressees:
+    - {name: Министерство здравоохранения Забайкальского края, email: minzdrav@example.org, region: 75}
+    - {name: Ассоциация «Здоровые города», email: cities@example.org}
+  subject: "Конкурс «$title»"
+  letter: "$addressee: заявки до ${collection_closes}"
+"""
+
+
+def test_announcing_through_the_server_records_a_letter_for_each_regional_authority(
+    cli: Cli, files: Files, contests: Contests, temporal: str
+) -> None:
+    spec = files.text("spec.yaml", contests.spec_yaml + TO_ALL_AUTHORITIES)
+    cli("announce", spec).assert_ok()
+    deadline = time.monotonic() + 60
+    while True:
+        listed = cli("announcements", SLUG, "--json")
+        letters = json.loads(listed.stdout) if listed.code == 0 else []
+        if letters:
+            break
+        assert time.monotonic() < deadline, f"no letters were recorded: {listed.stderr}"
+        time.sleep(0.3)
+    assert len(letters) == 89
+    zabaikalsky = next(letter for letter in letters if letter["addressee"]["region"] == "75")
+    assert zabaikalsky["addressee"] == {
+        "name": "Правительство Забайкальского края", "email": None, "region": "75"}
+    assert zabaikalsky["region_name"] == "Забайкальский край"
+    assert zabaikalsky["subject"] == "Конкурс «Лучшие практики здравоохранения 2030»"
+    assert zabaikalsky["text"] == (
+        "Правительство Забайкальского края\n\n"
+        "Объявлен конкурс «Лучшие практики здравоохранения 2030». Заявки принимаются до "
+        "1 марта 2030 г., итоги будут\nподведены 15 июня 2030 г. Номинации:\n"
+        "– Запись к врачу\n– Лекарственное обеспечение\n"
+    )
+    assert len({letter["command_id"] for letter in letters}) == 1
+
+    shown = cli("announcements", SLUG, "--show", "забайкальский")
+    shown.assert_ok()
+    assert "To: Правительство Забайкальского края (75 Забайкальский край)" in shown.stdout
+    assert "Subject: Конкурс «Лучшие практики здравоохранения 2030»" in shown.stdout
+    assert "Заявки принимаются до 1 марта 2030 г." in shown.stdout
+
+
+def test_the_addressees_of_a_listed_announcement_are_shown_as_a_table_and_one_letter_by_name(
+    cli: Cli, store: Store, contests: Contests
+) -> None:
+    spec = parse_spec(contests.spec_yaml + TO_A_LIST, source="spec.yaml")
+    with store.open() as app:
+        app.announce(spec, spec.phase_plan(), "announce")
+
+    listed = cli("announcements", SLUG)
+    listed.assert_ok()
+    assert "2 letters: Конкурс «Лучшие практики здравоохранения 2030»" in listed.stdout
+    rows = [line for line in listed.stdout.splitlines() if "example.org" in line]
+    assert len(rows) == 2
+    assert "75" in rows[0] and "Забайкальский край" in rows[0] and "minzdrav@example.org" in rows[0]
+    assert "Ассоциация «Здоровые города»" in rows[1]
+
+    shown = cli("announcements", SLUG, "--show", "ЗДОРОВЫЕ ГОРОДА", "--json")
+    shown.assert_ok()
+    [letter] = json.loads(shown.stdout)
+    assert letter["addressee"]["email"] == "cities@example.org"
+    assert letter["text"] == "Ассоциация «Здоровые города»: заявки до 1 марта 2030 г."
+
+
+def test_asking_for_a_letter_nobody_was_sent_or_an_unknown_contest_gives_one_error_line(
+    cli: Cli, store: Store, contests: Contests
+) -> None:
+    spec = parse_spec(contests.spec_yaml + TO_A_LIST, source="spec.yaml")
+    with store.open() as app:
+        app.announce(spec, spec.phase_plan(), "announce")
+    cli("announcements", SLUG, "--show", "23").assert_rejected(
+        f"no letter of contest {SLUG} goes to '23'")
+    cli("announcements", "no-such-contest").assert_rejected("no contest 'no-such-contest'")
+
+
+def test_a_contest_without_an_announcement_section_lists_no_letters(
+    cli: Cli, contests: Contests
+) -> None:
+    contests.collecting()
+    listed = cli("announcements", SLUG)
+    listed.assert_ok()
+    assert "issued no letters" in listed.stdout
+    as_json = cli("announcements", SLUG, "--json")
+    as_json.assert_ok()
+    assert json.loads(as_json.stdout) == []
+
+
+def test_spec_check_refuses_an_unknown_placeholder_at_its_line(
+    cli: Cli, files: Files, contests: Contests
+) -> None:
+    text = contests.spec_yaml + TO_ALL_AUTHORITIES.replace("$results_published", "$prize")
+    path = files.text("bad.yaml", text)
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("  letter:"))
+    cli("spec", "check", path).assert_rejected(
+        f"{path}:{line}:3: announcement.letter: unknown placeholder $prize")

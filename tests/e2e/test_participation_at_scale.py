@@ -1,0 +1,62 @@
+"""Municipal Dialog 2024 at the marathon's scale through the CLI: 89 regions, 18,000
+municipalities and 80,000 initiatives skewed like seed 004. Correctness only; the time is
+bench/participation.py's business."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from domain.aggregates import Contest
+from domain.application import topic_of
+from domain.phases import Phase
+from domain.spec_file import load_spec
+from konkurs import marathon_population
+from tests.e2e.conftest import REPO, Cli, Store
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_marathon_league_and_laggards_match_what_was_imported(
+    cli: Cli, store: Store, tmp_path: Path
+) -> None:
+    spec = load_spec(REPO / "examples" / "municipal-dialog-2024.yaml")
+    plan = spec.phase_plan()
+    with store.open() as app:
+        app.announce(spec, plan.shifted(datetime.now(UTC) - plan.windows[0].closes_at), "announce")
+        app.change_phase(spec.slug, Phase.ANNOUNCED, "deadline", "", "open")
+    rosters, entries, truth = marathon_population.generate(spec, tmp_path)
+
+    cli("import", "municipalities", rosters, timeout=300).assert_ok()
+    cli("import", "submissions", spec.slug, entries, timeout=300).assert_ok()
+    shown = cli("participation", spec.slug, "--json", timeout=300)
+    shown.assert_ok()
+
+    league = json.loads(shown.stdout)
+    assert league["submissions"] == 80_000 and len(league["regions"]) == 89
+    lines = {line["code"]: line for line in league["regions"]}
+    assert {code: line["submissions"] for code, line in lines.items()} == truth.submissions
+    assert (lines["23"]["submissions"], lines["42"]["submissions"], lines["53"]["submissions"]) == (
+        4, 252, 104)
+    for code, line in lines.items():
+        assert line["municipalities"] == len(truth.rosters[code])
+        assert line["taking_part"] == truth.taking_part[code]
+        assert line["target"] == len(truth.rosters[code])  # 100 per 100 municipalities
+    counts = [line["submissions"] for line in league["regions"]]
+    assert counts == sorted(counts, reverse=True)
+    below = {code for code, count in truth.submissions.items() if count < len(truth.rosters[code])}
+    assert "23" in below and "42" not in below
+    assert set(league["lagging"]) == below
+
+    krasnodar = json.loads(cli("participation", spec.slug, "--region", "23", "--json").stdout)
+    assert len(krasnodar["municipalities"]) == 426
+    assert sum(m["submissions"] for m in krasnodar["municipalities"]) + krasnodar["unnamed"] == 4
+
+    with store.open() as app:
+        app.review_participation(spec.slug, datetime.now(UTC), "review")
+        [review] = [e.state for e in app.read_log([topic_of(Contest.ParticipationReviewed)])]
+    assert {lag["code"] for lag in review["laggards"]} == below
+    assert review["submissions"] == 80_000

@@ -1,0 +1,63 @@
+"""Announcing a federal stage with its regional stages, and asking who has promoted."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from tests.e2e.conftest import Cli, Contests, Files
+
+STAGES = """\
+regional_stages:
+  regions: ["75", "23", "42"]
+  slug: "zdorovye-2030-{region}"
+  title: "Региональный этап: {region_name}"
+  organisers: ["Минздрав: {region_name}"]
+  schedule:
+    announced: 2030-01-10
+    collection_closes: 2030-02-01
+    screening_closes: 2030-02-10
+    judging_closes: 2030-02-20
+    voting_closes: 2030-02-25
+    results_published: 2030-02-28
+"""
+
+
+def test_a_federal_announcement_starts_its_regional_stages_and_waits_for_them(
+    cli: Cli, files: Files, contests: Contests, temporal: str
+) -> None:
+    spec = files.text("federal.yaml", contests.spec_yaml + STAGES)
+    announced = cli("announce", spec)
+    announced.assert_ok()
+    assert "3 regional stages" in announced.stdout
+    for region in ("75", "23", "42"):
+        assert f"zdorovye-2030-{region}" in announced.stdout
+
+    deadline = time.monotonic() + 60
+    while True:
+        shown = cli("status", "zdorovye-2030", "--json")
+        stages = json.loads(shown.stdout)["stages"] if shown.code == 0 else []
+        if len(stages) == 3 and all(s["phase"] for s in stages):
+            break
+        assert time.monotonic() < deadline, f"the stages did not show: {shown.stdout}{shown.stderr}"
+        time.sleep(0.3)
+    assert {(s["stage"], s["status"], s["phase"]) for s in stages} == {
+        (f"zdorovye-2030-{r}", "waiting", "announced") for r in ("75", "23", "42")}
+    text = cli("status", "zdorovye-2030")
+    text.assert_ok()
+    assert ("Not promoted yet: Краснодарский край, Кемеровская область — Кузбасс, Забайкальский край"
+            in text.stdout)
+
+    regional = cli("status", "zdorovye-2030-75")
+    regional.assert_ok()
+    assert "Promotion to zdorovye-2030: waiting" in regional.stdout
+
+
+def test_a_federal_spec_that_is_not_the_one_named_is_refused_in_one_line(
+    cli: Cli, files: Files, contests: Contests
+) -> None:
+    regional = files.text("regional.yaml", contests.spec_yaml.replace(
+        "level: federal", 'level: regional\nregion: "75"') + "promotion:\n  federal: another-2030\n")
+    federal = files.text("federal.yaml", contests.spec_yaml)
+    cli("announce", regional, "--federal", federal).assert_rejected(
+        "this is zdorovye-2030, but zdorovye-2030 promotes to another-2030")

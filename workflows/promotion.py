@@ -1,0 +1,71 @@
+"""A stage's promotions: the federal stage takes regional winners while it collects, and a
+regional stage sends its winners on once it has published its results."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.phases import Phase, PhasePlan, describe_moment
+    from domain.stages import PromotionBatch
+    from workflows.models import (
+        ContestInput,
+        PromotionInput,
+        PromotionReceipt,
+        ReceivePromotionInput,
+    )
+    from workflows.steps import act, rejected
+
+
+class PromotionUpdates:
+    """Mixed into the contest workflow, whose state these attributes are."""
+
+    _slug: str
+    _phase: Phase
+    _plan: PhasePlan
+    _steps: list[str]
+    _contest: ContestInput
+
+    async def promote_winners(self) -> None:
+        """Send the winners to the federal stage; the activity records whether it took them."""
+        await act("promote_winners", PromotionInput(
+            slug=self._slug, federal=self._contest.federal, task_queue=workflow.info().task_queue,
+            command_id=f"{self._slug}:promote"))
+        self._steps.append("winners promoted")
+
+    @workflow.update
+    async def promote(self, batch: PromotionBatch) -> PromotionReceipt:
+        """A regional stage's winners arrive; the first promotion may have started this run."""
+        await workflow.wait_condition(lambda: self._phase != Phase.ANNOUNCED)
+        self._check_collecting(batch.stage)
+        try:
+            await act("receive_promotion", ReceivePromotionInput(
+                federal=self._slug, batch=batch, command_id=f"{self._slug}:promotion:{batch.stage}"))
+        except ActivityError as failure:
+            cause = failure.cause
+            raise rejected(cause.message if isinstance(cause, ApplicationError) else str(failure)) from None
+        self._steps.append(f"{len(batch.entries)} promoted from {batch.stage}")
+        return PromotionReceipt(stage=batch.stage, references=[e.reference for e in batch.entries])
+
+    @promote.validator
+    def _validate_promotion(self, batch: PromotionBatch) -> None:
+        self._check_running()
+        if self._phase == Phase.ANNOUNCED:
+            opens = self._plan.window(Phase.ANNOUNCED).closes_at
+            if opens > workflow.now():
+                raise rejected(f"federal stage {self._slug} opens collection at "
+                                f"{describe_moment(opens)}; promotion from {batch.stage} refused")
+            return
+        self._check_collecting(batch.stage)
+
+    def _check_collecting(self, stage: str) -> None:
+        if self._phase != Phase.COLLECTING:
+            closed = self._plan.window(Phase.COLLECTING).closes_at
+            raise rejected(f"federal stage {self._slug} closed collection at "
+                            f"{describe_moment(closed)}; promotion from {stage} refused")
+
+    if TYPE_CHECKING:
+        def _check_running(self) -> None: ...
