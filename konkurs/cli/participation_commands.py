@@ -55,7 +55,8 @@ def import_municipalities(file: CsvFile, as_json: JsonFlag = False) -> None:
 
 def _imported(outcome: RosterImport) -> str:
     unchanged = outcome.regions - len(outcome.written)
-    return (f"Read {outcome.municipalities} municipalities of {outcome.regions} regions: "
+    regions = f"{outcome.regions} region" + ("" if outcome.regions == 1 else "s")
+    return (f"Read {outcome.municipalities} municipalities of {regions}: "
             f"{len(outcome.written)} rosters written, {unchanged} unchanged.")
 
 

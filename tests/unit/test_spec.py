@@ -73,11 +73,12 @@ def smart_dialog() -> ContestSpec:
     return load_spec(EXAMPLES / "smart-dialog-2023.yaml")
 
 
-def test_there_are_four_example_specs() -> None:
+def test_the_examples_are_the_four_seed_contests_and_the_federal_stage_of_seed_003() -> None:
     assert [p.name for p in EXAMPLE_FILES] == [
         "decade-of-childhood-2023.yaml",
         "municipal-dialog-2024.yaml",
         "smart-dialog-2023.yaml",
+        "social-services-2025-federal.yaml",
         "social-services-2025-zabaikalsky.yaml",
     ]
 

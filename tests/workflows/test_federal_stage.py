@@ -12,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
@@ -143,7 +144,8 @@ async def test_first_places_of_regional_stages_advance_to_the_federal_stage(
         assert screening is not None
         assert (screening.admitted, screening.rejected) == (6, {"not in registry": 2})
         outsider: Submission = konkurs.repository.get(submission_id(stage.slug, f"R{stage.spec['region']}-7"))
-        assert outsider.rejection_reason == f"not in registry on {(now + DAY).date().isoformat()}"
+        submitted_on = outsider.created_on.astimezone(ZoneInfo(spec.timezone)).date()
+        assert outsider.rejection_reason == f"not in registry on {submitted_on.isoformat()}"
         konkurs.record_reviews(stage.slug, cards_for_assignments(konkurs, stage.slug, score))
     late = handles[LATE_REGION]
     await late.execute_update(ContestWorkflow.extend_deadline, ExtendDeadline(
