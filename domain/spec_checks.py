@@ -31,7 +31,7 @@ class SpecProblems(ValueError):
 
 def cross_field_problems(spec: ContestSpec) -> list[SpecProblem]:
     return [*_regions(spec), *_unique_codes(spec), *_phases(spec), *_schedule(spec),
-            *_ages(spec), *_stages(spec)]
+            *_ages(spec), *_stages(spec), *_participation(spec), *_addressees(spec)]
 
 
 def _regions(spec: ContestSpec) -> Iterator[SpecProblem]:
@@ -139,3 +139,31 @@ def _template(path: Path, text: str) -> Iterator[SpecProblem]:
     except (KeyError, IndexError, ValueError) as error:
         yield SpecProblem(path, f"bad template {text!r}: only {{region}} and {{region_name}} "
                                 f"may be filled in ({error})")
+
+
+def _participation(spec: ContestSpec) -> Iterator[SpecProblem]:
+    drive = spec.participation
+    if drive is None:
+        return
+    for code in drive.regions:
+        if code not in REGION_CODES:
+            yield SpecProblem(("participation", "regions", code), f"unknown region code {code!r}")
+    if any(p.path[0] == "schedule" for p in _phases(spec)):
+        return
+    plan = spec.phase_plan()
+    opens, closes = plan.windows[0].closes_at, plan.windows[1].closes_at
+    for index, day in enumerate(drive.review.dates):
+        moment = spec.local_moment(day, end_of_day=False)
+        if not opens < moment < closes:
+            yield SpecProblem(("participation", "review", "dates", index),
+                              f"review on {day} falls outside collection; it would never run")
+
+
+def _addressees(spec: ContestSpec) -> Iterator[SpecProblem]:
+    listed = spec.announcement.addressees if spec.announcement else "regional_authorities"
+    if listed == "regional_authorities":
+        return
+    for index, addressee in enumerate(listed):
+        if addressee.region is not None and addressee.region not in REGION_CODES:
+            yield SpecProblem(("announcement", "addressees", index, "region"),
+                              f"unknown region code {addressee.region!r}")

@@ -11,6 +11,7 @@ from temporalio.client import Client
 
 from domain.errors import InputFileError, UnknownContest
 from domain.phases import Phase, describe_moment
+from domain.registry import read_registry
 from domain.spec import ContestSpec
 from domain.spec_file import load_spec
 from konkurs import operations
@@ -74,6 +75,11 @@ def announce(
         say(table(f"{len(stages)} regional stages", ["stage", "region", "collection closes"],
                   [(s.slug, s.spec["region"], describe_moment(s.plan.window(Phase.COLLECTING).closes_at))
                    for s in stages]))
+    registry = spec.eligibility.registry
+    if registry and not read_registry(runtime.store(), registry):
+        say(f"[yellow]Registry {registry} has not been imported[/]: screening checks every "
+            f"applicant against it when collection closes; import it with "
+            f"`konkurs import registry {registry} FILE` before then")
     if spec.promotion and contest.federal is None:
         say(f"[yellow]Federal stage {spec.promotion.federal} is not announced yet[/]: announce it "
             "before this stage publishes results, or give --federal FILE")

@@ -14,6 +14,7 @@ from domain.phases import Phase
 from domain.regions import REGION_CODES
 from domain.spec import ContestSpec, NominationKind
 from domain.spec_file import load_spec, parse_spec
+from tests.factories import spec_data
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
@@ -241,3 +242,19 @@ def test_a_spec_read_back_from_its_json_keeps_its_whole_day_deadlines(path: Path
     assert again == spec
     assert again.phase_plan() == spec.phase_plan()
     assert again.fingerprint() == spec.fingerprint()
+
+
+def test_a_review_date_outside_collection_and_an_unknown_addressee_region_are_refused() -> None:
+    data = spec_data(datetime(2031, 1, 10, tzinfo=UTC), voting=False)
+    data["participation"] = {"target": {"absolute": 5}, "regions": {"99": {"absolute": 1}},
+                             "review": {"dates": ["2031-02-01", "2031-12-31"]}}
+    data["announcement"] = {"addressees": [{"name": "Кто-то", "region": "00"}],
+                            "subject": "О конкурсе", "letter": "$title"}
+    with pytest.raises(SpecError) as refused:
+        parse_spec(yaml.safe_dump(data, allow_unicode=True), "drive.yaml")
+    problems = refused.value.problems
+    assert any("participation.review.dates.1: " in p and "falls outside collection" in p
+               for p in problems), problems
+    assert not any("participation.review.dates.0" in p for p in problems)
+    assert any("participation.regions.99: unknown region code '99'" in p for p in problems), problems
+    assert any("announcement.addressees.0.region: unknown region code '00'" in p for p in problems)

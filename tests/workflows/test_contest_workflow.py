@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -21,30 +20,17 @@ from domain.application import topic_of
 from domain.intake import BallotForm, SubmissionForm
 from domain.konkurs import Konkurs
 from domain.phases import Phase
-from konkurs.worker import build_worker
 from tests.factories import DAY, cards_for_assignments, expert_panel, make_spec
+from tests.workflows.driving import phase_becomes
 from workflows.contest import ContestWorkflow
 from workflows.models import (
     CancelContest,
     ClosePhase,
     ContestInput,
-    ContestState,
     ExtendDeadline,
 )
 
 NOMINATIONS = ("HC-1", "HC-2")
-
-
-@pytest.fixture
-async def client(
-    time_skipping_env: WorkflowEnvironment, konkurs: Konkurs
-) -> AsyncIterator[Client]:
-    queue = f"test-{uuid.uuid4()}"
-    worker = build_worker(time_skipping_env.client, konkurs, task_queue=queue)
-    async with worker:
-        client = time_skipping_env.client
-        client.test_queue = queue  # type: ignore[attr-defined]
-        yield client
 
 
 async def start(client: Client, env: WorkflowEnvironment, voting: bool = True) -> WorkflowHandle:
@@ -58,15 +44,6 @@ async def start(client: Client, env: WorkflowEnvironment, voting: bool = True) -
         task_queue=client.test_queue,  # type: ignore[attr-defined]
     )
     return handle
-
-
-async def phase_becomes(handle: WorkflowHandle, phase: Phase) -> ContestState:
-    for _ in range(400):
-        state: ContestState = await handle.query(ContestWorkflow.state)
-        if state.phase == phase:
-            return state
-        await asyncio.sleep(0.025)
-    raise AssertionError(f"workflow stayed in {state.phase}, expected {phase}")
 
 
 def applicant(region: str = "23") -> Applicant:

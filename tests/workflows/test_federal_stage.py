@@ -7,15 +7,12 @@ has closed collection and is refused with the reason, and the federal stage judg
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from domain.aggregates import Applicant, Contest, RegistryRow, Submission
@@ -26,10 +23,10 @@ from domain.konkurs import Konkurs
 from domain.phases import Phase
 from domain.spec import ContestSpec
 from konkurs import operations
-from konkurs.worker import build_worker
 from projections import ViewsDB, catch_up, default_views, results
 from projections.stage_queries import stage_links
 from tests.factories import DAY, cards_for_assignments, expert_panel, spec_data
+from tests.workflows.driving import completed, sleep_until
 from workflows.contest import ContestWorkflow
 from workflows.models import CancelContest, ContestInput, ExtendDeadline
 
@@ -89,15 +86,6 @@ def score(submission: str, expert: str) -> int:
     return 3 + int(submission.rsplit("-", 1)[1]) % 6
 
 
-@pytest.fixture
-async def client(time_skipping_env: WorkflowEnvironment, konkurs: Konkurs) -> AsyncIterator[Client]:
-    queue = f"test-{uuid.uuid4()}"
-    async with build_worker(time_skipping_env.client, konkurs, task_queue=queue):
-        client = time_skipping_env.client
-        client.test_queue = queue  # type: ignore[attr-defined]
-        yield client
-
-
 async def start(client: Client, contest: ContestInput) -> WorkflowHandle[Any, Any]:
     return await client.start_workflow(
         ContestWorkflow.run, contest, id=f"contest-{contest.slug}",
@@ -105,28 +93,22 @@ async def start(client: Client, contest: ContestInput) -> WorkflowHandle[Any, An
     )
 
 
-async def sleep_until(env: WorkflowEnvironment, moment: datetime) -> None:
-    """Skip to a moment: waiting on a result would let the server skip past the next deadline."""
-    await env.sleep(moment - await env.get_current_time())
-
-
-async def completed(handle: WorkflowHandle[Any, Any]) -> None:
-    for _ in range(400):
-        if (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED:
-            return
-        await asyncio.sleep(0.025)
-    raise AssertionError(f"{handle.id} has not completed")
+async def federal_with_stages(
+    env: WorkflowEnvironment,
+) -> tuple[datetime, ContestSpec, ContestInput, list[ContestInput]]:
+    """The test's start, and a federal stage that begins half a day later, with its stages."""
+    now = await env.get_current_time()
+    spec = federal_spec(now + DAY / 2, f"fed-{uuid.uuid4().hex[:6]}")
+    federal = operations.contest_input(spec, spec.phase_plan())
+    return now, spec, federal, operations.stage_inputs(federal, spec, DAY * 0, now)
 
 
 async def test_first_places_of_regional_stages_advance_to_the_federal_stage(
     client: Client, time_skipping_env: WorkflowEnvironment, konkurs: Konkurs, tmp_path: Any
 ) -> None:
     env = time_skipping_env
-    now = await env.get_current_time()
-    slug = f"fed-{uuid.uuid4().hex[:6]}"
-    spec = federal_spec(now + DAY / 2, slug)
-    federal = operations.contest_input(spec, spec.phase_plan())
-    stages = operations.stage_inputs(federal, spec, DAY * 0, now)
+    now, spec, federal, stages = await federal_with_stages(env)
+    slug = spec.slug
     assert [s.spec["region"] for s in stages] == list(REGIONS)
     federal_handle = await start(client, federal)
     handles = {s.spec["region"]: await start(client, s) for s in stages}
@@ -194,11 +176,8 @@ async def test_the_first_promotion_starts_the_federal_stage_and_a_repeat_is_reco
     client: Client, time_skipping_env: WorkflowEnvironment, konkurs: Konkurs
 ) -> None:
     env = time_skipping_env
-    now = await env.get_current_time()
-    slug = f"fed-{uuid.uuid4().hex[:6]}"
-    spec = federal_spec(now + DAY / 2, slug)
-    federal = operations.contest_input(spec, spec.phase_plan())
-    stages = operations.stage_inputs(federal, spec, DAY * 0, now)[:2]
+    now, spec, _, stages = await federal_with_stages(env)
+    slug, stages = spec.slug, stages[:2]
     handles = [await start(client, stage) for stage in stages]
     konkurs.import_registry(REGISTRY, registry())
 

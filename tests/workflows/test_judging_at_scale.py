@@ -9,12 +9,10 @@ import hashlib
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from domain.aggregates import Applicant, ExpertProfile, Judging
@@ -26,11 +24,11 @@ from domain.phases import Phase
 from domain.regions import REGIONS
 from domain.rules.assignment import Entry, Reviewer, conflict_reason
 from domain.spec import ContestSpec
-from konkurs.worker import build_worker
 from tests.factories import DAY, cards_for_assignments
 from tests.factories import spec_data as contest_spec_data
+from tests.workflows.driving import phase_becomes
 from workflows.contest import ContestWorkflow
-from workflows.models import ContestInput, ContestState, PanelResult
+from workflows.models import ContestInput, PanelResult
 
 pytestmark = pytest.mark.slow
 
@@ -115,26 +113,6 @@ def impact(submission: str, expert: str) -> int:
     return min(10, _hashed(submission) % 8 + lenient + _hashed(f"{submission}/{expert}") % 2)
 
 
-@pytest.fixture
-async def queue(time_skipping_env: WorkflowEnvironment, konkurs: Konkurs) -> AsyncIterator[str]:
-    """A worker on a task queue of its own, for this test's contest."""
-    name = f"test-{uuid.uuid4()}"
-    async with build_worker(time_skipping_env.client, konkurs, task_queue=name):
-        yield name
-
-
-async def phase_becomes(handle: WorkflowHandle, phase: Phase, seconds: float = 120) -> ContestState:
-    """Wait in real time: assigning or concluding 5,000 submissions takes seconds, not ticks."""
-    deadline = time.monotonic() + seconds
-    while True:
-        state: ContestState = await handle.query(ContestWorkflow.state)
-        if state.phase == phase:
-            return state
-        if time.monotonic() > deadline:
-            raise AssertionError(f"workflow stayed in {state.phase}, expected {phase}")
-        await asyncio.sleep(0.05)
-
-
 def reminders(konkurs: Konkurs, slug: str, spec: ContestSpec) -> dict[str, dict[str, Any]]:
     """The ExpertsReminded events' state, by nomination."""
     ids = {judging_id(slug, n.code): n.code for n in spec.nominations}
@@ -161,7 +139,7 @@ async def test_thirteen_nominations_with_5000_submissions_and_200_experts_are_ju
 
     # Collection: the roster and every submission, from all 89 regions.
     await env.sleep(2 * DAY)
-    await phase_becomes(handle, Phase.COLLECTING)
+    await phase_becomes(handle, Phase.COLLECTING, 120)
     profiles = expert_profiles()
     assert await asyncio.to_thread(konkurs.enroll_experts, slug, profiles) == EXPERTS
     forms = submission_forms(spec)
@@ -170,10 +148,10 @@ async def test_thirteen_nominations_with_5000_submissions_and_200_experts_are_ju
 
     # Collection and screening close by their deadlines; judging opens with every assignment.
     await env.sleep(60 * DAY)
-    await phase_becomes(handle, Phase.SCREENING)
+    await phase_becomes(handle, Phase.SCREENING, 120)
     assert konkurs.get_contest(slug).screening.admitted == SUBMISSIONS  # type: ignore[union-attr]
     await env.sleep(15 * DAY)
-    await phase_becomes(handle, Phase.JUDGING)
+    await phase_becomes(handle, Phase.JUDGING, 120)
 
     # Before the reminder: the first nomination is fully scored, the others only in part.
     cards = await asyncio.to_thread(cards_for_assignments, konkurs, slug, impact)

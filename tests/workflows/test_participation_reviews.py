@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
@@ -19,21 +17,12 @@ from domain.intake import SubmissionForm
 from domain.konkurs import Konkurs
 from domain.phases import Phase, describe_moment
 from domain.spec import ApplicantKind, ContestSpec
-from konkurs.worker import build_worker
 from tests.factories import DAY, spec_data
+from tests.workflows.driving import phase_becomes
 from workflows.contest import ContestWorkflow
-from workflows.models import CancelContest, ContestInput, ContestState, ExtendDeadline
+from workflows.models import CancelContest, ContestInput, ExtendDeadline
 
 KRASNODAR, KEMEROVO, NOVGOROD = "23", "42", "53"
-
-
-@pytest.fixture
-async def client(time_skipping_env: WorkflowEnvironment, konkurs: Konkurs) -> AsyncIterator[Client]:
-    queue = f"test-{uuid.uuid4()}"
-    async with build_worker(time_skipping_env.client, konkurs, task_queue=queue):
-        client = time_skipping_env.client
-        client.test_queue = queue  # type: ignore[attr-defined]
-        yield client
 
 
 def drive_spec(start: datetime, slug: str, drive: bool = True) -> ContestSpec:
@@ -85,15 +74,6 @@ async def reviewed(konkurs: Konkurs, slug: str, count: int) -> list[dict[str, An
             return found
         await asyncio.sleep(0.025)
     raise AssertionError(f"{len(reviews_of(konkurs, slug))} reviews recorded, expected {count}")
-
-
-async def phase_becomes(handle: WorkflowHandle[Any, Any], phase: Phase) -> ContestState:
-    for _ in range(400):
-        state: ContestState = await handle.query(ContestWorkflow.state)
-        if state.phase == phase:
-            return state
-        await asyncio.sleep(0.025)
-    raise AssertionError(f"workflow stayed in {state.phase}, expected {phase}")
 
 
 def moment(recorded: str) -> datetime:

@@ -1,0 +1,29 @@
+"""What every time-skipping workflow test shares: a worker on a task queue of its own."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from domain.konkurs import Konkurs
+from konkurs.worker import build_worker
+
+
+@pytest.fixture
+async def queue(time_skipping_env: WorkflowEnvironment, konkurs: Konkurs) -> AsyncIterator[str]:
+    """A worker on a task queue of its own, for this test's contests."""
+    name = f"test-{uuid.uuid4()}"
+    async with build_worker(time_skipping_env.client, konkurs, task_queue=name):
+        yield name
+
+
+@pytest.fixture
+def client(time_skipping_env: WorkflowEnvironment, queue: str) -> Client:
+    """The environment's client, carrying the test's queue as `test_queue`."""
+    client = time_skipping_env.client
+    client.test_queue = queue  # type: ignore[attr-defined]
+    return client
