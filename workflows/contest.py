@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -57,6 +57,7 @@ class ContestWorkflow(PromotionUpdates):
         self._reminder_days = contest.reminder_days
         self._panels: dict[str, ChildWorkflowHandle[Any, PanelResult]] = {}
         self._contest = contest
+        self._closed_at: dict[Phase, datetime] = {}
         self._reviews = ParticipationReviews(contest)
 
     @workflow.run
@@ -101,6 +102,7 @@ class ContestWorkflow(PromotionUpdates):
             slug=self._slug, closed=phase, cause=cause, reason=reason,
             command_id=f"{self._slug}:close:{phase}"))
         self._close_request = None
+        self._closed_at[phase] = workflow.now().astimezone(self._plan.window(phase).closes_at.tzinfo)
         self._steps.append(f"{phase} closed by {cause}")
         if phase == Phase.JUDGING:
             await self._close_panels()

@@ -3,6 +3,7 @@ regional stage sends its winners on once it has published its results."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from temporalio import workflow
@@ -28,6 +29,7 @@ class PromotionUpdates:
     _plan: PhasePlan
     _steps: list[str]
     _contest: ContestInput
+    _closed_at: dict[Phase, datetime]
 
     async def promote_winners(self) -> None:
         """Send the winners to the federal stage; the activity records whether it took them."""
@@ -63,7 +65,7 @@ class PromotionUpdates:
 
     def _check_collecting(self, stage: str) -> None:
         if self._phase != Phase.COLLECTING:
-            closed = self._plan.window(Phase.COLLECTING).closes_at
+            closed = self._closed_at.get(Phase.COLLECTING, self._plan.window(Phase.COLLECTING).closes_at)
             raise rejected(f"federal stage {self._slug} closed collection at "
                             f"{describe_moment(closed)}; promotion from {stage} refused")
 

@@ -61,6 +61,9 @@ def status(slug: Slug, as_json: JsonFlag = False) -> None:
     print_stages(slug, links)
 
 
+NAMED_AT_MOST = 12  # regions named in the status line; more would be a wall of text
+
+
 def print_stages(slug: str, links: list[StageLink]) -> None:
     regional = [link for link in links if link.federal == slug]
     if regional:
@@ -68,7 +71,12 @@ def print_stages(slug: str, links: list[StageLink]) -> None:
                   [(s.stage, s.region_name or s.region or "", s.phase or "not announced",
                     _promotion(s)) for s in regional]))
         waiting = [s.region_name or s.stage for s in regional if s.status == "waiting"]
-        say(f"Not promoted yet: {', '.join(waiting)}" if waiting else "Every regional stage has promoted.")
+        if not waiting:
+            say("Every regional stage has promoted.")
+        elif len(waiting) <= NAMED_AT_MOST:
+            say(f"Not promoted yet: {', '.join(waiting)}")
+        else:
+            say(f"Not promoted yet: {len(waiting)} of {len(regional)} regional stages (table above)")
     for link in links:
         if link.stage == slug:
             say(f"Promotion to [bold]{link.federal}[/]: {_promotion(link)}")

@@ -52,6 +52,24 @@ def test_a_federal_announcement_starts_its_regional_stages_and_waits_for_them(
     regional.assert_ok()
     assert "Promotion to zdorovye-2030: waiting" in regional.stdout
 
+    cli("close", "zdorovye-2030", "--phase", "announced").assert_ok()
+    cli("close", "zdorovye-2030-23", "--phase", "announced").assert_ok()
+    for phase in ("collecting", "screening", "judging", "voting", "results"):
+        cli("close", "zdorovye-2030-23", "--phase", phase).assert_ok()
+    cli("close", "zdorovye-2030", "--phase", "collecting").assert_ok()
+    for phase in ("announced", "collecting", "screening", "judging", "voting", "results"):
+        cli("close", "zdorovye-2030-75", "--phase", phase).assert_ok()
+    deadline = time.monotonic() + 30
+    while "refused" not in (late := cli("status", "zdorovye-2030-75")).stdout:
+        assert time.monotonic() < deadline, late.stdout
+        time.sleep(0.3)
+    assert "Promotion to zdorovye-2030: refused: federal stage zdorovye-2030 closed collection at " in (
+        " ".join(late.stdout.split()))
+    stages = {s["stage"]: s for s in json.loads(cli("status", "zdorovye-2030", "--json").stdout)["stages"]}
+    assert stages["zdorovye-2030-23"]["status"] == "promoted"
+    assert stages["zdorovye-2030-75"]["status"] == "refused"
+    assert stages["zdorovye-2030-42"]["status"] == "waiting"
+
 
 def test_a_federal_spec_that_is_not_the_one_named_is_refused_in_one_line(
     cli: Cli, files: Files, contests: Contests
