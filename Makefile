@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 INSTALL_LOG := $(VENV)/install.log
 
-.PHONY: demo test test-slow test-all lint bench clean
+.PHONY: demo test test-postgres test-slow test-all lint bench clean
 
 # One install per change of pyproject.toml; pip's chatter goes to a log, shown only on failure.
 $(STAMP): pyproject.toml
@@ -18,6 +18,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# The suite again with every store on PostgreSQL, a fresh database per test, on the server
+# named by POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD and POSTGRES_DBNAME.
+test-postgres: $(STAMP)
+	$(PY) -m pytest --store=postgres
 
 test-slow: $(STAMP)
 	$(PY) -m pytest -m slow

@@ -87,7 +87,7 @@ class StoreApplication(Application[UUID]):
     ) -> Iterator[tuple[int, dict[str, Any]]]:
         """(position, state) of one topic in log order: the lean read that recounts of
         millions use."""
-        decode = self.mapper.decode_state  # type: ignore[attr-defined]
+        decode = self.mapper.state_decoder(topic)  # type: ignore[attr-defined]
         for position, state in topic_states(self.recorder, topic, start, stop):
             yield position, decode(state)
 
@@ -102,14 +102,16 @@ class StoreApplication(Application[UUID]):
             start = page[-1].id + 1
 
     @staticmethod
-    def _logged(notification: Notification, decode: Callable[[bytes], dict[str, Any]]) -> LoggedEvent:
+    def _logged(
+        notification: Notification, decode: Callable[[bytes, str], dict[str, Any]]
+    ) -> LoggedEvent:
         originator_id = notification.originator_id
         return LoggedEvent(
             position=notification.id,
             originator_id=originator_id if isinstance(originator_id, UUID) else UUID(originator_id),
             originator_version=notification.originator_version,
             topic=notification.topic,
-            state=decode(notification.state),
+            state=decode(notification.state, notification.topic),
         )
 
     def contest_events(

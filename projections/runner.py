@@ -27,6 +27,14 @@ from projections.views_db import (
 BATCH = 1000
 
 
+class Stop(Protocol):
+    """What ends a follower: a `threading.Event`, or a flag a signal handler sets."""
+
+    def is_set(self) -> bool: ...
+
+    def wait(self, seconds: float, /) -> object: ...
+
+
 class EventLog(Protocol):
     def read_log(
         self, topics: Sequence[str] = (), start: int = 1, stop: int | None = None
@@ -67,7 +75,7 @@ def follow(
     views_db: ViewsDB,
     views: Sequence[View],
     interval: float = 0.5,
-    stop: threading.Event | None = None,
+    stop: Stop | None = None,
 ) -> int:
     """Catch up, then poll every `interval` seconds until `stop` is set; returns events applied."""
     stop = stop or threading.Event()

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import os
 import sys
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -12,45 +11,98 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from domain.konkurs import Konkurs
+from tests.stores import BACKENDS, PostgresServer, Stores
 
 BIN = Path(sys.executable).parent
+STORE_FIXTURES = {"stores", "postgres_env"}
 
 # Properties must not fail on a busy 2-core machine's timing, and CI should see the same examples.
 settings.register_profile("konkurs", deadline=None, derandomize=True)
 settings.load_profile("konkurs")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--store", choices=BACKENDS, default=os.environ.get("KONKURS_TEST_STORE", "sqlite"),
+        help="event store every test runs on: sqlite (default) or postgres, a fresh database per "
+             "test on the server of POSTGRES_HOST etc. Default from KONKURS_TEST_STORE.")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("store") == "postgres" and "POSTGRES_HOST" not in os.environ:
+        raise pytest.UsageError(
+            "--store=postgres needs a server: set POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, "
+            "POSTGRES_PASSWORD and POSTGRES_DBNAME (a database to create the test databases from)")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"event store: {config.getoption('store')}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`@pytest.mark.only_on("sqlite", reason=...)`: a test of one backend, skipped on the other.
+
+    The PostgreSQL pass leaves out the other tests that open no store (rules, spec parsing,
+    mocked activities): they would run exactly as in the SQLite pass.
+    """
+    backend = config.getoption("store")
+    kept, storeless = [], []
+    for item in items:
+        marker = item.get_closest_marker("only_on")
+        if marker is not None and marker.args[0] != backend:
+            item.add_marker(pytest.mark.skip(reason=f"{marker.args[0]} only: {marker.kwargs['reason']}"))
+        elif backend == "postgres" and not STORE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            storeless.append(item)
+            continue
+        kept.append(item)
+    if storeless:
+        config.hook.pytest_deselected(items=storeless)
+        items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> PostgresServer | None:
+    return PostgresServer.from_environ()
+
+
 @pytest.fixture
-def konkurs(tmp_path: Path) -> Iterator[Konkurs]:
-    app = Konkurs(env={
-        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-        "SQLITE_DBNAME": str(tmp_path / "konkurs.db"),
-    })
+def stores(pytestconfig: pytest.Config, postgres_server: PostgresServer | None) -> Iterator[Stores]:
+    """Fresh stores on the run's backend: `stores.env(tmp_path / "name.db")`."""
+    made = Stores(pytestconfig.getoption("store"), postgres_server)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def store_env(stores: Stores, tmp_path: Path) -> dict[str, str]:
+    """The eventsourcing environment of this test's store, the one the `konkurs` fixture opens."""
+    return stores.env(tmp_path / "konkurs.db")
+
+
+@pytest.fixture
+def konkurs(store_env: dict[str, str]) -> Iterator[Konkurs]:
+    app = Konkurs(env=store_env)
     yield app
     app.close()
 
 
 @pytest.fixture
-def postgres_env() -> Iterator[dict[str, str]]:
-    """The eventsourcing environment of a fresh PostgreSQL database, dropped afterwards.
+def postgres_env(
+    request: pytest.FixtureRequest, postgres_server: PostgresServer | None, tmp_path: Path
+) -> Iterator[dict[str, str]]:
+    """The eventsourcing environment of a fresh PostgreSQL database, dropped afterwards, for a
+    test of PostgreSQL itself.
 
-    Needs POSTGRES_HOST etc. of a server (`.ci/run` starts one); without them the test is skipped.
+    Such a test runs in the PostgreSQL pass (`--store=postgres`), not again in the SQLite one;
+    slow tests, which have no PostgreSQL pass, run whenever a server is configured.
     """
-    if "POSTGRES_HOST" not in os.environ:
+    if postgres_server is None:
         pytest.skip("no PostgreSQL server: set POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER")
-    import psycopg
-
-    server = {k: v for k, v in os.environ.items() if k.startswith("POSTGRES_")}
-    name = f"konkurs_{uuid.uuid4().hex[:12]}"
-    admin = dict(host=server["POSTGRES_HOST"], port=server.get("POSTGRES_PORT", "5432"),
-                 user=server.get("POSTGRES_USER", "postgres"),
-                 password=server.get("POSTGRES_PASSWORD", ""),
-                 dbname=server.get("POSTGRES_DBNAME", "postgres"), autocommit=True)
-    with psycopg.connect(**admin) as connection:
-        connection.execute(f"CREATE DATABASE {name}")
-    yield {**server, "PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": name}
-    with psycopg.connect(**admin) as connection:
-        connection.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    if request.config.getoption("store") != "postgres" and request.node.get_closest_marker("slow") is None:
+        pytest.skip("a PostgreSQL test: it runs with --store=postgres (make test-postgres)")
+    made = Stores("postgres", postgres_server)
+    yield made.env(tmp_path / "postgres.db")
+    made.close()
 
 
 @pytest.fixture(scope="session")

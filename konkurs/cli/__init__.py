@@ -13,6 +13,7 @@ from konkurs.cli import (
     announcement_commands,
     contest_commands,
     demo_command,
+    event_commands,
     intake_commands,
     judging_commands,
     participation_commands,
@@ -20,6 +21,7 @@ from konkurs.cli import (
     service_commands,
     view_commands,
     vote_commands,
+    webhook_commands,
 )
 from konkurs.cli.output import fail
 from konkurs.cli.spec_commands import spec_app
@@ -48,6 +50,8 @@ participation_commands.register(app)
 vote_commands.register(app)
 service_commands.register(app)
 demo_command.register(app)
+event_commands.register(app)
+webhook_commands.register(app)
 
 
 def main() -> None:

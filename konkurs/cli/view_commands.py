@@ -10,9 +10,11 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from domain.outcomes import VoteTally
 from domain.phases import describe_moment
 from konkurs.cli import runtime
+from konkurs.cli.event_commands import stop_on_signals
 from konkurs.cli.output import JsonFlag, console, emit_json, say, table
 from projections import ViewsDB, board, catch_up, default_views, follow, list_contests, rebuild, results
 from projections.models import Board, Entry, Results
+from projections.pg_runner import listen
 from projections.stage_queries import StageLink, stage_links
 
 Slug = Annotated[str, typer.Argument(help="The contest's slug.")]
@@ -191,7 +193,22 @@ def rebuild_views(as_json: JsonFlag = False) -> None:
 
 
 @projections_app.command("run")
-def run_views(interval: float = typer.Option(0.5, help="Seconds between polls.")) -> None:
-    """Keep the views up to date by polling the log until stopped (Ctrl-C)."""
-    say("Following the log; Ctrl-C to stop.")
-    follow(runtime.store(), ViewsDB(runtime.settings().views_path), default_views(), interval)
+def run_views(
+    interval: float = typer.Option(0.5, min=0.01, help="SQLite only: seconds between polls of the log."),
+) -> None:
+    """Keep the views up to date until stopped (Ctrl-C or SIGTERM): on PostgreSQL the library's
+    projection runner applies each event within milliseconds of its commit (LISTEN/NOTIFY); SQLite
+    cannot announce, so there the log is polled every --interval seconds. Read commands catch up
+    by themselves; run this for dashboards that read views.db, and so reads find nothing to do."""
+    settings = runtime.settings()
+    database = ViewsDB(settings.views_path)
+    store = runtime.store()
+    with stop_on_signals() as stop:
+        if settings.uses_postgres:
+            say("Applying events as PostgreSQL announces them (LISTEN/NOTIFY); Ctrl-C to stop.")
+            listen(store, database, default_views(), stop)
+        else:
+            say(f"Polling the log every {interval:g} s; Ctrl-C to stop.")
+            follow(store, database, default_views(), interval, stop)
+    store.close()
+    say(f"Stopped at positions {database.positions()}")

@@ -31,6 +31,7 @@ from konkurs import operations
 from konkurs.devserver import EmbeddedServer, free_port
 from konkurs.supervisor import WorkerProcess
 from konkurs.temporal import TemporalTarget, connect
+from tests.stores import Stores
 
 REPO = Path(__file__).resolve().parents[2]
 SLUG = "zdorovye-2030"
@@ -125,13 +126,12 @@ class Run:
 class Cli:
     """Runs `python -m konkurs ...` as a subprocess, the way an operator's shell would."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, store_env: dict[str, str]) -> None:
         self.home = home
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("TEMPORAL_", "KONKURS_")) and k not in {"FORCE_COLOR", "COLUMNS"}}
         # Nothing listens there: a command that should stop before Temporal cannot reach one.
-        env.update(KONKURS_HOME=str(home), PERSISTENCE_MODULE="eventsourcing.sqlite",
-                   TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}")
+        env.update(KONKURS_HOME=str(home), TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}", **store_env)
         self.env = env
 
     def __call__(self, *args: str | Path, timeout: float = 120) -> Run:
@@ -171,9 +171,8 @@ class Files:
 class Store:
     """The home's event store, opened only between CLI runs."""
 
-    def __init__(self, home: Path) -> None:
-        self.env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                    "SQLITE_DBNAME": str(home / "konkurs.db")}
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
 
     @contextmanager
     def open(self) -> Iterator[Konkurs]:
@@ -298,8 +297,14 @@ def home(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def cli(home: Path) -> Cli:
-    return Cli(home)
+def home_store_env(home: Path, stores: Stores) -> dict[str, str]:
+    """The store of the home: its konkurs.db on SQLite, a database of its own on PostgreSQL."""
+    return stores.env(home / "konkurs.db")
+
+
+@pytest.fixture
+def cli(home: Path, home_store_env: dict[str, str]) -> Cli:
+    return Cli(home, home_store_env)
 
 
 @pytest.fixture
@@ -308,8 +313,8 @@ def files(tmp_path: Path) -> Files:
 
 
 @pytest.fixture
-def store(home: Path) -> Store:
-    return Store(home)
+def store(home_store_env: dict[str, str]) -> Store:
+    return Store(home_store_env)
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from domain.konkurs import Konkurs
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,6 +42,7 @@ def topic_counts(home: Path) -> Counter[str]:
         store.close()
 
 
+@pytest.mark.only_on("sqlite", reason="`konkurs demo` is the embedded default: its store is always SQLite")
 def test_a_worker_killed_during_judging_changes_neither_results_nor_events(tmp_path: Path) -> None:
     calm = run_demo(tmp_path / "calm")
     crashed = run_demo(tmp_path / "crashed", "--kill-worker-during-judging")

@@ -13,6 +13,7 @@ import pytest
 
 from konkurs.devserver import EmbeddedServer, free_port
 from konkurs.supervisor import WorkerProcess
+from tests.stores import Stores
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -43,9 +44,10 @@ class Operator:
 
 
 @pytest.fixture
-def operator(dev_server: str, tmp_path: Path) -> Operator:
-    env = {**os.environ, "KONKURS_HOME": str(tmp_path / "home"), "TEMPORAL_ADDRESS": dev_server,
-           "PERSISTENCE_MODULE": "eventsourcing.sqlite", "COLUMNS": "160"}
+def operator(dev_server: str, tmp_path: Path, stores: Stores) -> Operator:
+    home = tmp_path / "home"
+    env = {**os.environ, "KONKURS_HOME": str(home), "TEMPORAL_ADDRESS": dev_server, "COLUMNS": "160",
+           **stores.env(home / "konkurs.db")}
     env.pop("TEMPORAL_PROFILE", None)
     return Operator(env=env, home=tmp_path / "home")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -204,7 +203,7 @@ async def run(activities: ContestActivities, name: str, request: BaseModel) -> C
 @pytest.mark.parametrize("retry_on", ["the same worker", "another worker"])
 @pytest.mark.parametrize("name", list(CASES))
 async def test_running_an_activity_again_writes_nothing_and_reports_it_was_not_applied(
-    konkurs: Konkurs, contest: ContestSetup, tmp_path: Path, name: str, retry_on: str
+    konkurs: Konkurs, contest: ContestSetup, store_env: dict[str, str], name: str, retry_on: str
 ) -> None:
     stage, request_for = CASES[name]
     stage(konkurs, contest)
@@ -219,8 +218,7 @@ async def test_running_an_activity_again_writes_nothing_and_reports_it_was_not_a
     if retry_on == "the same worker":
         second = await run(ContestActivities(konkurs), name, request)
     else:
-        other = Konkurs(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                             "SQLITE_DBNAME": str(tmp_path / "konkurs.db")})
+        other = Konkurs(env=store_env)
         try:
             second = await run(ContestActivities(other), name, request)
         finally:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -359,7 +358,7 @@ def state(aggregate: Any) -> dict[str, Any]:
 
 
 def test_aggregates_come_back_from_the_store_as_they_were_saved(
-    konkurs: Konkurs, tmp_path: Path
+    konkurs: Konkurs, store_env: dict[str, str]
 ) -> None:
     contest = new_contest()
     contest.extend_deadline(Phase.COLLECTING, START + 70 * DAY + 0.5 * DAY, "more time", "extend")
@@ -376,8 +375,7 @@ def test_aggregates_come_back_from_the_store_as_they_were_saved(
     saved = [contest, submission, review, ballot]
     konkurs.save(*saved)
 
-    fresh = Konkurs(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                         "SQLITE_DBNAME": str(tmp_path / "konkurs.db")})
+    fresh = Konkurs(env=store_env)
     try:
         reloaded = [fresh.repository.get(a.id) for a in saved]
     finally:

@@ -133,14 +133,13 @@ def test_two_contests_write_to_the_same_authority_in_two_letters(
 
 
 async def test_the_announce_activity_run_again_writes_no_second_letter(
-    konkurs: Konkurs, decade: ContestSpec, tmp_path: Path
+    konkurs: Konkurs, decade: ContestSpec, store_env: dict[str, str]
 ) -> None:
     request = AnnounceInput(spec=decade.model_dump(mode="json"), plan=decade.phase_plan(),
                             command_id=f"{SLUG}:announce")
     first = await ActivityEnvironment().run(ContestActivities(konkurs).announce, request)
     head = konkurs.head_position()
-    other = Konkurs(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                         "SQLITE_DBNAME": str(tmp_path / "konkurs.db")})
+    other = Konkurs(env=store_env)
     try:
         second = await ActivityEnvironment().run(ContestActivities(other).announce, request)
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from domain.konkurs import Konkurs
 from domain.phases import Phase
 from konkurs.settings import Settings
 from tests.factories import make_spec
+from tests.stores import stored_states
 
 SECRET_NAME = "Петрова Анна Сергеевна"
 
@@ -26,6 +26,7 @@ def collecting(app: Konkurs) -> str:
     return spec.slug
 
 
+@pytest.mark.only_on("sqlite", reason="the embedded default's layout: the store is a file under the home")
 def test_the_embedded_store_is_one_sqlite_file_under_the_home(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home", persistence_module="eventsourcing.sqlite",
                         production=False)
@@ -36,10 +37,8 @@ def test_the_embedded_store_is_one_sqlite_file_under_the_home(tmp_path: Path) ->
     assert Konkurs(env=settings.store_env()).contest_slugs() == ["test-contest"]
 
 
-def test_with_a_cipher_key_nothing_personal_is_stored_in_the_clear(tmp_path: Path) -> None:
-    db = tmp_path / "konkurs.db"
-    env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(db),
-           "CIPHER_KEY": AESCipher.create_key(32)}
+def test_with_a_cipher_key_nothing_personal_is_stored_in_the_clear(store_env: dict[str, str]) -> None:
+    env = {**store_env, "CIPHER_KEY": AESCipher.create_key(32)}
     app = Konkurs(env=env)
     slug = collecting(app)
     form = SubmissionForm(reference="P-1", nomination="HC-1", title="Практика",
@@ -47,7 +46,7 @@ def test_with_a_cipher_key_nothing_personal_is_stored_in_the_clear(tmp_path: Pat
     app.submit(slug, [("form", form)])
     app.close()
 
-    raw = b"".join(row[0] for row in sqlite3.connect(db).execute("SELECT state FROM stored_events"))
+    raw = stored_states(env)
     assert SECRET_NAME.encode() not in raw
     reread = Konkurs(env=env)
     assert [e.state["applicant"]["name"] for e in reread.read_log() if "applicant" in e.state] == [

@@ -23,6 +23,7 @@ from domain.phases import Phase
 from projections import ViewsDB, catch_up, default_views
 from projections.vote_queries import demand, tally
 from tests.factories import voting_contest
+from tests.stores import Stores
 
 SLUG = "vote-test"
 KEY = b"test-voter-key"
@@ -103,6 +104,7 @@ def test_an_operators_file_with_a_repeat_voter_is_refused_whole(konkurs: Konkurs
     assert konkurs.head_position() == head
 
 
+@pytest.mark.only_on("sqlite", reason="reads the store's files; the PostgreSQL test below reads its table")
 def test_no_raw_voter_id_appears_anywhere_in_the_store_files(tmp_path: Path) -> None:
     konkurs = Konkurs(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
                            "SQLITE_DBNAME": str(tmp_path / "konkurs.db")})
@@ -140,11 +142,12 @@ def test_the_recount_from_the_log_equals_the_tally_view_and_demand_reads_it(
     assert krasnodar[0].wanted[0].votes == max(w.votes for w in krasnodar[0].wanted)
 
 
-def test_closing_the_vote_and_declaring_results_is_deterministic(tmp_path: Path) -> None:
+def test_closing_the_vote_and_declaring_results_is_deterministic(
+    tmp_path: Path, stores: Stores
+) -> None:
     outcomes = []
     for run in ("first", "second"):
-        konkurs = Konkurs(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                               "SQLITE_DBNAME": str(tmp_path / f"{run}.db")})
+        konkurs = Konkurs(env=stores.env(tmp_path / f"{run}.db"))
         shortlist = voting_contest(konkurs)
         sent = [ballot(f"esia-{n}", "HC-1", shortlist["HC-1"][n % 3], "23") for n in range(50)]
         konkurs.cast_ballot_batch(SLUG, sent, KEY)
