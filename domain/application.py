@@ -47,6 +47,20 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def logged_event(
+    notification: Notification, decode: Callable[[bytes, str], dict[str, Any]]
+) -> LoggedEvent:
+    """A notification as readers of the log see it: position, aggregate and JSON state."""
+    originator_id = notification.originator_id
+    return LoggedEvent(
+        position=notification.id,
+        originator_id=originator_id if isinstance(originator_id, UUID) else UUID(originator_id),
+        originator_version=notification.originator_version,
+        topic=notification.topic,
+        state=decode(notification.state, notification.topic),
+    )
+
+
 def topic_of(event_class: type) -> str:
     return get_topic(event_class)
 
@@ -80,7 +94,7 @@ class StoreApplication(Application[UUID]):
         decode = self.mapper.decode_state  # type: ignore[attr-defined]
         for page in self._pages(topics, start, stop):
             for notification in page:
-                yield self._logged(notification, decode)
+                yield logged_event(notification, decode)
 
     def read_states(
         self, topic: str, start: int = 1, stop: int | None = None
@@ -100,19 +114,6 @@ class StoreApplication(Application[UUID]):
             if len(page) < PAGE:
                 return
             start = page[-1].id + 1
-
-    @staticmethod
-    def _logged(
-        notification: Notification, decode: Callable[[bytes, str], dict[str, Any]]
-    ) -> LoggedEvent:
-        originator_id = notification.originator_id
-        return LoggedEvent(
-            position=notification.id,
-            originator_id=originator_id if isinstance(originator_id, UUID) else UUID(originator_id),
-            originator_version=notification.originator_version,
-            topic=notification.topic,
-            state=decode(notification.state, notification.topic),
-        )
 
     def contest_events(
         self, slug: str, event_classes: Iterable[type], stop: int | None = None

@@ -15,7 +15,7 @@ import structlog
 from eventsourcing.persistence import Notification, StoredEvent, Tracking, TrackingRecorder
 from eventsourcing.projection import BaseProjectionRunner, Projection
 
-from domain.application import LoggedEvent, StoreApplication
+from domain.application import LoggedEvent, StoreApplication, logged_event
 from domain.mapper import PydanticMapper
 from projections.runner import Stop, catch_up
 from projections.view import View, topics
@@ -29,7 +29,7 @@ class LoggedEventMapper(PydanticMapper):
 
     def to_domain_event(self, stored_event: StoredEvent) -> LoggedEvent:
         assert isinstance(stored_event, Notification)  # subscriptions deliver notifications
-        return StoreApplication._logged(stored_event, self.decode_state)
+        return logged_event(stored_event, self.decode_state)
 
 
 class LogFollower(StoreApplication):

@@ -19,7 +19,7 @@ from typing import Generic, TypeVar
 from eventsourcing.persistence import Notification
 from eventsourcing.postgres import PostgresApplicationRecorder
 
-from domain.application import LoggedEvent, StoreApplication
+from domain.application import LoggedEvent, StoreApplication, logged_event
 from domain.contract import ContestSlugs, PublicEvent, public_event, topics_for
 from projections.views_db import ViewsDB, transaction
 
@@ -132,7 +132,7 @@ class _Feed(Generic[H]):
 
     def _logged(self, notification: Notification) -> LoggedEvent:
         decode = self.store.mapper.decode_state  # type: ignore[attr-defined]
-        return StoreApplication._logged(notification, decode)
+        return logged_event(notification, decode)
 
     def _public(self, logged: LoggedEvent) -> PublicEvent | None:
         event = public_event(logged, self._slugs)

@@ -29,6 +29,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("store") not in BACKENDS:
+        raise pytest.UsageError(f"KONKURS_TEST_STORE must be one of {', '.join(BACKENDS)}")
     if config.getoption("store") == "postgres" and "POSTGRES_HOST" not in os.environ:
         raise pytest.UsageError(
             "--store=postgres needs a server: set POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, "
@@ -93,12 +95,14 @@ def postgres_env(
     """The eventsourcing environment of a fresh PostgreSQL database, dropped afterwards, for a
     test of PostgreSQL itself.
 
-    Such a test runs in the PostgreSQL pass (`--store=postgres`), not again in the SQLite one;
-    slow tests, which have no PostgreSQL pass, run whenever a server is configured.
+    A test that names this fixture runs in the PostgreSQL pass (`--store=postgres`), not again
+    in the SQLite one. Slow tests, which CI runs once, and tests that ask for it through
+    `request.getfixturevalue` (the PostgreSQL pass cannot see those) run whenever a server is set.
     """
     if postgres_server is None:
         pytest.skip("no PostgreSQL server: set POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER")
-    if request.config.getoption("store") != "postgres" and request.node.get_closest_marker("slow") is None:
+    if (request.config.getoption("store") != "postgres" and "postgres_env" in request.node.fixturenames
+            and request.node.get_closest_marker("slow") is None):
         pytest.skip("a PostgreSQL test: it runs with --store=postgres (make test-postgres)")
     made = Stores("postgres", postgres_server)
     yield made.env(tmp_path / "postgres.db")
