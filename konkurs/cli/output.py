@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Annotated, Any
@@ -17,7 +18,16 @@ from domain.phases import PhaseWindow, describe_moment
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document for machines.")]
 
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 132)
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader went away (`konkurs status … | head`): silence the rest of the output and
+        raise the BrokenPipeError the CLI turns into a shell's exit code 141."""
+        self.quiet = True
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise BrokenPipeError
+
+
+console = _Console(highlight=False, width=None if sys.stdout.isatty() else 132)
 errors = Console(stderr=True, highlight=False)
 
 
