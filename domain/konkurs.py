@@ -5,6 +5,7 @@ from __future__ import annotations
 from domain.aggregates import Contest
 from domain.application import topic_of
 from domain.ballot_intake import BallotIntake
+from domain.chain import ChainCommands
 from domain.judging import JudgingCommands
 from domain.lifecycle import LifecycleCommands
 from domain.participation import ParticipationCommands
@@ -14,7 +15,7 @@ from domain.stages import StageCommands
 
 class Konkurs(
     LifecycleCommands, BallotIntake, JudgingCommands, StageCommands, RegistryCommands,
-    ParticipationCommands,
+    ParticipationCommands, ChainCommands,
 ):
     name = "Konkurs"
 

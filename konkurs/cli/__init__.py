@@ -11,6 +11,7 @@ import typer
 from domain.errors import KonkursError
 from konkurs.cli import (
     announcement_commands,
+    audit_commands,
     contest_commands,
     demo_command,
     event_commands,
@@ -18,6 +19,7 @@ from konkurs.cli import (
     judging_commands,
     participation_commands,
     registry_commands,
+    replay_commands,
     service_commands,
     view_commands,
     vote_commands,
@@ -52,6 +54,8 @@ service_commands.register(app)
 demo_command.register(app)
 event_commands.register(app)
 webhook_commands.register(app)
+audit_commands.register(app)
+replay_commands.register(audit_commands.audit_app)
 
 
 def main() -> None:

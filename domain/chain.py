@@ -1,0 +1,98 @@
+"""Keeping the hash chain: links stored beside the log, so each extension hashes only new events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Notification
+
+from domain.application import PAGE, StoreApplication
+from domain.rules.chain import GENESIS, ChainBreak, ChainRow, first_break, link_rows
+
+TABLE = "chain_links"
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    position: int
+    link: bytes
+
+    @property
+    def hex(self) -> str:
+        return self.link.hex()
+
+
+class ChainCommands(StoreApplication):
+    """`extend_chain` links the events recorded since the last link; `verify_chain` rechecks all."""
+
+    def extend_chain(self) -> ChainHead:
+        links = _LinkTable(self.recorder)
+        head = links.head()
+        while True:
+            page = self.recorder.select_notifications(head.position + 1, PAGE)
+            if not page:
+                return head
+            made = list(link_rows(head.link, map(chain_row, page)))
+            links.append(made)
+            head = ChainHead(*made[-1])
+
+    def verify_chain(self) -> ChainBreak | None:
+        """Extend, then walk the whole log against the stored links."""
+        self.extend_chain()
+        return first_break(self._chain_rows(), _LinkTable(self.recorder).all())
+
+    def _chain_rows(self) -> Iterator[ChainRow]:
+        for page in self._pages((), 1, None):
+            yield from map(chain_row, page)
+
+
+def chain_row(notification: Notification) -> ChainRow:
+    originator_id = notification.originator_id
+    return ChainRow(
+        position=notification.id,
+        originator_id=originator_id if isinstance(originator_id, UUID) else UUID(originator_id),
+        version=notification.originator_version,
+        topic=notification.topic,
+        state=bytes(notification.state),
+    )
+
+
+class _LinkTable:
+    """The `chain_links` table in the store's own database: SQLite file or PostgreSQL schema."""
+
+    def __init__(self, recorder: Any) -> None:
+        self.datastore = recorder.datastore
+        postgres = type(recorder).__module__.startswith("eventsourcing.postgres")
+        self.name = f'"{self.datastore.schema}".{TABLE}' if postgres else TABLE
+        self.mark = "%s" if postgres else "?"
+        blob = "BYTEA" if postgres else "BLOB"
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(f"CREATE TABLE IF NOT EXISTS {self.name} "
+                           f"(position BIGINT PRIMARY KEY, link {blob} NOT NULL)")
+
+    def head(self) -> ChainHead:
+        rows = self._select(f"SELECT position, link FROM {self.name} "
+                            "ORDER BY position DESC LIMIT 1")
+        return ChainHead(rows[0][0], rows[0][1]) if rows else ChainHead(0, GENESIS)
+
+    def all(self) -> dict[int, bytes]:
+        return dict(self._select(f"SELECT position, link FROM {self.name}"))
+
+    def append(self, links: Sequence[tuple[int, bytes]]) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.executemany(
+                f"INSERT INTO {self.name} (position, link) VALUES ({self.mark}, {self.mark})",
+                links)
+
+    def _select(self, statement: str) -> list[tuple[int, bytes]]:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement)
+            return [_pair(row) for row in cursor.fetchall()]
+
+
+def _pair(row: Any) -> tuple[int, bytes]:
+    position, link = (row["position"], row["link"]) if isinstance(row, dict) else row
+    return int(position), bytes(link)

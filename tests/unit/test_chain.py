@@ -1,0 +1,163 @@
+"""The hash chain over the log: any tampering of a stored row shows at the first bad position."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import sqlite3
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from domain.aggregates import Applicant
+from domain.intake import SubmissionForm
+from domain.konkurs import Konkurs
+from domain.phases import Phase
+from domain.rules.chain import GENESIS, BreakKind, ChainRow, first_break, link, link_rows
+from domain.spec import ApplicantKind
+from tests.factories import make_spec
+
+TAMPERINGS = 50
+
+
+def fill(app: Konkurs) -> None:
+    spec = make_spec(datetime.now(UTC) + timedelta(days=1))
+    app.announce(spec, spec.phase_plan(), "announce")
+    app.change_phase(spec.slug, Phase.ANNOUNCED, "deadline", "", "open")
+    forms = [(f"row {k}", SubmissionForm(
+        reference=f"P-{k}", nomination="HC-1", title=f"Практика {k}",
+        applicant=Applicant(name=f"Учреждение {k}", kind=ApplicantKind.NGO, region="75")))
+        for k in range(6)]
+    app.submit(spec.slug, forms)
+    app.change_phase(spec.slug, Phase.COLLECTING, "deadline", "", "close collection")
+
+
+def events_table(db: sqlite3.Connection) -> str:
+    names = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    return next(name for name in names if name.endswith("events"))
+
+
+def edit_a_byte(db: sqlite3.Connection, table: str, rng: random.Random, size: int) -> tuple[int, str]:
+    position = rng.randint(1, size)
+    state = bytearray(db.execute(f"SELECT state FROM {table} WHERE rowid=?", (position,)).fetchone()[0])
+    state[rng.randrange(len(state))] ^= 1 << rng.randrange(8)
+    db.execute(f"UPDATE {table} SET state=? WHERE rowid=?", (bytes(state), position))
+    return position, "edited"
+
+
+def delete_a_row(db: sqlite3.Connection, table: str, rng: random.Random, size: int) -> tuple[int, str]:
+    position = rng.randint(1, size)
+    db.execute(f"DELETE FROM {table} WHERE rowid=?", (position,))
+    return position, "deleted"
+
+
+def swap_two_rows(db: sqlite3.Connection, table: str, rng: random.Random, size: int) -> tuple[int, str]:
+    first, second = sorted(rng.sample(range(1, size + 1), 2))
+    for old, new in ((first, -1), (second, first), (-1, second)):
+        db.execute(f"UPDATE {table} SET rowid=? WHERE rowid=?", (new, old))
+    return first, "reordered"
+
+
+def insert_a_forged_event(
+    db: sqlite3.Connection, table: str, rng: random.Random, size: int
+) -> tuple[int, str]:
+    position = rng.randint(1, size)
+    # Make room in log order: every later row moves down one place.
+    db.execute(f"UPDATE {table} SET rowid=-(rowid+1) WHERE rowid>=?", (position,))
+    db.execute(f"UPDATE {table} SET rowid=-rowid WHERE rowid<0")
+    topic = db.execute(f"SELECT topic FROM {table} WHERE rowid=?", (position + 1,)).fetchone()[0]
+    db.execute(f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, state) "
+               "VALUES (?,?,?,?,?)", (position, uuid.uuid4().hex, 1, topic,
+                                      json.dumps({"forged": True}).encode()))
+    return position, "inserted"
+
+
+Tampering = Callable[[sqlite3.Connection, str, random.Random, int], tuple[int, str]]
+TAMPERS: list[Tampering] = [edit_a_byte, delete_a_row, swap_two_rows, insert_a_forged_event]
+
+
+@pytest.mark.only_on("sqlite", reason="tampers with the SQLite file directly")
+def test_every_random_tampering_is_caught_at_its_first_bad_position(
+    konkurs: Konkurs, store_env: dict[str, str], tmp_path: Path
+) -> None:
+    fill(konkurs)
+    head = konkurs.extend_chain()
+    size = head.position
+    assert size == konkurs.head_position() >= 8
+    assert konkurs.verify_chain() is None
+    konkurs.close()
+    original = Path(store_env["SQLITE_DBNAME"])
+
+    rng = random.Random(7)
+    caught, kinds = 0, set()
+    for attempt in range(TAMPERINGS):
+        copy = tmp_path / f"tampered-{attempt}.db"
+        shutil.copyfile(original, copy)
+        tamper = TAMPERS[attempt % len(TAMPERS)]
+        with sqlite3.connect(copy) as db:
+            expected = tamper(db, events_table(db), rng, size)
+        db.close()
+        app = Konkurs(env={**store_env, "SQLITE_DBNAME": str(copy)})
+        broken = app.verify_chain()
+        app.close()
+        assert broken is not None, f"{tamper.__name__} went unnoticed"
+        assert (broken.position, str(broken.kind)) == expected, tamper.__name__
+        caught += 1
+        kinds.add(broken.kind)
+    assert caught == TAMPERINGS
+    assert kinds == {BreakKind.EDITED, BreakKind.DELETED, BreakKind.REORDERED, BreakKind.INSERTED}
+
+    untouched = Konkurs(env=store_env)
+    assert untouched.verify_chain() is None
+    assert untouched.extend_chain() == head
+    untouched.close()
+
+
+def test_extending_links_only_new_events_and_continues_the_same_chain(konkurs: Konkurs) -> None:
+    fill(konkurs)
+    first = konkurs.extend_chain()
+    konkurs.change_phase("test-contest", Phase.SCREENING, "deadline", "", "close screening")
+    second = konkurs.extend_chain()
+    assert second.position == first.position + 1 == konkurs.head_position()
+    whole = list(link_rows(GENESIS, konkurs._chain_rows()))
+    assert whole[-1] == (second.position, second.link)
+    assert whole[first.position - 1] == (first.position, first.link)
+
+
+def rows_of(*versions: tuple[uuid.UUID, int]) -> list[ChainRow]:
+    return [ChainRow(k, aggregate, version, "t", b"s") for k, (aggregate, version) in
+            enumerate(versions, start=1)]
+
+
+def test_an_aggregate_whose_versions_skip_is_reported_where_the_gap_is() -> None:
+    one, two = uuid.uuid4(), uuid.uuid4()
+    rows = rows_of((one, 1), (two, 1), (one, 3))
+    broken = first_break(rows, dict(link_rows(GENESIS, rows)))
+    assert broken is not None
+    assert (broken.position, broken.kind) == (3, BreakKind.VERSIONS)
+
+
+def test_a_row_removed_with_the_rest_moved_up_reads_as_a_deletion() -> None:
+    aggregate = uuid.uuid4()
+    rows = rows_of(*((aggregate, v) for v in range(1, 6)))
+    links = dict(link_rows(GENESIS, rows))
+    closed_up = [ChainRow(p, r.originator_id, r.version, r.topic, r.state)
+                 for p, r in enumerate(rows[:2] + rows[3:], start=1)]
+    broken = first_break(closed_up, links)
+    assert broken is not None
+    assert (broken.position, broken.kind) == (3, BreakKind.DELETED)
+
+
+def test_a_link_depends_on_every_field_and_on_where_one_ends() -> None:
+    aggregate = uuid.uuid4()
+    base = link(GENESIS, 1, aggregate, 1, "ab", b"c")
+    assert link(GENESIS, 1, aggregate, 1, "a", b"bc") != base
+    assert link(GENESIS, 2, aggregate, 1, "ab", b"c") != base
+    assert link(GENESIS, 1, aggregate, 2, "ab", b"c") != base
+    assert link(GENESIS, 1, uuid.uuid4(), 1, "ab", b"c") != base
+    assert link(b"\x01" * 32, 1, aggregate, 1, "ab", b"c") != base
+    assert len(base) == 32
