@@ -82,10 +82,12 @@ class _LinkTable:
         return dict(self._select(f"SELECT position, link FROM {self.name}"))
 
     def append(self, links: Sequence[tuple[int, bytes]]) -> None:
+        """A link is a function of the log alone, so two extenders at once write the same rows:
+        the second one's are dropped rather than refused."""
         with self.datastore.transaction(commit=True) as cursor:
             cursor.executemany(
-                f"INSERT INTO {self.name} (position, link) VALUES ({self.mark}, {self.mark})",
-                links)
+                f"INSERT INTO {self.name} (position, link) VALUES ({self.mark}, {self.mark}) "
+                "ON CONFLICT (position) DO NOTHING", links)
 
     def _select(self, statement: str) -> list[tuple[int, bytes]]:
         with self.datastore.transaction(commit=False) as cursor:

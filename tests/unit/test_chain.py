@@ -161,3 +161,23 @@ def test_a_link_depends_on_every_field_and_on_where_one_ends() -> None:
     assert link(GENESIS, 1, uuid.uuid4(), 1, "ab", b"c") != base
     assert link(b"\x01" * 32, 1, aggregate, 1, "ab", b"c") != base
     assert len(base) == 32
+
+
+def test_two_extenders_at_once_leave_one_chain(konkurs: Konkurs) -> None:
+    from threading import Barrier, Thread
+
+    fill(konkurs)
+    start = Barrier(2)
+    heads: list[object] = []
+
+    def extend() -> None:
+        start.wait()
+        heads.append(konkurs.extend_chain())
+
+    threads = [Thread(target=extend) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(heads) == 2 and heads[0] == heads[1]
+    assert konkurs.verify_chain() is None
