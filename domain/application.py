@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import random
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,7 +12,14 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    IntegrityError,
+    InternalError,
+    JSONTranscoder,
+    Notification,
+    ProgrammingError,
+)
 from eventsourcing.utils import get_topic
 
 from domain.aggregates import Contest
@@ -21,6 +30,7 @@ from domain.mapper import PydanticMapper
 from domain.phases import Phase
 
 PAGE = 2000
+OPEN_ATTEMPTS = 10
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,23 @@ class StoreApplication(Application[UUID]):
     """Plumbing shared by the command services: mapping, reading the log, idempotent saves."""
 
     name = "Konkurs"
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        """Open the recorder; on PostgreSQL, again if peers opening at the same moment collide.
+
+        Every process runs the library's `CREATE … IF NOT EXISTS` and `CREATE OR REPLACE
+        FUNCTION` on opening, and PostgreSQL refuses concurrent runs of them ("tuple concurrently
+        updated", a duplicate key in pg_type), so of N workers or writers started together some
+        would fail. A real misconfiguration still fails, after the last attempt.
+        """
+        for attempt in range(1, OPEN_ATTEMPTS):
+            try:
+                return super().construct_recorder()
+            except (IntegrityError, InternalError, ProgrammingError):
+                if not type(self.factory).__module__.startswith("eventsourcing.postgres"):
+                    raise
+                time.sleep(random.uniform(0.05, 0.25) * attempt)
+        return super().construct_recorder()
 
     def construct_mapper(self) -> PydanticMapper:  # type: ignore[override]
         return PydanticMapper(
