@@ -70,6 +70,8 @@ class _LinkTable:
         self.mark = "%s" if postgres else "?"
         blob = "BYTEA" if postgres else "BLOB"
         with self.datastore.transaction(commit=True) as cursor:
+            if postgres:  # concurrent CREATE … IF NOT EXISTS collide there; take turns
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('konkurs.chain_links'))")
             cursor.execute(f"CREATE TABLE IF NOT EXISTS {self.name} "
                            f"(position BIGINT PRIMARY KEY, link {blob} NOT NULL)")
 
