@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +24,7 @@ class ViewsDB:
         # Autocommit mode: transactions are begun explicitly, so DDL, rows and positions share one.
         connection = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
+            _write_ahead(connection)
             connection.execute(TRACKING)
             connection.execute(SCHEMAS)
             yield connection
@@ -46,6 +47,20 @@ class ViewsDB:
                 lines.append(f"[{table}]")
                 lines.extend(sorted(repr(row) for row in rows))
         return lines
+
+
+def _write_ahead(connection: sqlite3.Connection) -> None:
+    """WAL mode stays with the file once set; setting it skips the busy timeout, so a second
+    process opening a new file at the same moment may be told "locked" and tries again."""
+    for attempt in range(50):
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if attempt == 49:
+                raise
+            time.sleep(0.05)
 
 
 @contextmanager
