@@ -29,7 +29,7 @@ from domain.errors import (
 from domain.ids import review_id, submission_id
 from domain.model import Value
 from domain.phases import Phase
-from domain.regions import REGION_CODES, padded_region, region_by_code
+from domain.regions import REGION_CODES, padded_region, region_name
 from domain.rules.scoring import check_scorecard
 
 
@@ -113,10 +113,9 @@ class IntakeCommands(StoreApplication):
             rosters[region] = None if roster is None else frozenset(roster.names)
         known = rosters[region]
         if known is not None and applicant.municipality not in known:
-            name = region_by_code(region)
             raise UnknownMunicipality(
                 f"{where}: municipality {applicant.municipality} is not on the roster of "
-                f"{name.name if name else region} ({region}); check the OKTMO code or import "
+                f"{region_name(region) or region} ({region}); check the OKTMO code or import "
                 "the roster again with `konkurs import municipalities`"
             )
 

@@ -118,6 +118,12 @@ def region_by_code(code: str) -> Region | None:
     return _BY_CODE.get(code)
 
 
+def region_name(code: str | None) -> str | None:
+    """The region's name, or None for no code or a code that names no region."""
+    region = _BY_CODE.get(code) if code else None
+    return None if region is None else region.name
+
+
 def padded_region(value: object) -> object:
     """Spreadsheets and YAML read '05' as 5 or '5'; a region code is always two digits."""
     if isinstance(value, int) and not isinstance(value, bool):

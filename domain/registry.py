@@ -19,7 +19,7 @@ from domain.aggregates.registry import RegistryEntry, RegistryRow, registry_entr
 from domain.application import StoreApplication, topic_of
 from domain.errors import KonkursError
 from domain.model import Value
-from domain.regions import region_by_code
+from domain.regions import region_name
 from domain.rules.eligibility import Membership
 
 REGISTRY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -79,7 +79,7 @@ class RegistryCommands(StoreApplication):
         rows = known_registry(self, registry)
         entries = Counter(row.region for row in rows.values())
         members = Counter(row.region for row in rows.values() if membership(row).covers(on))
-        return [RegionCount(region=code, name=_region_name(code), entries=count, members=members[code])
+        return [RegionCount(region=code, name=region_name(code) or code, entries=count, members=members[code])
                 for code, count in sorted(entries.items())]
 
     def registry_entry(self, registry: str, inn: str) -> RegistryEntry:
@@ -132,11 +132,6 @@ def registry_memberships(
 
 def membership(row: RegistryRow) -> Membership:
     return Membership(row.entered_on, row.removed_on)
-
-
-def _region_name(code: str) -> str:
-    region = region_by_code(code)
-    return region.name if region else code
 
 
 class UnknownRegistry(KonkursError):

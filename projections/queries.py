@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from domain.errors import UnknownContest
-from domain.regions import region_by_code
+from domain.regions import region_name
 from projections.models import (
     Board,
     ContestSummary,
@@ -134,7 +134,7 @@ def _region_counts(connection: sqlite3.Connection, slug: str) -> dict[str, tuple
 def _by_region(counts: dict[str, tuple[int, int]], also: list[str]) -> list[RegionCount]:
     codes = set(counts) | set(also)
     rows = [
-        RegionCount(code=code, name=_region_name(code), submissions=counts.get(code, (0, 0))[0],
+        RegionCount(code=code, name=region_name(code), submissions=counts.get(code, (0, 0))[0],
                     admitted=counts.get(code, (0, 0))[1])
         for code in codes
     ]
@@ -145,11 +145,8 @@ def _entry(row: sqlite3.Row) -> dict[str, Any]:
     entry = dict(row)
     entry.pop("kind", None)
     entry.pop("nomination", None)
-    entry["region_name"] = _region_name(row["region"])
+    entry["region_name"] = region_name(row["region"])
     entry["provenance"] = json.loads(row["provenance"]) if row["provenance"] else None
     return entry
 
 
-def _region_name(code: str | None) -> str | None:
-    region = None if code is None else region_by_code(code)
-    return None if region is None else region.name

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.regions import region_by_code
+from domain.regions import region_name
 from projections.models import ReadModel
 from projections.queries import reading
 from projections.views_db import ViewsDB, table_exists
@@ -32,12 +32,7 @@ def stage_links(db: ViewsDB, slug: str) -> list[StageLink]:
         ).fetchall()
     return [
         StageLink(federal=r["federal"], stage=r["stage"], region=r["region"],
-                  region_name=_name(r["region"]), phase=r["phase"], status=r["status"],
+                  region_name=region_name(r["region"]), phase=r["phase"], status=r["status"],
                   promoted=r["promoted"], reason=r["reason"])
         for r in rows
     ]
-
-
-def _name(code: str | None) -> str | None:
-    region = region_by_code(code) if code else None
-    return region.name if region else None

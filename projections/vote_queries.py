@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from domain.regions import region_by_code
+from domain.regions import region_name
 from projections.models import RegionDemand, Tally, Wanted
 from projections.queries import contest_row, reading
 from projections.views_db import ViewsDB
@@ -58,8 +58,7 @@ def demand(db: ViewsDB, slug: str, region: str | None = None, top: int = 3) -> l
                     nomination=nomination, nomination_title=nominations.get(nomination, nomination),
                     reference=reference, title=titles.get(reference), votes=count,
                     share=round(count / total, 4)))
-        found = region_by_code(code)
         answer.append(RegionDemand(
-            region=code, name=found.name if found else None,
+            region=code, name=region_name(code),
             ballots=sum(c for choices in votes[code].values() for _, c in choices), wanted=wanted))
     return answer

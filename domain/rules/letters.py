@@ -10,7 +10,7 @@ from domain.announcement_spec import Addressee
 from domain.authorities import REGIONAL_AUTHORITIES
 from domain.model import Value
 from domain.phases import Phase, PhasePlan
-from domain.regions import REGIONS, region_by_code
+from domain.regions import REGIONS, region_name
 from domain.spec import ContestSpec, Level
 
 MONTHS = (
@@ -49,9 +49,8 @@ def render_letters(spec: ContestSpec, plan: PhasePlan) -> list[Letter]:
     subject, letter = Template(announcement.subject), Template(announcement.letter)
     letters = []
     for addressee in addressees(spec):
-        region = region_by_code(addressee.region) if addressee.region else None
         fields = {**common, "addressee": addressee.name, "region": addressee.region or "",
-                  "region_name": region.name if region else ""}
+                  "region_name": region_name(addressee.region) or ""}
         letters.append(Letter(addressee=addressee, subject=subject.substitute(fields),
                               text=letter.substitute(fields)))
     return letters

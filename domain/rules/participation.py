@@ -15,7 +15,7 @@ from pydantic import Field
 from domain.model import Value
 from domain.participation_spec import Participation, Target
 from domain.phases import Phase, PhasePlan
-from domain.regions import region_by_code
+from domain.regions import region_name
 from domain.spec import ContestSpec
 
 
@@ -64,10 +64,9 @@ def league(
         tally = tallies.get(code, RegionTally())
         tied = standings and standings[-1].submissions == tally.submissions
         target = region_target(participation, code, tally.municipalities)
-        region = region_by_code(code)
         standings.append(RegionStanding(
             rank=standings[-1].rank if tied else position, code=code,
-            name=None if region is None else region.name, submissions=tally.submissions,
+            name=region_name(code), submissions=tally.submissions,
             target=target,
             percent_of_target=None if target is None else round(100 * tally.submissions / target, 1),
             municipalities=tally.municipalities, taking_part=tally.taking_part,

@@ -14,7 +14,7 @@ from domain.aggregates import Announcement
 from domain.announcement_spec import Addressee
 from domain.errors import KonkursError
 from domain.konkurs import Konkurs
-from domain.regions import padded_region, region_by_code
+from domain.regions import padded_region, region_name
 from konkurs.cli import runtime
 from konkurs.cli.output import JsonFlag, console, emit_json, say, table
 
@@ -73,10 +73,9 @@ def issued_letters(konkurs: Konkurs, slug: str) -> list[IssuedLetter]:
     letters = []
     for logged in konkurs.contest_events(slug, [Announcement.AnnouncementIssued]):
         addressee = Addressee.model_validate(logged.state["addressee"])
-        region = region_by_code(addressee.region) if addressee.region else None
         letters.append(IssuedLetter(
             position=logged.position, id=logged.originator_id, addressee=addressee,
-            region_name=region.name if region else None, subject=logged.state["subject"],
+            region_name=region_name(addressee.region), subject=logged.state["subject"],
             text=logged.state["text"], command_id=logged.state["command_id"],
         ))
     return letters

@@ -11,7 +11,7 @@ from temporalio.client import Client
 
 from domain.errors import InputFileError, UnknownContest
 from domain.phases import Phase, describe_moment
-from domain.regions import region_by_code
+from domain.regions import region_name
 from domain.registry import read_registry
 from domain.spec import ContestSpec
 from domain.spec_file import load_spec
@@ -74,7 +74,7 @@ def announce(
     say(schedule_table("Schedule", plan.windows))
     if stages:
         say(table(f"{len(stages)} regional stages", ["stage", "region", "collection closes"],
-                  [(s.slug, _region_name(s.spec["region"]),
+                  [(s.slug, " ".join(filter(None, (s.spec["region"], region_name(s.spec["region"])))),
                     describe_moment(s.plan.window(Phase.COLLECTING).closes_at)) for s in stages]))
     registry = spec.eligibility.registry
     if registry and not read_registry(runtime.store(), registry):
@@ -84,11 +84,6 @@ def announce(
     if spec.promotion and contest.federal is None:
         say(f"[yellow]Federal stage {spec.promotion.federal} is not announced yet[/]: announce it "
             "before this stage publishes results, or give --federal FILE")
-
-
-def _region_name(code: str) -> str:
-    region = region_by_code(code)
-    return f"{code} {region.name}" if region else code
 
 
 def _federal_stage(spec: ContestSpec, federal_file: Path | None, shift: timedelta) -> ContestInput | None:
