@@ -61,14 +61,19 @@ def logged_event(
     notification: Notification, decode: Callable[[bytes, str], dict[str, Any]]
 ) -> LoggedEvent:
     """A notification as readers of the log see it: position, aggregate and JSON state."""
-    originator_id = notification.originator_id
     return LoggedEvent(
         position=notification.id,
-        originator_id=originator_id if isinstance(originator_id, UUID) else UUID(originator_id),
+        originator_id=originator_uuid(notification),
         originator_version=notification.originator_version,
         topic=notification.topic,
         state=decode(notification.state, notification.topic),
     )
+
+
+def originator_uuid(notification: Notification) -> UUID:
+    """Recorders give the originator id as a UUID or as its string, depending on the store."""
+    originator_id = notification.originator_id
+    return originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
 
 
 def topic_of(event_class: type) -> str:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.persistence import Notification
 
-from domain.application import PAGE, StoreApplication
+from domain.application import PAGE, StoreApplication, originator_uuid
 from domain.rules.chain import GENESIS, ChainBreak, ChainRow, first_break, link_rows
 
 TABLE = "chain_links"
@@ -50,10 +49,9 @@ class ChainCommands(StoreApplication):
 
 
 def chain_row(notification: Notification) -> ChainRow:
-    originator_id = notification.originator_id
     return ChainRow(
         position=notification.id,
-        originator_id=originator_id if isinstance(originator_id, UUID) else UUID(originator_id),
+        originator_id=originator_uuid(notification),
         version=notification.originator_version,
         topic=notification.topic,
         state=bytes(notification.state),
