@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
+from uuid import UUID
 
-from domain.aggregates import Ballot, Contest, Submission, SubmissionStatus
+from domain.aggregates import Applicant, Ballot, Contest, Submission, SubmissionStatus
 from domain.aggregates.ballot_batch import BallotBatch
 from domain.application import collector_paused, topic_of
 from domain.ballot_store import topic_states
+from domain.chain import ChainCommands
 from domain.errors import InvalidCommand
 from domain.ids import submission_id
 from domain.judging_reads import JudgingReads
@@ -19,51 +21,83 @@ from domain.outcomes import ScreeningOutcome, VoteTally
 from domain.phases import Phase
 from domain.registry import registry_memberships
 from domain.rules.anomalies import vote_anomalies
-from domain.rules.eligibility import ineligibility, lateness, submission_day
+from domain.rules.eligibility import Ineligibility, ineligibility, lateness, submission_day
 from domain.rules.standings import declare_standings
 from domain.rules.tally import CountedBallot, nest
+from domain.spec import ContestSpec
 
 
-class ConclusionCommands(JudgingReads):
+class ScreeningDecision(NamedTuple):
+    submission_id: UUID
+    reference: str
+    rejection: Ineligibility | None
+
+
+class Screening(NamedTuple):
+    decisions: list[ScreeningDecision]
+    outcome: ScreeningOutcome
+
+
+class ConclusionCommands(JudgingReads, ChainCommands):
     def conclude_screening(self, slug: str, command_id: str) -> bool:
         closed_at = self._closed_at(slug, Phase.COLLECTING)
 
         def act(contest: Contest) -> Iterable[Any]:
-            spec = contest.spec
-            entries = list(self.contest_events(slug, [Submission.Submitted]))
-            registry = spec.eligibility.registry
-            inns = [inn for e in entries if (inn := e.state["applicant"].get("inn"))]
-            members = registry_memberships(self, registry, inns) if registry else None
+            screening = self.screen(contest.spec, closed_at)
             decided: list[Submission] = []
-            rejected: Counter[str] = Counter()
-            for logged in entries:
-                submission: Submission = self.repository.get(logged.originator_id)
+            for decision in screening.decisions:
+                submission: Submission = self.repository.get(decision.submission_id)
                 if submission.status != SubmissionStatus.SUBMITTED:
                     continue
-                day = submission_day(datetime.fromisoformat(logged.state["timestamp"]), spec.timezone)
-                found = lateness(logged.position, closed_at) or ineligibility(
-                    spec, submission.nomination, submission.applicant, day, members
-                )
-                if found is None:
+                if decision.rejection is None:
                     submission.admit()
                 else:
-                    submission.reject(found.reason)
-                    rejected[found.kind] += 1
+                    submission.reject(decision.rejection.reason)
                 decided.append(submission)
-            outcome = ScreeningOutcome(
-                collection_closed_at=closed_at, admitted=len(decided) - rejected.total(),
-                rejected=dict(sorted(rejected.items())),
-            )
-            contest.conclude_screening(outcome, command_id)
+            contest.conclude_screening(
+                screening.outcome.model_copy(update={"seal": self.results_seal(contest.spec)}),
+                command_id)
             return decided
 
         return self.run_contest_command(slug, command_id, act)
+
+    def screen(self, spec: ContestSpec, closed_at: int, stop: int | None = None) -> Screening:
+        """Each submission's screening decision from the log up to `stop`: lateness by log order,
+        then eligibility against the registry as it stood when collection closed.
+        Submissions withdrawn by then are not screened."""
+        entries = list(self.contest_events(spec.slug, [Submission.Submitted], stop=stop))
+        submitted = {e.originator_id for e in entries}
+        withdrawn = {logged.originator_id
+                     for logged in self.read_log([topic_of(Submission.Withdrawn)], stop=stop)
+                     if logged.originator_id in submitted}
+        registry = spec.eligibility.registry
+        inns = [inn for e in entries if (inn := e.state["applicant"].get("inn"))]
+        members = registry_memberships(self, registry, inns, stop=closed_at) if registry else None
+        decisions: list[ScreeningDecision] = []
+        rejected: Counter[str] = Counter()
+        for logged in entries:
+            if logged.originator_id in withdrawn:
+                continue
+            state = logged.state
+            day = submission_day(datetime.fromisoformat(state["timestamp"]), spec.timezone)
+            found = lateness(logged.position, closed_at) or ineligibility(
+                spec, state["nomination"], Applicant.model_validate(state["applicant"]), day, members)
+            if found is not None:
+                rejected[found.kind] += 1
+            decisions.append(ScreeningDecision(logged.originator_id, state["reference"], found))
+        outcome = ScreeningOutcome(
+            collection_closed_at=closed_at, admitted=len(decisions) - rejected.total(),
+            rejected=dict(sorted(rejected.items())),
+        )
+        return Screening(decisions, outcome)
 
     def conclude_judging(self, slug: str, command_id: str) -> bool:
         closed_at = self._closed_at(slug, Phase.JUDGING)
 
         def act(contest: Contest) -> Iterable[Any]:
-            contest.conclude_judging(self.judge(contest.spec, closed_at), command_id)
+            outcome = self.judge(contest.spec, closed_at)
+            contest.conclude_judging(
+                outcome.model_copy(update={"seal": self.results_seal(contest.spec)}), command_id)
             return ()
 
         return self.run_contest_command(slug, command_id, act)
@@ -72,20 +106,23 @@ class ConclusionCommands(JudgingReads):
         closed_at = self._closed_at(slug, Phase.VOTING)
 
         def act(contest: Contest) -> Iterable[Any]:
-            contest.record_tally(self.count(slug, closed_at), command_id)
+            tally = self.count(slug, closed_at)
+            contest.record_tally(tally.model_copy(update={"seal": self.results_seal(contest.spec)}),
+                                 command_id)
             return ()
 
         return self.run_contest_command(slug, command_id, act)
 
-    def count(self, slug: str, closed_at: int) -> VoteTally:
-        """Recount the vote from the log: ballots recorded before the close count, once each."""
+    def count(self, slug: str, closed_at: int, stop: int | None = None) -> VoteTally:
+        """Recount the vote from the log up to `stop`: ballots recorded before the close count,
+        once each; those after it are counted as late."""
         counts: Counter[CountedBallot] = Counter()
         minutes: Counter[str] = Counter()
         region_minutes: Counter[tuple[str, str]] = Counter()
         late = 0
         decode = self.mapper.decode_state  # type: ignore[attr-defined]
         with collector_paused():
-            for position, stored in topic_states(self.recorder, topic_of(Ballot.Cast)):
+            for position, stored in topic_states(self.recorder, topic_of(Ballot.Cast), stop=stop):
                 state = decode(stored)
                 if state["contest"] != slug:
                     continue
@@ -98,7 +135,7 @@ class ConclusionCommands(JudgingReads):
                 region_minutes[state["region"], minute] += 1
         by_submission, by_region = nest(counts)
         rejected: Counter[str] = Counter()
-        for _, state in self.read_states(topic_of(BallotBatch.Received)):
+        for _, state in self.read_states(topic_of(BallotBatch.Received), stop=stop):
             if state["contest"] == slug:
                 rejected.update(r["reason"] for r in state["rejections"])
         voting = self.get_contest(slug).spec.voting
@@ -112,14 +149,15 @@ class ConclusionCommands(JudgingReads):
     def declare_results(self, slug: str, command_id: str) -> bool:
         def act(contest: Contest) -> Iterable[Any]:
             results = declare_standings(contest.spec, contest.judging, contest.tally)
-            contest.declare_results(results, command_id)
+            contest.declare_results(
+                results.model_copy(update={"seal": self.results_seal(contest.spec)}), command_id)
             return ()
 
         return self.run_contest_command(slug, command_id, act)
 
     def publish_results(self, slug: str, command_id: str) -> bool:
         def act(contest: Contest) -> Iterable[Any]:
-            contest.publish_results(command_id)
+            contest.publish_results(command_id, self.results_seal(contest.spec))
             placed = []
             for standing in contest.results.winners if contest.results else ():
                 submission: Submission = self._existing_submission(slug, standing.reference)

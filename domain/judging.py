@@ -15,10 +15,10 @@ from domain.aggregates import Expert, ExpertProfile, Judging, Pair, Reminder
 from domain.aggregates.expert import expert_id
 from domain.conclusions import ConclusionCommands
 from domain.errors import InvalidCommand, KonkursError, UnknownSubmission
-from domain.judging_reads import AdmittedEntry
+from domain.judging_reads import AdmittedEntry, as_entry, as_reviewer
 from domain.phases import Phase
 from domain.regions import REGION_CODES
-from domain.rules.assignment import Entry, Reviewer, plan_assignments
+from domain.rules.assignment import plan_assignments
 from domain.rules.panels import panel_for
 from domain.spec import ContestSpec
 
@@ -102,7 +102,7 @@ class JudgingCommands(ConclusionCommands):
         # The planner counts the load of the entries it plans; everything else comes in `load`.
         own = Counter(e for entry in entries for e in judging.assigned.get(entry.reference, []))
         plan = plan_assignments(
-            [_entry(e) for e in entries], [_reviewer(p) for p in panel],
+            [as_entry(e) for e in entries], [as_reviewer(p) for p in panel],
             spec.judging.reviewers_per_submission, judging.seed,
             exclude_own_region=spec.judging.exclude_own_region,
             existing=judging.assigned, barred=judging.recused,
@@ -161,14 +161,3 @@ def _by_nomination(entries: list[AdmittedEntry]) -> dict[str, list[AdmittedEntry
     for entry in entries:
         grouped.setdefault(entry.nomination, []).append(entry)
     return grouped
-
-
-def _entry(entry: AdmittedEntry) -> Entry:
-    applicant = entry.applicant
-    return Entry(reference=entry.reference, organisation=applicant.name, inn=applicant.inn,
-                 region=applicant.region, municipality=applicant.municipality)
-
-
-def _reviewer(profile: ExpertProfile) -> Reviewer:
-    return Reviewer(id=profile.id, organisation=profile.organisation, inn=profile.inn,
-                    region=profile.region, municipality=profile.municipality, level=profile.level)

@@ -17,6 +17,7 @@ from domain.application import StoreApplication, topic_of
 from domain.model import Value
 from domain.outcomes import JudgingOutcome, NominationRanking
 from domain.phases import Phase
+from domain.rules.assignment import Entry, Reviewer
 from domain.rules.judgement import rank_nomination
 from domain.rules.normalisation import Card, SubmissionScore, normalise
 from domain.rules.quality import leniency
@@ -56,11 +57,22 @@ class JudgingReads(StoreApplication):
                 profiles[logged.originator_id] = ExpertProfile.model_validate(logged.state["profile"])
         return sorted(profiles.values(), key=lambda p: p.id)
 
-    def judgings(self, spec: ContestSpec) -> dict[str, Judging]:
+    def judgings(self, spec: ContestSpec, stop: int | None = None) -> dict[str, Judging]:
+        """Each nomination's judging: as it is now, or as it stood at log position `stop`."""
+        ids = {judging_id(spec.slug, n.code): n.code for n in spec.nominations}
+        versions: dict[str, int | None] = dict.fromkeys(ids.values())
+        if stop is not None:
+            topics = [topic_of(c) for c in (Judging.Opened, Judging.Assigned, Judging.Recused,
+                                            Judging.ExpertsReminded, Judging.Concluded)]
+            latest = {logged.originator_id: logged.originator_version
+                      for logged in self.read_log(topics, stop=stop) if logged.originator_id in ids}
+            versions = {ids[key]: version for key, version in latest.items()}
         found: dict[str, Judging] = {}
-        for nomination in spec.nominations:
+        for key, code in ids.items():
+            if code not in versions:
+                continue
             try:
-                found[nomination.code] = self.repository.get(judging_id(spec.slug, nomination.code))
+                found[code] = self.repository.get(key, version=versions[code])
             except AggregateNotFoundError:
                 continue
         return found
@@ -136,7 +148,8 @@ class JudgingReads(StoreApplication):
     def rank_nominations(
         self, spec: ContestSpec, closed_at: int, nominations: list[str]
     ) -> tuple[list[NominationRanking], list[Card], int]:
-        judgings = self.judgings(spec)
+        """Rank from the cards and assignments as they stood when judging closed."""
+        judgings = self.judgings(spec, stop=closed_at)
         basis = self._ranking_basis(spec, closed_at, judgings)
         seed = self.lottery_seed(spec)
         rankings = [
@@ -171,10 +184,10 @@ class JudgingReads(StoreApplication):
                 self._bases[key] = basis
             return basis
 
-    def judge(self, spec: ContestSpec, closed_at: int) -> JudgingOutcome:
-        """Every nomination's ranking (as its judging recorded it, else computed the same way),
-        the shortlist, and each expert's leniency."""
-        judgings = self.judgings(spec)
+    def judge(self, spec: ContestSpec, closed_at: int, recorded: bool = True) -> JudgingOutcome:
+        """Every nomination's ranking (as its judging recorded it when `recorded`, else computed
+        the same way), the shortlist, and each expert's leniency."""
+        judgings = self.judgings(spec) if recorded else {}
         missing = [n.code for n in spec.nominations
                    if n.code not in judgings or judgings[n.code].ranking is None]
         computed, cards, late = self.rank_nominations(spec, closed_at, missing)
@@ -189,3 +202,14 @@ class JudgingReads(StoreApplication):
             normalisation=spec.judging.normalisation,
             leniency={expert: round(value, 4) for expert, value in leniency(cards).items()},
         )
+
+
+def as_entry(entry: AdmittedEntry) -> Entry:
+    applicant = entry.applicant
+    return Entry(reference=entry.reference, organisation=applicant.name, inn=applicant.inn,
+                 region=applicant.region, municipality=applicant.municipality)
+
+
+def as_reviewer(profile: ExpertProfile) -> Reviewer:
+    return Reviewer(id=profile.id, organisation=profile.organisation, inn=profile.inn,
+                    region=profile.region, municipality=profile.municipality, level=profile.level)

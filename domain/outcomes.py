@@ -8,10 +8,22 @@ from domain.model import Value
 from domain.rules.anomalies import Anomaly
 
 
+class Seal(Value):
+    """What a results event was decided under: the chain head when it was recorded (so a later
+    rewrite of the log shows), the spec in force and the version of the rules."""
+
+    chain_position: int = Field(description="Last log position linked when the result was recorded")
+    chain_head: str = Field(description="The chain link at that position, hex")
+    spec_hash: str = Field(description="Fingerprint of the spec in force")
+    rules_version: str
+    rules_code: str = Field(description="Fingerprint of the rule modules' source")
+
+
 class ScreeningOutcome(Value):
     collection_closed_at: int = Field(description="Log position of the event that closed collection")
     admitted: int
     rejected: dict[str, int] = Field(description="Rejections counted by reason")
+    seal: Seal | None = Field(default=None, description="Chain head and rule versions; None in old records")
 
 
 class RankedEntry(Value):
@@ -53,6 +65,7 @@ class JudgingOutcome(Value):
     leniency: dict[str, float] = Field(
         default_factory=dict, description="Per expert: mean offset from the other cards"
     )
+    seal: Seal | None = Field(default=None, description="Chain head and rule versions; None in old records")
 
     def ranking(self, nomination: str) -> NominationRanking | None:
         return next((r for r in self.rankings if r.nomination == nomination), None)
@@ -70,6 +83,7 @@ class VoteTally(Value):
     by_region: dict[str, dict[str, dict[str, int]]] = Field(
         description="region → nomination → reference → votes"
     )
+    seal: Seal | None = Field(default=None, description="Chain head and rule versions; None in old records")
 
 
 class Standing(Value):
@@ -83,3 +97,4 @@ class Standing(Value):
 class ContestResults(Value):
     winners: list[Standing]
     people_choice: list[Standing] = Field(default_factory=list)
+    seal: Seal | None = Field(default=None, description="Chain head and rule versions; None in old records")

@@ -10,7 +10,7 @@ from eventsourcing.domain import event
 from domain.errors import InvalidCommand
 from domain.ids import contest_id
 from domain.model import Aggregate
-from domain.outcomes import ContestResults, JudgingOutcome, ScreeningOutcome, VoteTally
+from domain.outcomes import ContestResults, JudgingOutcome, ScreeningOutcome, Seal, VoteTally
 from domain.phases import TERMINAL_PHASES, Phase, PhasePlan
 from domain.rules.participation import RegionStanding
 from domain.spec import ContestSpec
@@ -26,7 +26,6 @@ class Contest(Aggregate):
         JudgingConcluded: ClassVar[type[Aggregate.Event]]
         VotesTallied: ClassVar[type[Aggregate.Event]]
         ResultsDeclared: ClassVar[type[Aggregate.Event]]
-        ResultsPublished: ClassVar[type[Aggregate.Event]]
         PromotionReceived: ClassVar[type[Aggregate.Event]]
         Promoted: ClassVar[type[Aggregate.Event]]
         PromotionRefused: ClassVar[type[Aggregate.Event]]
@@ -132,15 +131,26 @@ class Contest(Aggregate):
         self.results = results
         self.commands.add(command_id)
 
-    def publish_results(self, command_id: str) -> None:
+    def publish_results(self, command_id: str, seal: Seal | None = None) -> None:
         if self.results is None:
             raise InvalidCommand(f"contest {self.slug} has no declared results to publish")
         if self.published:
             raise InvalidCommand(f"results of {self.slug} are already published")
-        self._results_published(command_id=command_id)
+        self._results_published(command_id=command_id, seal=seal)
 
-    @event("ResultsPublished")
-    def _results_published(self, command_id: str) -> None:
+    class ResultsPublished(Aggregate.Event):
+        """v2 records the seal: the chain head and rule versions at publication."""
+
+        class_version: ClassVar[int] = 2
+        command_id: str
+        seal: Seal | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["seal"] = None
+
+    @event(ResultsPublished)
+    def _results_published(self, command_id: str, seal: Seal | None) -> None:
         self.published = True
         self.commands.add(command_id)
 

@@ -11,7 +11,9 @@ import typer
 from domain.errors import KonkursError
 from konkurs.cli import (
     announcement_commands,
+    audit_at_command,
     audit_commands,
+    audit_report_command,
     contest_commands,
     demo_command,
     event_commands,
@@ -56,6 +58,8 @@ event_commands.register(app)
 webhook_commands.register(app)
 audit_commands.register(app)
 replay_commands.register(audit_commands.audit_app)
+audit_at_command.register(audit_commands.audit_app)
+audit_report_command.register(audit_commands.audit_app)
 
 
 def main() -> None:

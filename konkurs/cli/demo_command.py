@@ -44,10 +44,16 @@ def demo(
     catch_up(konkurs, database, default_views())
     outcome = results(database, contest.slug)
     regions = participation(database, contest.slug)
+    broken, audit = konkurs.verify_chain(), konkurs.audit_contest(contest.slug)
+    chain_head = konkurs.extend_chain()
     elapsed = time.monotonic() - started
     if as_json:
         emit_json({"results": outcome.model_dump(mode="json"),
-                   "participation": regions.model_dump(mode="json"), "seconds": round(elapsed, 1)})
+                   "participation": regions.model_dump(mode="json"),
+                   "audit": {"intact": broken is None, "holds": audit.holds,
+                             "head": {"position": chain_head.position, "link": chain_head.hex},
+                             "checks": [c.model_dump(mode="json") for c in audit.checks]},
+                   "seconds": round(elapsed, 1)})
         return
     print_results(outcome)
     tallied = konkurs.get_contest(contest.slug).tally
@@ -61,5 +67,10 @@ def demo(
     say(table(f"Participation by region ({regions.submissions} submissions)",
               ["code", "region", "submissions", "admitted"],
               [(r.code, r.name, r.submissions, r.admitted) for r in regions.regions]))
+    recomputed = sum(c.recomputed for c in audit.checks)
+    verdict = ("every result recomputes from the log" if audit.holds and broken is None
+               else "DIFFERENCES FOUND: run `konkurs audit verify`")
+    say(f"Audit: chain of {chain_head.position} events intact: {broken is None}; "
+        f"{recomputed} decisions recomputed: {verdict}. Chain head to publish: {chain_head.hex}")
     say(f"Demo finished in {elapsed:.1f}s. Inspect it with "
         f"`KONKURS_HOME={home} konkurs status {contest.slug}`.")

@@ -50,6 +50,11 @@ def test_a_worker_killed_during_judging_changes_neither_results_nor_events(tmp_p
     assert len(winners(calm)) == 13
     assert all(len(places) == 3 for places in winners(calm).values())
     assert winners(crashed) == winners(calm)
+    for run in (calm, crashed):
+        assert run["audit"]["intact"] and run["audit"]["holds"], run["audit"]
+        recomputed = {c["check"]: c["recomputed"] for c in run["audit"]["checks"]}
+        assert recomputed["screening"] >= 300 and recomputed["publication"] == 39
+        assert recomputed["assignment"] > 0 and recomputed["tally"] > 0
     assert {r["code"] for r in calm["participation"]["regions"] if r["submissions"]} == {
         r["code"] for r in calm["participation"]["regions"]}
     assert len(calm["participation"]["regions"]) == 89

@@ -117,6 +117,21 @@ def test_every_random_tampering_is_caught_at_its_first_bad_position(
     untouched.close()
 
 
+@pytest.mark.only_on("sqlite", reason="tampers with the SQLite file directly")
+def test_a_state_edited_into_text_by_hand_reads_as_an_edit(
+    konkurs: Konkurs, store_env: dict[str, str]
+) -> None:
+    """`UPDATE … SET state = replace(state, …)` leaves SQLite text where a blob was."""
+    fill(konkurs)
+    konkurs.extend_chain()
+    with sqlite3.connect(store_env["SQLITE_DBNAME"]) as db:
+        db.execute(f"UPDATE {events_table(db)} SET state = replace(CAST(state AS TEXT), 'P-3', 'P-9') "
+                   "WHERE rowid = 6")
+    db.close()
+    broken = konkurs.verify_chain()
+    assert broken is not None and (broken.position, broken.kind) == (6, BreakKind.EDITED)
+
+
 def test_extending_links_only_new_events_and_continues_the_same_chain(konkurs: Konkurs) -> None:
     fill(konkurs)
     first = konkurs.extend_chain()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+import sys
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -59,9 +60,19 @@ def every_domain_event_class() -> set[type]:
         cls = pending.pop()
         for sub in cls.__subclasses__():
             pending.append(sub)
-            if sub.__module__.startswith("domain.") and not scaffolding(sub):
+            if sub.__module__.startswith("domain.") and not scaffolding(sub) and not replaced(sub):
                 found.add(sub)
     return found
+
+
+def replaced(cls: type) -> bool:
+    """An event class written out in an aggregate's body (to give it a `class_version`) is
+    redefined by the library as a subclass of that aggregate's `Event`; the original stays
+    behind as an orphan that nothing records."""
+    found: object = sys.modules[cls.__module__]
+    for part in cls.__qualname__.split("."):
+        found = getattr(found, part, None)
+    return found is not cls
 
 
 def scaffolding(cls: type) -> bool:
@@ -93,7 +104,9 @@ def test_a_name_is_the_aggregate_then_the_event_without_repeating_the_aggregate(
 
 
 def test_every_event_is_at_version_1_until_its_shape_changes() -> None:
-    assert {getattr(c, "class_version", 1) for c in event_classes().values()} == {1}
+    versions = {name: getattr(c, "class_version", 1) for name, c in event_classes().items()}
+    changed = {name: version for name, version in versions.items() if version != 1}
+    assert changed == {"contest.results_published": 2}  # v2 records the seal
 
 
 def test_names_map_to_the_stored_topics_used_to_filter_reads() -> None:

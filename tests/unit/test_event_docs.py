@@ -17,7 +17,8 @@ def test_docs_events_md_is_what_the_event_classes_generate() -> None:
 def test_every_event_is_documented_with_its_version_topic_and_fields() -> None:
     text = render()
     for name, event_class in event_classes().items():
-        assert f"### {name}\n\nVersion 1; stored topic `{get_topic(event_class)}`." in text
+        version = getattr(event_class, "class_version", 1)
+        assert f"### {name}\n\nVersion {version}; stored topic `{get_topic(event_class)}`." in text
     phase_changed = text.split("### contest.phase_changed")[1].split("###")[0]
     assert "| `closed` | [Phase](#phase) | yes |" in phase_changed
     assert "| `command_id` | string | yes | The command that recorded the event" in phase_changed

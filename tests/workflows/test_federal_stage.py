@@ -25,7 +25,7 @@ from domain.spec import ContestSpec
 from konkurs import operations
 from projections import ViewsDB, catch_up, default_views, results
 from projections.stage_queries import stage_links
-from tests.factories import DAY, cards_for_assignments, expert_panel, spec_data
+from tests.factories import DAY, cards_for_assignments, expert_panel, inn, spec_data
 from tests.workflows.driving import completed, sleep_until
 from workflows.contest import ContestWorkflow
 from workflows.models import CancelContest, ContestInput, ExtendDeadline
@@ -55,13 +55,6 @@ def federal_spec(start: datetime, slug: str) -> ContestSpec:
         },
     }
     return ContestSpec.model_validate(data)
-
-
-def inn(region: str, k: int) -> str:
-    """A ten-digit INN of the region whose check digit is right."""
-    body = f"{region}{k:07d}"
-    check = sum(w * int(d) for w, d in zip((2, 4, 10, 3, 5, 9, 4, 6, 8), body, strict=True)) % 11 % 10
-    return f"{body}{check}"
 
 
 def entries(region: str) -> list[tuple[str, SubmissionForm]]:

@@ -1,0 +1,220 @@
+"""Times an auditor's whole check of a national-scale contest: the hash chain, then every result
+recomputed from the log.
+
+    .venv/bin/python bench/audit.py [--submissions N] [--ballots N] [--workdir DIR] [--keep] [--json]
+
+Builds Smart Dialog 2023 (screening, z-score judging, a people's-choice vote) on the embedded
+SQLite store through the same commands the worker runs: N submissions, experts, screening,
+assignment, every card, the 13 nominations and judging concluded, then N ballots (default
+1,000,000 accepted, plus about 1.4% refused and recorded) in portal batches, the tally, results
+declared and published, and the chain extended (`build_s`, progress on stderr). A fresh process
+then opens the store and times `verify_chain` plus `audit_contest` (`verify_s`; target from
+issue 7: at most 30 s). With --keep a store already built in --workdir is reused, so a second run
+only times the audit. A benchmark: nothing fails on speed, but an audit that does not hold on an
+untouched store is a bug, so its differences go to stderr and the exit code is 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from figures import report, timed  # noqa: E402
+
+from domain.ballot_intake import BallotInput  # noqa: E402
+from domain.konkurs import Konkurs  # noqa: E402
+from domain.phases import Phase  # noqa: E402
+from domain.regions import REGIONS  # noqa: E402
+from domain.spec_file import load_spec  # noqa: E402
+from konkurs import intake_files, population  # noqa: E402
+from konkurs.population import Entry  # noqa: E402
+
+SPEC = REPO / "examples" / "smart-dialog-2023.yaml"
+STORE = "konkurs.db"
+BUILT = "built.json"  # written last: a store without it is an interrupted build
+KEY = b"bench-audit-voter-key"
+BATCH = 50_000
+STARTED = time.perf_counter()
+
+
+def say(message: str) -> None:
+    print(f"[{time.perf_counter() - STARTED:7.1f} s] {message}", file=sys.stderr, flush=True)
+
+
+def open_store(workdir: Path) -> Konkurs:
+    return Konkurs(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                        "SQLITE_DBNAME": str(workdir / STORE)})
+
+
+def build(workdir: Path, submissions: int, ballots: int) -> dict[str, Any]:
+    """The contest from announcement to published results, in the workflow's order of steps."""
+    spec = load_spec(SPEC)
+    slug = spec.slug
+    app = open_store(workdir)
+    plan = spec.phase_plan()
+    app.announce(spec, plan.shifted(datetime.now(UTC) - plan.windows[0].closes_at), f"{slug}:announce")
+
+    def close(phase: Phase) -> None:
+        app.change_phase(slug, phase, "operator", "closed early by the audit benchmark",
+                         f"{slug}:close:{phase}")
+
+    close(Phase.ANNOUNCED)
+    entries = population.submissions(spec, workdir / "s.csv", seed=1, count=submissions)
+    population.experts(spec, workdir / "e.csv", seed=1, per_direction=max(14, submissions // 70))
+    app.enroll_experts(slug, intake_files.expert_profiles(workdir / "e.csv"))
+    app.submit(slug, intake_files.submission_forms(workdir / "s.csv"))
+    say(f"{submissions:,} submissions recorded")
+    close(Phase.COLLECTING)
+    app.conclude_screening(slug, f"{slug}:conclude_screening")
+    close(Phase.SCREENING)
+    app.assign_experts(slug, f"{slug}:assign_experts")
+    assignments = {ref: experts for judging in app.judgings(spec).values()
+                   for ref, experts in judging.assigned.items()}
+    population.reviews(spec, entries, assignments, workdir / "r.csv", seed=1)
+    cards = app.record_reviews(slug, intake_files.review_forms(workdir / "r.csv", spec.judging.criteria))
+    say(f"screened, experts assigned, {cards:,} cards recorded")
+    close(Phase.JUDGING)
+    for nomination in spec.nominations:
+        app.conclude_nomination(slug, nomination.code, f"{slug}:conclude:{nomination.code}")
+    app.conclude_judging(slug, f"{slug}:conclude_judging")
+    judging = app.get_contest(slug).judging
+    assert judging is not None
+    say("judging concluded; voting")
+
+    accepted = refused = 0
+    for batch in batches(vote(judging.shortlist, entries, ballots), BATCH):
+        outcome = app.cast_ballot_batch(slug, batch, KEY)
+        accepted += outcome.accepted
+        refused += sum(outcome.rejected.values())
+        say(f"{accepted:,} ballots accepted, {refused:,} refused")
+    if accepted != ballots:
+        raise SystemExit(f"{accepted:,} ballots accepted where {ballots:,} were meant to be")
+    close(Phase.VOTING)
+    app.tally_votes(slug, f"{slug}:tally_votes")
+    app.declare_results(slug, f"{slug}:declare_results")
+    close(Phase.RESULTS)
+    app.publish_results(slug, f"{slug}:publish_results")
+    head = app.extend_chain()
+    say(f"results published; chain extended to position {head.position:,}")
+    app.close()
+    return {"slug": slug, "submissions": submissions, "ballots": accepted, "ballots_refused": refused}
+
+
+def vote(shortlist: dict[str, list[str]], entries: list[Entry], ballots: int) -> Iterator[BallotInput]:
+    """Exactly `ballots` acceptable ballots: each citizen votes in 1–3 nominations, leaning to
+    better practices and their own region. On top, refusals as portals send them: a repeat
+    voter every 100 citizens, an unknown region every 250."""
+    rng = random.Random("audit/ballots")
+    by_reference = {e.reference: e for e in entries}
+    nominations = sorted(code for code, refs in shortlist.items() if refs)
+    weights: dict[tuple[str, str], list[float]] = {}
+
+    def cumulative(nomination: str, region: str) -> list[float]:
+        if (nomination, region) not in weights:
+            total, running = 0.0, []
+            for ref in shortlist[nomination]:
+                entry = by_reference[ref]
+                total += max(0.05, entry.quality) * (2 if entry.region == region else 1)
+                running.append(total)
+            weights[nomination, region] = running
+        return weights[nomination, region]
+
+    cast = citizen = 0
+    while cast < ballots:
+        citizen += 1
+        voter, region = f"esia-{citizen:09d}", rng.choice(REGIONS).code
+        chosen = rng.sample(nominations, k=min(len(nominations), rng.randint(1, 3)))
+        for nomination in chosen[: ballots - cast]:
+            pick = rng.choices(shortlist[nomination], cum_weights=cumulative(nomination, region))[0]
+            cast += 1
+            yield BallotInput(voter, nomination, pick, region, f"portal:{cast}")
+        if citizen % 100 == 0:
+            yield BallotInput(voter, chosen[0], shortlist[chosen[0]][0], region, f"portal:{cast}+r")
+        if citizen % 250 == 0:
+            yield BallotInput(f"{voter}-x", chosen[0], shortlist[chosen[0]][0], "00", f"portal:{cast}+u")
+
+
+def batches(rows: Iterator[BallotInput], size: int) -> Iterator[list[BallotInput]]:
+    batch: list[BallotInput] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def audit(workdir: str, slug: str) -> tuple[dict[str, float], list[str]]:
+    """Run in a fresh process: the store as an auditor opens it, with nothing cached."""
+    app = open_store(Path(workdir))
+    broken, chain_s = timed(app.verify_chain)
+    found, recompute_s = timed(lambda: app.audit_contest(slug))
+    problems = [broken.describe()] if broken else []
+    problems += [difference.describe() for difference in found.differences]
+    figures = {
+        "verify_s": chain_s + recompute_s, "chain_verify_s": chain_s, "recompute_s": recompute_s,
+        "events": app.head_position(), "holds": float(broken is None and found.holds),
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    app.close()
+    return figures, problems
+
+
+def prepared(workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """What the store in `workdir` holds, building it first unless --keep finds it complete."""
+    marker = workdir / BUILT
+    if args.keep and marker.exists():
+        built: dict[str, Any] = json.loads(marker.read_text())
+        say(f"reusing the store in {workdir}: {built['submissions']:,} submissions, "
+            f"{built['ballots']:,} ballots")
+        return built
+    for name in (BUILT, STORE, f"{STORE}-wal", f"{STORE}-shm"):
+        (workdir / name).unlink(missing_ok=True)
+    built, built["build_s"] = timed(lambda: build(workdir, args.submissions, args.ballots))
+    built["build_max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    marker.write_text(json.dumps(built))
+    return built
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--submissions", type=int, default=5000)
+    parser.add_argument("--ballots", type=int, default=1_000_000, help="ballots accepted")
+    parser.add_argument("--workdir", type=Path, help="where the store is built (default: a temp dir)")
+    parser.add_argument("--keep", action="store_true", help="reuse a store already built in --workdir")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+    # The auditor's process starts before the build: Linux carries a parent's peak RSS into a
+    # child's getrusage, and the build's would hide the audit's own.
+    with tempfile.TemporaryDirectory() as tmp, \
+            ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+        pool.submit(int).result()
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        built = prepared(workdir, args)
+        say("auditing in a fresh process")
+        figures, problems = pool.submit(audit, str(workdir), built["slug"]).result()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    report({**{k: v for k, v in built.items() if k != "slug"}, **figures}, args.json)
+    if problems:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""The auditor's recomputation catches a result that the rules do not give, however it got there."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from domain.aggregates import Contest, Judging, Pair
+from domain.aggregates.judging import judging_id
+from domain.audit_models import ContestAudit
+from domain.konkurs import Konkurs
+from domain.outcomes import Seal
+from domain.rules.version import RULES_VERSION
+from tests.example_contests import run_example
+
+SMART_DIALOG = Path(__file__).resolve().parents[2] / "examples" / "smart-dialog-2023.yaml"
+
+
+@pytest.fixture
+def published(konkurs: Konkurs, tmp_path: Path) -> str:
+    """Smart Dialog run in process to published results: screening, z-scores, a vote."""
+    [slug] = run_example(konkurs, SMART_DIALOG, tmp_path)
+    audit = konkurs.audit_contest(slug)
+    assert audit.holds, [d.describe() for d in audit.differences]
+    return slug
+
+
+def failing(audit: ContestAudit) -> dict[str, list[str]]:
+    return {c.check: [d.describe() for d in c.differences] for c in audit.checks if not c.holds}
+
+
+def test_an_untouched_contest_recomputes_every_check_with_content(konkurs: Konkurs, published: str) -> None:
+    audit = konkurs.audit_contest(published)
+    counts = {c.check: c.recomputed for c in audit.checks}
+    assert set(counts) == {"seal", "screening", "assignment", "judging", "tally", "results",
+                           "publication", "promotion"}
+    assert counts["seal"] == 5  # screening, judging, tally, declaration, publication
+    assert all(counts[check] > 0 for check in ("screening", "assignment", "judging", "tally",
+                                               "results", "publication"))
+    assert audit.rules_version == RULES_VERSION
+    assert audit.spec_hash == konkurs.get_contest(published).fingerprint
+
+
+def test_results_forged_through_the_aggregate_are_caught(konkurs: Konkurs, published: str) -> None:
+    """An insider appends a declaration with two places swapped: the chain is intact, the
+    recomputation is not."""
+    contest = konkurs.get_contest(published)
+    assert contest.results is not None
+    first, second = contest.results.winners[0], contest.results.winners[1]
+    swapped = [first.model_copy(update={"reference": second.reference}),
+               second.model_copy(update={"reference": first.reference}),
+               *contest.results.winners[2:]]
+    contest._results_declared(results=contest.results.model_copy(update={"winners": swapped}),
+                              command_id="forged")
+    konkurs.save(contest)
+
+    assert konkurs.verify_chain() is None
+    differences = failing(konkurs.audit_contest(published))["results"]
+    assert (f"results: winners, nomination {first.nomination}, place {first.place}, reference: "
+            f"recorded {second.reference}, recomputed {first.reference}") in differences
+
+
+def test_a_conflicted_expert_assigned_after_the_fact_is_caught(konkurs: Konkurs, published: str) -> None:
+    spec = konkurs.get_contest(published).spec
+    judging = next(j for j in konkurs.judgings(spec).values() if j.conflicts)
+    (submission, expert), reason = next(iter(judging.conflicts.items()))
+    judging.assign(pairs=[Pair(submission=submission, expert=expert)], conflicts=[], shortfalls=[],
+                   command_id="forged")
+    konkurs.save(judging)
+
+    assert failing(konkurs.audit_contest(published))["assignment"] == [
+        f"assignment: nomination {judging.nomination}, {submission} to {expert}: recorded assigned, "
+        f"recomputed {reason}"]
+
+
+def test_a_recorded_conflict_that_is_none_is_caught(konkurs: Konkurs, published: str) -> None:
+    spec = konkurs.get_contest(published).spec
+    judging: Judging = konkurs.repository.get(judging_id(published, spec.nominations[0].code))
+    submission, [expert, *_] = next(iter(judging.assigned.items()))
+    judging.assign(pairs=[], shortfalls=[], command_id="forged", conflicts=[
+        {"submission": submission, "expert": expert, "reason": "same organisation as the applicant"}])
+    konkurs.save(judging)
+
+    [difference] = failing(konkurs.audit_contest(published))["assignment"]
+    assert difference.endswith("recorded kept apart: same organisation as the applicant, "
+                               "recomputed no conflict")
+
+
+def test_an_unknown_rules_version_is_reported_not_recomputed_silently(
+    konkurs: Konkurs, published: str
+) -> None:
+    contest = konkurs.get_contest(published)
+    seal = konkurs.results_seal(contest.spec)
+    contest.published = False  # what a forger with the aggregate in hand can do
+    contest.publish_results("forged", seal.model_copy(update={"rules_version": "99"}))
+    konkurs.save(contest)
+
+    [difference] = failing(konkurs.audit_contest(published))["seal"]
+    assert "rules version: recorded 99, recomputed this release recomputes 1 only" in difference
+
+
+@pytest.mark.only_on("sqlite", reason="rewrites rows of the SQLite file as a forger with the file would")
+def test_a_rewritten_judging_outcome_with_a_relinked_chain_is_caught_by_the_later_seals(
+    konkurs: Konkurs, published: str, store_env: dict[str, str]
+) -> None:
+    """The forger edits a score and recomputes every link after it, so `verify_chain` passes;
+    the seals recorded after it still hold the old chain, and the recomputation the real score."""
+    with sqlite3.connect(store_env["SQLITE_DBNAME"]) as database:
+        position, state = database.execute(
+            "SELECT rowid, state FROM stored_events WHERE topic LIKE '%Contest.JudgingConcluded'").fetchone()
+        outcome = json.loads(state)
+        entry = outcome["outcome"]["rankings"][0]["entries"][0]
+        entry["score"] += 1
+        database.execute("UPDATE stored_events SET state = ? WHERE rowid = ?",
+                         (json.dumps(outcome, ensure_ascii=False).encode(), position))
+        database.execute("DELETE FROM chain_links WHERE position >= ?", (position,))
+    konkurs.extend_chain()
+
+    assert konkurs.verify_chain() is None
+    found = failing(konkurs.audit_contest(published))
+    assert any("judging: nomination" in d and f"place 1, score: recorded {entry['score']}" in d
+               for d in found["judging"])
+    sealed_later = [d for d in found["seal"] if "chain head at position" in d]
+    assert len(sealed_later) == 3  # the tally, the declaration and the publication came after it
+
+
+def test_old_records_without_seals_still_recompute(konkurs: Konkurs, published: str) -> None:
+    """Results recorded before seals existed hold no chain head: noted, and recomputed all the same."""
+    contest = konkurs.get_contest(published)
+    contest.published = False
+    contest.publish_results("republished-by-an-old-release", None)
+    konkurs.save(contest)
+
+    audit = konkurs.audit_contest(published)
+    assert audit.holds
+    seal_check = next(c for c in audit.checks if c.check == "seal")
+    assert any("recorded before results carried seals" in note for note in seal_check.notes)
+    assert isinstance(konkurs.results_seal(contest.spec), Seal)
+    assert Contest.ResultsPublished.class_version == 2  # type: ignore[attr-defined]
