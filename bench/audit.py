@@ -1,12 +1,11 @@
-"""Times an auditor's whole check of a national-scale contest: the hash chain, then every result
-recomputed from the log.
+"""Times an auditor's whole check: the hash chain, then every result recomputed from the log.
 
     .venv/bin/python bench/audit.py [--submissions N] [--ballots N] [--workdir DIR] [--keep] [--json]
 
 Builds Smart Dialog 2023 (screening, z-score judging, a people's-choice vote) on the embedded
 SQLite store through the same commands the worker runs: N submissions, experts, screening,
 assignment, every card, the 13 nominations and judging concluded, then N ballots (default
-1,000,000 accepted, plus about 1.4% refused and recorded) in portal batches, the tally, results
+1,000,000 accepted, plus about 0.7% refused and recorded) in portal batches, the tally, results
 declared and published, and the chain extended (`build_s`, progress on stderr). A fresh process
 then opens the store and times `verify_chain` plus `audit_contest` (`verify_s`; target from
 issue 7: at most 30 s). With --keep a store already built in --workdir is reused, so a second run

@@ -98,6 +98,8 @@ class Results(ReadModel):
     declared: bool
     published: bool
     normalisation: str | None = None
+    sealed_position: int | None = None
+    sealed_head: str | None = None
     leniency: dict[str, float] = {}
     nominations: list[NominationResults]
 

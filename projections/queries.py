@@ -88,7 +88,8 @@ def results(db: ViewsDB, slug: str) -> Results:
         return Results(
             slug=slug, title=contest["title"], judged=contest["judged"],
             declared=contest["declared"], published=contest["published"],
-            normalisation=contest["normalisation"],
+            normalisation=contest["normalisation"], sealed_position=contest["sealed_position"],
+            sealed_head=contest["sealed_head"],
             leniency={row["expert"]: row["offset"] for row in leniency},
             nominations=[
                 NominationResults(

@@ -23,7 +23,8 @@ class ResultsView(TableView):
         "results_contests": (
             "slug TEXT PRIMARY KEY, contest_id TEXT NOT NULL UNIQUE, title TEXT NOT NULL, "
             "judged INTEGER NOT NULL DEFAULT 0, declared INTEGER NOT NULL DEFAULT 0, "
-            "published INTEGER NOT NULL DEFAULT 0, normalisation TEXT"
+            "published INTEGER NOT NULL DEFAULT 0, normalisation TEXT, "
+            "sealed_position INTEGER, sealed_head TEXT"
         ),
         "results_nominations": (
             "slug TEXT NOT NULL, code TEXT NOT NULL, ordinal INTEGER NOT NULL, "
@@ -127,7 +128,9 @@ class ResultsView(TableView):
         cursor.execute("UPDATE results_contests SET declared = 1 WHERE slug = ?", (slug,))
 
     def _published(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
+        seal = logged.state.get("seal") or {}
         cursor.execute(
-            "UPDATE results_contests SET published = 1 WHERE contest_id = ?",
-            (str(logged.originator_id),),
+            "UPDATE results_contests SET published = 1, sealed_position = ?, sealed_head = ? "
+            "WHERE contest_id = ?",
+            (seal.get("chain_position"), seal.get("chain_head"), str(logged.originator_id)),
         )

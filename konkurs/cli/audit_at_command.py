@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 
 from domain.errors import InputFileError
-from domain.spec import ContestSpec
 from domain.time_travel import ContestAt
 from konkurs.cli import runtime
 from konkurs.cli.output import JsonFlag, emit_json, say, schedule_table, table
@@ -45,7 +44,7 @@ def audit_at(slug: Slug, time: Time = None, position: Position = None, as_json: 
     store = runtime.store()
     spec = store.get_contest(slug).spec
     if time is not None:
-        found = store.contest_as_of(slug, _moment(time, spec))
+        found = store.contest_as_of(slug, runtime.parse_moment(time, spec, "--time"))
     else:
         assert position is not None
         found = store.contest_at(slug, position)
@@ -55,14 +54,6 @@ def audit_at(slug: Slug, time: Time = None, position: Position = None, as_json: 
     _show(found, ZoneInfo(spec.timezone))
 
 
-def _moment(text: str, spec: ContestSpec) -> datetime:
-    try:
-        if "T" in text or " " in text.strip():
-            return spec.local_moment(datetime.fromisoformat(text), end_of_day=False)
-        return spec.local_moment(date.fromisoformat(text), end_of_day=True)
-    except ValueError:
-        raise InputFileError(f"--time {text!r} is neither a date (2023-06-30) nor an ISO time "
-                             "(2023-06-30T18:00, offset optional)") from None
 
 
 def _show(at: ContestAt, zone: ZoneInfo) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -115,7 +115,7 @@ def extend(
     as_json: JsonFlag = False,
 ) -> None:
     """Extend a deadline, e.g. collection from 18 to 30 June. Rejected if it is in the past."""
-    closes_at = _parse_moment(until, runtime.store().get_contest(slug).spec)
+    closes_at = runtime.parse_moment(until, runtime.store().get_contest(slug).spec, "--until")
 
     async def work(client: Client) -> ContestState:
         state, _ = await operations.live_state(client, slug)
@@ -153,12 +153,3 @@ def _report(state: ContestState, as_json: bool, what: str) -> None:
         return
     say(f"{what}: [bold]{state.slug}[/] is now in phase [bold]{state.phase.value}[/]")
     say(schedule_table("Deadlines", state.plan.windows))
-
-
-def _parse_moment(text: str, spec: ContestSpec) -> datetime:
-    try:
-        if "T" in text or " " in text.strip():
-            return spec.local_moment(datetime.fromisoformat(text), end_of_day=True)
-        return spec.local_moment(date.fromisoformat(text), end_of_day=True)
-    except ValueError:
-        raise InputFileError(f"--until {text!r} is neither a date (2023-06-30) nor an ISO time") from None

@@ -141,6 +141,9 @@ def print_results(shown: Results) -> None:
     if choice:
         say(table("People's choice (most votes)", ["nomination", "reference", "region", "applicant",
                                                    "votes"], choice, widest=26))
+    if shown.sealed_head:
+        say(f"Published at chain position {shown.sealed_position}, chain head {shown.sealed_head}: "
+            "check it with `konkurs audit verify`")
     if shown.judged:
         print_judging_quality(shown)
 

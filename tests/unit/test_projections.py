@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from domain.aggregates import Applicant
-from domain.application import LoggedEvent
+from domain.aggregates import Applicant, Contest
+from domain.application import LoggedEvent, topic_of
 from domain.errors import UnknownContest
 from domain.intake import BallotForm, ReviewForm, SubmissionForm
 from domain.konkurs import Konkurs
@@ -272,7 +272,13 @@ def test_results_show_winners_with_titles_once_declared_and_published_once_publi
     konkurs.publish_results(SLUG, "publish")
     catch_up(konkurs, views_db, default_views())
 
-    assert results(views_db, SLUG).published is True
+    published = results(views_db, SLUG)
+    assert published.published is True
+    assert declared.sealed_head is None
+    [publication] = konkurs.read_log([topic_of(Contest.ResultsPublished)])
+    konkurs.extend_chain()
+    sealed = publication.position - 1  # the head when it was recorded: the event before it
+    assert (published.sealed_position, published.sealed_head) == (sealed, konkurs.chain_link(sealed).hex())
 
 
 def test_declaring_results_again_replaces_the_contests_standings(
