@@ -158,16 +158,16 @@ def batches(rows: Iterator[BallotInput], size: int) -> Iterator[list[BallotInput
         yield batch
 
 
-def audit(workdir: str, slug: str) -> tuple[dict[str, float], list[str]]:
+def audit(workdir: str, slug: str) -> tuple[dict[str, float | bool], list[str]]:
     """Run in a fresh process: the store as an auditor opens it, with nothing cached."""
     app = open_store(Path(workdir))
     broken, chain_s = timed(app.verify_chain)
     found, recompute_s = timed(lambda: app.audit_contest(slug))
     problems = [broken.describe()] if broken else []
     problems += [difference.describe() for difference in found.differences]
-    figures = {
+    figures: dict[str, float | bool] = {
         "verify_s": chain_s + recompute_s, "chain_verify_s": chain_s, "recompute_s": recompute_s,
-        "events": app.head_position(), "holds": float(broken is None and found.holds),
+        "events": app.head_position(), "holds": broken is None and found.holds,
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     app.close()
@@ -211,7 +211,7 @@ def main() -> None:
     for problem in problems:
         print(problem, file=sys.stderr)
     report({**{k: v for k, v in built.items() if k != "slug"}, **figures}, args.json)
-    if problems:
+    if problems or not figures["holds"]:
         sys.exit(1)
 
 

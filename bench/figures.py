@@ -14,9 +14,9 @@ def timed(work: Callable[[], Any]) -> tuple[Any, float]:
     return result, time.perf_counter() - started
 
 
-def report(figures: dict[str, float], as_json: bool) -> None:
+def report(figures: dict[str, float | bool], as_json: bool) -> None:
     """Rounded figures: one JSON object with --json, else one aligned line each."""
-    rounded = {key: round(value, 2) for key, value in figures.items()}
+    rounded = {key: value if isinstance(value, bool) else round(value, 2) for key, value in figures.items()}
     if as_json:
         print(json.dumps(rounded))
         return

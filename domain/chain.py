@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
-from eventsourcing.persistence import Notification
-
-from domain.application import PAGE, StoreApplication, originator_uuid
+from domain.application import StoreApplication
 from domain.outcomes import Seal
-from domain.rules.chain import GENESIS, ChainBreak, ChainRow, first_break, link_rows
+from domain.rules.chain import GENESIS, ChainBreak, ChainRow, first_break, intact, link_rows
 from domain.rules.version import RULES_VERSION, rules_code
 from domain.spec import ContestSpec
 
 TABLE = "chain_links"
+PAGE_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,11 @@ class ChainCommands(StoreApplication):
     def extend_chain(self) -> ChainHead:
         links = _LinkTable(self.recorder)
         head = links.head()
-        while True:
-            page = self.recorder.select_notifications(head.position + 1, PAGE)
-            if not page:
-                return head
-            made = list(link_rows(head.link, map(chain_row, page)))
+        for page in _EventTable(self.recorder).pages(head.position + 1):
+            made = list(link_rows(head.link, page))
             links.append(made)
             head = ChainHead(*made[-1])
+        return head
 
     def results_seal(self, spec: ContestSpec) -> Seal:
         """What a results event records: the chain as it stands, the spec and the rule version."""
@@ -51,23 +49,55 @@ class ChainCommands(StoreApplication):
         return _LinkTable(self.recorder).at(position)
 
     def verify_chain(self) -> ChainBreak | None:
-        """Extend, then walk the whole log against the stored links."""
+        """Extend, then walk the whole log against the stored links. The walk streams both;
+        only a log that fails it is walked again with every link at hand, to say what broke."""
         self.extend_chain()
-        return first_break(self._chain_rows(), _LinkTable(self.recorder).all())
+        links = _LinkTable(self.recorder)
+        if intact(self.chain_rows(), (link for page in links.pages() for link in page)):
+            return None
+        return first_break(self.chain_rows(), links.all())
 
-    def _chain_rows(self) -> Iterator[ChainRow]:
-        for page in self._pages((), 1, None):
-            yield from map(chain_row, page)
+    def chain_rows(self) -> Iterator[ChainRow]:
+        """The whole log in order, each event as the chain hashes it."""
+        for page in _EventTable(self.recorder).pages(1):
+            yield from page
 
 
-def chain_row(notification: Notification) -> ChainRow:
-    return ChainRow(
-        position=notification.id,
-        originator_id=originator_uuid(notification),
-        version=notification.originator_version,
-        topic=notification.topic,
-        state=_stored_bytes(notification.state),
-    )
+class _EventTable:
+    """The recorder's events table read raw, a page at a time in log order: the chain needs the
+    stored bytes exactly, and a million rows as library objects would cost more than hashing them."""
+
+    def __init__(self, recorder: Any) -> None:
+        self.datastore = recorder.datastore
+        self.postgres = _is_postgres(recorder)
+        self.name = (f'"{self.datastore.schema}".{recorder.events_table_name}' if self.postgres
+                     else recorder.events_table_name)
+        self.position = "notification_id" if self.postgres else "rowid"
+
+    def pages(self, start: int) -> Iterator[list[ChainRow]]:
+        mark = "%s" if self.postgres else "?"
+        statement = (f"SELECT {self.position}, originator_id, originator_version, topic, state "
+                     f"FROM {self.name} WHERE {self.position} >= {mark} "
+                     f"ORDER BY {self.position} LIMIT {PAGE_ROWS}")
+        while True:
+            with self.datastore.transaction(commit=False) as cursor:
+                cursor.execute(statement, (start,))
+                page = [_chain_row(row) for row in cursor.fetchall()]
+            if page:
+                yield page
+            if len(page) < PAGE_ROWS:
+                return
+            start = page[-1].position + 1
+
+
+def _chain_row(row: Any) -> ChainRow:
+    position, originator, version, topic, state = row.values() if isinstance(row, dict) else row
+    return ChainRow(position, _id_bytes(originator), version, topic, _stored_bytes(state))
+
+
+def _id_bytes(originator: UUID | str) -> bytes:
+    """PostgreSQL gives a UUID; SQLite the text it stored, with or without dashes."""
+    return originator.bytes if isinstance(originator, UUID) else bytes.fromhex(originator.replace("-", ""))
 
 
 def _stored_bytes(state: Any) -> bytes:
@@ -76,12 +106,16 @@ def _stored_bytes(state: Any) -> bytes:
     return state.encode() if isinstance(state, str) else bytes(state)
 
 
+def _is_postgres(recorder: Any) -> bool:
+    return type(recorder).__module__.startswith("eventsourcing.postgres")
+
+
 class _LinkTable:
     """The `chain_links` table in the store's own database: SQLite file or PostgreSQL schema."""
 
     def __init__(self, recorder: Any) -> None:
         self.datastore = recorder.datastore
-        postgres = type(recorder).__module__.startswith("eventsourcing.postgres")
+        postgres = _is_postgres(recorder)
         self.name = f'"{self.datastore.schema}".{TABLE}' if postgres else TABLE
         self.mark = "%s" if postgres else "?"
         blob = "BYTEA" if postgres else "BLOB"
@@ -99,6 +133,17 @@ class _LinkTable:
     def at(self, position: int) -> bytes | None:
         rows = self._select(f"SELECT position, link FROM {self.name} WHERE position = {position:d}")
         return rows[0][1] if rows else None
+
+    def pages(self) -> Iterator[list[tuple[int, bytes]]]:
+        start = 1
+        while True:
+            page = self._select(f"SELECT position, link FROM {self.name} WHERE position >= {start:d} "
+                                f"ORDER BY position LIMIT {PAGE_ROWS}")
+            if page:
+                yield page
+            if len(page) < PAGE_ROWS:
+                return
+            start = page[-1][0] + 1
 
     def all(self) -> dict[int, bytes]:
         return dict(self._select(f"SELECT position, link FROM {self.name}"))

@@ -7,30 +7,36 @@ two different events can encode to the same bytes (a topic ending where the stat
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 from uuid import UUID
 
 GENESIS = bytes(32)
 
+# previous link (32 bytes), position (8), originator id (16), version (8), then the topic's length:
+# each field preceded by its length, the fixed ones' lengths being constants.
+_FIXED = struct.Struct(">Q32sQQQ16sQQQ")
+_LENGTH = struct.Struct(">Q")
 
-def link(previous: bytes, position: int, originator_id: UUID, version: int, topic: str,
+
+def link(previous: bytes, position: int, originator: bytes, version: int, topic: str,
          state: bytes) -> bytes:
-    digest = hashlib.sha256()
-    for field in (previous, position.to_bytes(8, "big"), originator_id.bytes,
-                  version.to_bytes(8, "big"), topic.encode(), state):
-        digest.update(len(field).to_bytes(8, "big"))
-        digest.update(field)
-    return digest.digest()
+    """SHA-256 over the length-prefixed fields; `originator` is the id's 16 bytes."""
+    name = topic.encode()
+    return hashlib.sha256(b"".join((
+        _FIXED.pack(32, previous, 8, position, 16, originator, 8, version, len(name)),
+        name, _LENGTH.pack(len(state)), state,
+    ))).digest()
 
 
-@dataclass(frozen=True)
-class ChainRow:
+class ChainRow(NamedTuple):
     """One stored event as the chain sees it: its raw stored state, not the decoded one."""
 
     position: int
-    originator_id: UUID
+    originator: bytes
     version: int
     topic: str
     state: bytes
@@ -57,9 +63,25 @@ class ChainBreak:
 def link_rows(previous: bytes, rows: Iterable[ChainRow]) -> Iterator[tuple[int, bytes]]:
     """(position, link) of each row, continuing the chain from `previous`."""
     for row in rows:
-        previous = link(previous, row.position, row.originator_id, row.version, row.topic,
-                        row.state)
+        previous = link(previous, *row)
         yield row.position, previous
+
+
+def intact(rows: Iterable[ChainRow], links: Iterable[tuple[int, bytes]]) -> bool:
+    """The quick walk over an untouched log: each row matches its link at its own position and
+    each aggregate's versions follow on. False at the first doubt; `first_break` then says what."""
+    previous, versions = GENESIS, dict[bytes, int]()
+    stored_links = iter(links)
+    for row in rows:
+        stored = next(stored_links, None)
+        if stored is not None:  # rows after the last link are judged by their versions only
+            if stored[0] != row.position or link(previous, *row) != stored[1]:
+                return False
+            previous = stored[1]
+        if versions.get(row.originator, 0) + 1 != row.version:
+            return False
+        versions[row.originator] = row.version
+    return next(stored_links, None) is None
 
 
 def first_break(rows: Iterable[ChainRow], links: Mapping[int, bytes]) -> ChainBreak | None:
@@ -70,7 +92,7 @@ def first_break(rows: Iterable[ChainRow], links: Mapping[int, bytes]) -> ChainBr
     """
     linked = sorted(links)
     last_linked = linked[-1] if linked else 0
-    versions: dict[UUID, int] = {}
+    versions: dict[bytes, int] = {}
     expected = 1
     iterator = iter(rows)
     for row in iterator:
@@ -82,12 +104,12 @@ def first_break(rows: Iterable[ChainRow], links: Mapping[int, bytes]) -> ChainBr
             if not _belongs_at(row, row.position, links):
                 return _classify(row, next(iterator, None), links, last_linked)
             expected = row.position + 1
-        wanted = versions.get(row.originator_id, 0) + 1
+        wanted = versions.get(row.originator, 0) + 1
         if row.version != wanted:
             return ChainBreak(row.position, BreakKind.VERSIONS,
-                              f"aggregate {row.originator_id} has version {row.version} "
+                              f"aggregate {UUID(bytes=row.originator)} has version {row.version} "
                               f"where {wanted} was due")
-        versions[row.originator_id] = row.version
+        versions[row.originator] = row.version
     if expected <= last_linked:
         return ChainBreak(expected, BreakKind.DELETED, "a linked position has no row")
     return None
@@ -98,8 +120,7 @@ def _belongs_at(row: ChainRow, position: int, links: Mapping[int, bytes]) -> boo
     previous = links.get(position - 1, GENESIS if position == 1 else None)
     if stored is None or previous is None:
         return False
-    return link(previous, position, row.originator_id, row.version, row.topic,
-                row.state) == stored
+    return link(previous, position, *row[1:]) == stored
 
 
 def _classify(row: ChainRow, following: ChainRow | None, links: Mapping[int, bytes],

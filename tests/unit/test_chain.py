@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import shutil
@@ -138,13 +139,13 @@ def test_extending_links_only_new_events_and_continues_the_same_chain(konkurs: K
     konkurs.change_phase("test-contest", Phase.SCREENING, "deadline", "", "close screening")
     second = konkurs.extend_chain()
     assert second.position == first.position + 1 == konkurs.head_position()
-    whole = list(link_rows(GENESIS, konkurs._chain_rows()))
+    whole = list(link_rows(GENESIS, konkurs.chain_rows()))
     assert whole[-1] == (second.position, second.link)
     assert whole[first.position - 1] == (first.position, first.link)
 
 
 def rows_of(*versions: tuple[uuid.UUID, int]) -> list[ChainRow]:
-    return [ChainRow(k, aggregate, version, "t", b"s") for k, (aggregate, version) in
+    return [ChainRow(k, aggregate.bytes, version, "t", b"s") for k, (aggregate, version) in
             enumerate(versions, start=1)]
 
 
@@ -160,7 +161,7 @@ def test_a_row_removed_with_the_rest_moved_up_reads_as_a_deletion() -> None:
     aggregate = uuid.uuid4()
     rows = rows_of(*((aggregate, v) for v in range(1, 6)))
     links = dict(link_rows(GENESIS, rows))
-    closed_up = [ChainRow(p, r.originator_id, r.version, r.topic, r.state)
+    closed_up = [ChainRow(p, r.originator, r.version, r.topic, r.state)
                  for p, r in enumerate(rows[:2] + rows[3:], start=1)]
     broken = first_break(closed_up, links)
     assert broken is not None
@@ -168,14 +169,25 @@ def test_a_row_removed_with_the_rest_moved_up_reads_as_a_deletion() -> None:
 
 
 def test_a_link_depends_on_every_field_and_on_where_one_ends() -> None:
-    aggregate = uuid.uuid4()
+    aggregate = uuid.uuid4().bytes
     base = link(GENESIS, 1, aggregate, 1, "ab", b"c")
     assert link(GENESIS, 1, aggregate, 1, "a", b"bc") != base
     assert link(GENESIS, 2, aggregate, 1, "ab", b"c") != base
     assert link(GENESIS, 1, aggregate, 2, "ab", b"c") != base
-    assert link(GENESIS, 1, uuid.uuid4(), 1, "ab", b"c") != base
+    assert link(GENESIS, 1, uuid.uuid4().bytes, 1, "ab", b"c") != base
     assert link(b"\x01" * 32, 1, aggregate, 1, "ab", b"c") != base
     assert len(base) == 32
+
+
+def test_a_link_is_the_documented_hash_so_published_heads_stay_checkable() -> None:
+    """SHA-256 over each field preceded by its length (8 bytes, big-endian), as docs/audit.md
+    says: heads posted by earlier releases must verify with this one."""
+    previous, aggregate = bytes(range(32)), uuid.UUID("1b4e28ba-2fa1-11d2-883f-0016d3cca427")
+    fields = [previous, (7).to_bytes(8, "big"), aggregate.bytes, (3).to_bytes(8, "big"),
+              b"domain.aggregates.contest:Contest.Announced", "{\"a\":\"б\"}".encode()]
+    expected = hashlib.sha256(b"".join(len(f).to_bytes(8, "big") + f for f in fields)).digest()
+    assert link(previous, 7, aggregate.bytes, 3, "domain.aggregates.contest:Contest.Announced",
+                "{\"a\":\"б\"}".encode()) == expected
 
 
 def test_two_extenders_at_once_leave_one_chain(konkurs: Konkurs) -> None:
