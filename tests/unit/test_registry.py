@@ -167,3 +167,19 @@ def test_screening_goes_by_the_registry_as_last_imported_before_it(konkurs: Konk
 
     assert reasons(konkurs, ["A", "B"]) == {"A": None, "B": f"not in registry on {day}"}
     assert [konkurs.registry_entry(REGISTRY, inn).version for inn in INNS[:2]] == [2, 2]
+
+
+def test_screening_goes_by_the_registry_as_it_stood_when_collection_closed(konkurs: Konkurs) -> None:
+    """A revision imported after the close and before screening ran changes nothing: the
+    decision is a function of the log up to the close, as the auditor recomputes it."""
+    spec = regional_spec()
+    konkurs.announce(spec, spec.phase_plan(), "announce")
+    konkurs.change_phase(SLUG, Phase.ANNOUNCED, "deadline", "", "close:announced")
+    konkurs.submit(SLUG, [entry("A", INNS[0]), entry("B", INNS[1])])
+    konkurs.import_registry(REGISTRY, [row(INNS[0]), row(INNS[1])])
+    konkurs.change_phase(SLUG, Phase.COLLECTING, "deadline", "", "close:collecting")
+    konkurs.import_registry(REGISTRY, [row(INNS[0]), row(INNS[1], removed_on=date(2020, 1, 16))])
+    konkurs.conclude_screening(SLUG, "screen")
+
+    assert reasons(konkurs, ["A", "B"]) == {"A": None, "B": None}
+    assert konkurs.audit_contest(SLUG).holds
