@@ -49,6 +49,12 @@ class DemoRun:
         return Settings(home=self.home, persistence_module="eventsourcing.sqlite", production=False)
 
     async def run(self) -> ContestSpec:
+        registry = load_spec(self.spec_path).eligibility.registry
+        if registry is not None:
+            raise KonkursError(
+                f"{self.spec_path}: the demo generates applicants but no registry {registry!r} for "
+                "them; import one with `konkurs import registry` and run the contest with "
+                "`konkurs announce` instead")
         shutil.rmtree(self.home, ignore_errors=True)
         self.home.mkdir(parents=True)
         address = f"127.0.0.1:{free_port()}"
@@ -92,16 +98,21 @@ class DemoRun:
         enrolled = konkurs.enroll_experts(slug, intake_files.expert_profiles(roster_path))
         self.say(f"Enrolled {enrolled} experts, federal and regional ({roster_path.name})")
 
-        extended = plan.window(Phase.COLLECTING).closes_at + timedelta(days=12)
+        closes_at = plan.window(Phase.COLLECTING).closes_at
+        # Smart Dialog's was 12 days; a shorter schedule keeps half its gap to the next deadline.
+        gap = plan.window(plan.next_phase(Phase.COLLECTING)).closes_at - closes_at
+        days = min(12, gap.days // 2)
+        extended = closes_at + timedelta(days=days)
         await operations.send_update(client, slug, "extend_deadline", ExtendDeadline(
             phase=Phase.COLLECTING, closes_at=extended, reason="по просьбам регионов"))
-        self.say(f"Extended collection by 12 days to {extended:%Y-%m-%d}, as in June 2023")
+        self.say(f"Extended collection by {days} days to {extended:%Y-%m-%d}, as regions asked")
         await self._close(client, slug, Phase.COLLECTING)
         outcome = konkurs.get_contest(slug).screening
         assert outcome is not None
         self.say(f"Screening admitted {outcome.admitted}, rejected {sum(outcome.rejected.values())}"
                  f" {dict(outcome.rejected)}")
-        await self._close(client, slug, Phase.SCREENING)
+        if Phase.SCREENING in plan.phases:
+            await self._close(client, slug, Phase.SCREENING)
 
         assignments = self._assignments(konkurs, spec)
         conflicts = sum(len(j.conflicts) for j in konkurs.judgings(spec).values())
@@ -120,19 +131,24 @@ class DemoRun:
         else:
             await self._close(client, slug, Phase.JUDGING)
 
-        judging = konkurs.get_contest(slug).judging
-        assert judging is not None
-        ballots_path = self.home / "ballots.csv"
-        population.ballots(judging.shortlist, entries, ballots_path, self.seed)
-        ballot_forms = intake_files.ballot_forms(ballots_path)
-        konkurs.cast_ballots(slug, ballot_forms, settings.voter_key())
-        self.say(f"Public vote: {len(ballot_forms)} ballots on the shortlists ({ballots_path.name})")
-        await self._close(client, slug, Phase.VOTING)
+        if spec.voting.enabled:
+            await self._vote(client, konkurs, settings, spec, entries)
         await self._close(client, slug, Phase.RESULTS)
         result = await handle.result()
         self.say(f"Workflow finished in phase {result.final_phase}; time was compressed by "
                  "closing each phase early through the operator's close Update")
         return spec
+
+    async def _vote(self, client: Client, konkurs: Konkurs, settings: Settings, spec: ContestSpec,
+                    entries: list[population.Entry]) -> None:
+        judging = konkurs.get_contest(spec.slug).judging
+        assert judging is not None
+        ballots_path = self.home / "ballots.csv"
+        population.ballots(judging.shortlist, entries, ballots_path, self.seed)
+        ballot_forms = intake_files.ballot_forms(ballots_path)
+        konkurs.cast_ballots(spec.slug, ballot_forms, settings.voter_key())
+        self.say(f"Public vote: {len(ballot_forms)} ballots on the shortlists ({ballots_path.name})")
+        await self._close(client, spec.slug, Phase.VOTING)
 
     @staticmethod
     def _assignments(konkurs: Konkurs, spec: ContestSpec) -> dict[str, list[str]]:

@@ -24,6 +24,14 @@ INSTITUTION_NAMES = {
     ApplicantKind.BUSINESS: ("ООО «МедТех Решения»", "ООО «Цифровой регион»",
                              "АО «Социальные сервисы»"),
 }
+# Applicants of contests between authorities (Decade of Childhood), used when a spec admits no
+# institutions: the institutions' draw, and so every existing demo's population, stays as it was.
+AUTHORITY_NAMES = {
+    ApplicantKind.REGIONAL_AUTHORITY: ("Министерство социальной защиты населения",
+                                       "Министерство образования", "Департамент здравоохранения"),
+    ApplicantKind.MUNICIPALITY: ("Администрация городского округа",
+                                 "Администрация муниципального района", "Администрация поселения"),
+}
 TITLE_OPENINGS = ("Единое окно", "Цифровой сервис", "Мобильная бригада", "Школа заботы",
                   "Проектный офис", "Навигатор")
 
@@ -53,14 +61,16 @@ def submissions(spec: ContestSpec, path: Path, seed: int, count: int = 340) -> l
     """Entries from every region and nomination; a few come from applicants the spec excludes."""
     rng = random.Random(f"{seed}/submissions")
     nominations = spec.nominations
-    admitted_kinds = [k for k in INSTITUTION_NAMES if k in spec.eligibility.applicant_kinds]
+    names = INSTITUTION_NAMES if any(k in spec.eligibility.applicant_kinds for k in INSTITUTION_NAMES) \
+        else AUTHORITY_NAMES
+    admitted_kinds = [k for k in names if k in spec.eligibility.applicant_kinds]
     rows, entries = [], []
     for index in range(count):
         region = REGIONS[index % len(REGIONS)] if index < len(REGIONS) else rng.choice(REGIONS)
         nomination = nominations[index % len(nominations)]
         ineligible = index % 97 == 13
         kind = ApplicantKind.PERSON if ineligible else rng.choice(admitted_kinds)
-        name = "Иванов Иван Иванович" if ineligible else rng.choice(INSTITUTION_NAMES[kind])
+        name = "Иванов Иван Иванович" if ineligible else rng.choice(names[kind])
         reference = f"SD-{index + 1:04d}"
         title = f"{rng.choice(TITLE_OPENINGS)}: {nomination.title.lower()} ({region.name})"
         inn = "" if ineligible else f"{region.code}{rng.randrange(10**7, 10**8)}"

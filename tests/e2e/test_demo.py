@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from domain.konkurs import Konkurs
+from domain.spec_file import load_spec
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -70,3 +71,28 @@ def test_a_worker_killed_during_judging_changes_neither_results_nor_events(tmp_p
     assert crashed_events["Judging.Opened"] == 13
     assert crashed_events["Judging.Concluded"] == 13
     assert crashed_events["Judging.Recused"] == 1
+
+
+@pytest.mark.only_on("sqlite", reason="`konkurs demo` is the embedded default: its store is always SQLite")
+def test_the_demo_runs_a_contest_between_authorities_without_a_vote(tmp_path: Path) -> None:
+    """Decade of Childhood: regional authorities and municipalities apply, no public vote."""
+    spec = load_spec(REPO / "examples" / "decade-of-childhood-2023.yaml")
+    report = run_demo(tmp_path / "decade", "--spec", "examples/decade-of-childhood-2023.yaml")
+    assert set(winners(report)) == {n.code for n in spec.nominations}
+    assert all(len(places) == 3 for places in winners(report).values())
+    assert report["audit"]["intact"] and report["audit"]["holds"]
+    assert topic_counts(tmp_path / "decade")["Contest.VotesTallied"] == 0
+
+
+def test_the_demo_refuses_a_spec_that_needs_a_registry_in_one_line(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "konkurs", "demo", "--home", str(tmp_path / "registry"),
+         "--spec", "examples/social-services-2025-zabaikalsky.yaml"],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "error: examples/social-services-2025-zabaikalsky.yaml: the demo generates applicants but no "
+        "registry 'social-service-providers' for them; import one with `konkurs import registry` and "
+        "run the contest with `konkurs announce` instead"]
+    assert not (tmp_path / "registry").exists()
