@@ -24,10 +24,10 @@ from domain.spec import ContestSpec
 
 
 class AuditChecks(ConclusionCommands):
-    def contest_submissions(self, slug: str, stop: int | None = None) -> dict[UUID, str]:
-        """The contest's submissions up to `stop`: aggregate id → reference."""
+    def contest_submissions(self, slug: str) -> dict[UUID, str]:
+        """The contest's submissions: aggregate id → reference."""
         return {logged.originator_id: logged.state["reference"]
-                for logged in self.contest_events(slug, [Submission.Submitted], stop=stop)}
+                for logged in self.contest_events(slug, [Submission.Submitted])}
 
     def check_seals(self, record: ContestRecord) -> CheckResult:
         """Each results event names the spec announced, rules this release knows, and a chain

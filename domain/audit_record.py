@@ -85,12 +85,6 @@ class AuditRecordReads(StoreApplication):
             rejections=_counts(record, reading),
         )
 
-    def operator_commands(self, slug: str) -> list[OperatorCommand]:
-        return self.audit_record(slug).commands
-
-    def rejection_counts(self, slug: str) -> RejectionCounts:
-        return self.audit_record(slug).rejections
-
 
 class _Reading:
     """Recusals in this contest's panels and refusals of its submissions and ballots."""

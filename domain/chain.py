@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import Any, TypeVar
 from uuid import UUID
 
 from domain.application import StoreApplication
@@ -12,6 +13,8 @@ from domain.outcomes import Seal
 from domain.rules.chain import GENESIS, ChainBreak, ChainRow, first_break, intact, link_rows
 from domain.rules.version import RULES_VERSION, rules_code
 from domain.spec import ContestSpec
+
+_Row = TypeVar("_Row", bound=tuple[Any, ...])
 
 TABLE = "chain_links"
 PAGE_ROWS = 20_000
@@ -30,12 +33,16 @@ class ChainHead:
 class ChainCommands(StoreApplication):
     """`extend_chain` links the events recorded since the last link; `verify_chain` rechecks all."""
 
+    @cached_property
+    def _links(self) -> _LinkTable:
+        """Made once per application: making it creates the table if it is missing."""
+        return _LinkTable(self.recorder)
+
     def extend_chain(self) -> ChainHead:
-        links = _LinkTable(self.recorder)
-        head = links.head()
+        head = self._links.head()
         for page in _EventTable(self.recorder).pages(head.position + 1):
             made = list(link_rows(head.link, page))
-            links.append(made)
+            self._links.append(made)
             head = ChainHead(*made[-1])
         return head
 
@@ -46,16 +53,15 @@ class ChainCommands(StoreApplication):
                     rules_version=RULES_VERSION, rules_code=rules_code())
 
     def chain_link(self, position: int) -> bytes | None:
-        return _LinkTable(self.recorder).at(position)
+        return self._links.at(position)
 
     def verify_chain(self) -> ChainBreak | None:
         """Extend, then walk the whole log against the stored links. The walk streams both;
         only a log that fails it is walked again with every link at hand, to say what broke."""
         self.extend_chain()
-        links = _LinkTable(self.recorder)
-        if intact(self.chain_rows(), (link for page in links.pages() for link in page)):
+        if intact(self.chain_rows(), (link for page in self._links.pages() for link in page)):
             return None
-        return first_break(self.chain_rows(), links.all())
+        return first_break(self.chain_rows(), self._links.all())
 
     def chain_rows(self) -> Iterator[ChainRow]:
         """The whole log in order, each event as the chain hashes it."""
@@ -79,24 +85,40 @@ class _EventTable:
         statement = (f"SELECT {self.position}, originator_id, originator_version, topic, state "
                      f"FROM {self.name} WHERE {self.position} >= {mark} "
                      f"ORDER BY {self.position} LIMIT {PAGE_ROWS}")
-        while True:
+
+        def page_from(first: int) -> list[ChainRow]:
             with self.datastore.transaction(commit=False) as cursor:
-                cursor.execute(statement, (start,))
-                page = [_chain_row(row) for row in cursor.fetchall()]
-            if page:
-                yield page
-            if len(page) < PAGE_ROWS:
-                return
-            start = page[-1].position + 1
+                cursor.execute(statement, (first,))
+                return [_chain_row(row) for row in cursor.fetchall()]
+
+        return _pages(page_from, start)
+
+
+def _pages(page_from: Callable[[int], list[_Row]], start: int) -> Iterator[list[_Row]]:
+    """Pages of rows in position order (each row's first field), each read from where the last
+    ended: PAGE_ROWS at a time, so no page makes the database skip over the ones before."""
+    while True:
+        page = page_from(start)
+        if page:
+            yield page
+        if len(page) < PAGE_ROWS:
+            return
+        start = page[-1][0] + 1
+
+
+def _values(row: Any) -> tuple[Any, ...]:
+    """PostgreSQL's cursors give dicts, SQLite's tuples."""
+    return tuple(row.values()) if isinstance(row, dict) else tuple(row)
 
 
 def _chain_row(row: Any) -> ChainRow:
-    position, originator, version, topic, state = row.values() if isinstance(row, dict) else row
+    position, originator, version, topic, state = _values(row)
     return ChainRow(position, _id_bytes(originator), version, topic, _stored_bytes(state))
 
 
 def _id_bytes(originator: UUID | str) -> bytes:
-    """PostgreSQL gives a UUID; SQLite the text it stored, with or without dashes."""
+    """PostgreSQL gives a UUID; SQLite the text it stored, with or without dashes. Not parsed
+    into a UUID (as `originator_uuid` does for readers): a million of those cost a second."""
     return originator.bytes if isinstance(originator, UUID) else bytes.fromhex(originator.replace("-", ""))
 
 
@@ -135,15 +157,9 @@ class _LinkTable:
         return rows[0][1] if rows else None
 
     def pages(self) -> Iterator[list[tuple[int, bytes]]]:
-        start = 1
-        while True:
-            page = self._select(f"SELECT position, link FROM {self.name} WHERE position >= {start:d} "
-                                f"ORDER BY position LIMIT {PAGE_ROWS}")
-            if page:
-                yield page
-            if len(page) < PAGE_ROWS:
-                return
-            start = page[-1][0] + 1
+        return _pages(lambda first: self._select(
+            f"SELECT position, link FROM {self.name} WHERE position >= {first:d} "
+            f"ORDER BY position LIMIT {PAGE_ROWS}"), 1)
 
     def all(self) -> dict[int, bytes]:
         return dict(self._select(f"SELECT position, link FROM {self.name}"))
@@ -163,5 +179,5 @@ class _LinkTable:
 
 
 def _pair(row: Any) -> tuple[int, bytes]:
-    position, link = (row["position"], row["link"]) if isinstance(row, dict) else row
+    position, link = _values(row)
     return int(position), bytes(link)

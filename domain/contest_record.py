@@ -79,10 +79,12 @@ _OUTCOME_FIELDS = {
 _PUBLISHED = topic_of(Contest.ResultsPublished)
 
 
-def read_contest_record(app: StoreApplication, slug: str, stop: int | None = None) -> ContestRecord:
+CONTEST_TOPICS = frozenset(topic_of(c) for c in aggregate_events(Contest))
+
+
+def read_contest_record(app: StoreApplication, slug: str) -> ContestRecord:
     wanted = contest_id(slug)
-    topics = [topic_of(c) for c in aggregate_events(Contest)]
-    events = [e for e in app.read_log(topics, stop=stop) if e.originator_id == wanted]
+    events = [e for e in app.read_log(sorted(CONTEST_TOPICS)) if e.originator_id == wanted]
     if not events:
         raise UnknownContest(f"no contest {slug!r} has been announced")
     return ContestRecord(slug, events)

@@ -7,6 +7,8 @@ recomputation are then compared field by field.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from domain.aggregates import Contest, Submission
 from domain.application import topic_of
 from domain.audit_checks import AuditChecks
@@ -22,6 +24,7 @@ from domain.rules.version import RULES_VERSION
 class RecomputeCommands(AuditChecks):
     def audit_contest(self, slug: str) -> ContestAudit:
         record = read_contest_record(self, slug)
+        references = self.contest_submissions(slug)
         judging, judging_check = self._recheck_judging(record)
         tally, tally_check = self._recheck_tally(record)
         results, results_check = self._recheck_results(record, judging, tally)
@@ -30,13 +33,14 @@ class RecomputeCommands(AuditChecks):
             slug=slug, spec_hash=record.spec.fingerprint(),
             rules_version=seals[-1].rules_version if seals else RULES_VERSION,
             checks=[
-                self.check_seals(record), self._recheck_screening(record),
+                self.check_seals(record), self._recheck_screening(record, references),
                 self.check_assignments(record), judging_check, tally_check, results_check,
-                self._recheck_publication(record, results), self.check_promotions(record, results),
+                self._recheck_publication(record, results, references),
+                self.check_promotions(record, results),
             ],
         )
 
-    def _recheck_screening(self, record: ContestRecord) -> CheckResult:
+    def _recheck_screening(self, record: ContestRecord, references: dict[UUID, str]) -> CheckResult:
         recorded = record.screening()
         closed_at = record.closed_at(Phase.COLLECTING)
         if recorded is None or closed_at is None:
@@ -45,7 +49,7 @@ class RecomputeCommands(AuditChecks):
         screening = self.screen(record.spec, closed_at, stop=event.position)
         found = differences("screening", outcome.model_dump(mode="json"),
                             screening.outcome.model_dump(mode="json"))
-        decided = _recorded_decisions(self, record.slug)
+        decided = _recorded_decisions(self, references)
         for decision in screening.decisions:
             expected = "admitted" if decision.rejection is None else f"rejected: {decision.rejection.reason}"
             actual = decided.pop(decision.reference, None)
@@ -97,11 +101,12 @@ class RecomputeCommands(AuditChecks):
         return again, CheckResult(check="results", recomputed=len(again.winners) + len(again.people_choice),
                                   differences=found)
 
-    def _recheck_publication(self, record: ContestRecord, results: ContestResults | None) -> CheckResult:
+    def _recheck_publication(
+        self, record: ContestRecord, results: ContestResults | None, references: dict[UUID, str]
+    ) -> CheckResult:
         """Published places, submission by submission, are the declared winners."""
         if record.last(Contest.ResultsPublished) is None or results is None:
             return _nothing("publication", "results not published")
-        references = self.contest_submissions(record.slug)
         placed = {references[logged.originator_id]: _place(logged.state["place"], logged.state["score"])
                   for logged in self.read_log([topic_of(Submission.Placed)])
                   if logged.originator_id in references}
@@ -118,10 +123,9 @@ def _place(place: int, score: float) -> str:
     return f"place {place}, score {score}"
 
 
-def _recorded_decisions(app: AuditChecks, slug: str) -> dict[str, str]:
+def _recorded_decisions(app: AuditChecks, references: dict[UUID, str]) -> dict[str, str]:
     """What screening recorded, by reference. The decisions follow the contest's event in the
     same transaction, and a submission is decided once, so the whole log is read."""
-    references = app.contest_submissions(slug)
     admitted = topic_of(Submission.Admitted)
     return {
         references[logged.originator_id]:

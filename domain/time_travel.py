@@ -16,7 +16,7 @@ from pydantic import Field
 from domain.aggregates import Ballot, Contest, Judging, Review, Submission
 from domain.aggregates.judging import judging_id
 from domain.application import PAGE, StoreApplication, collector_paused, topic_of
-from domain.contract import aggregate_events
+from domain.contest_record import CONTEST_TOPICS
 from domain.errors import KonkursError
 from domain.ids import contest_id
 from domain.model import Value
@@ -28,7 +28,6 @@ from domain.phases import Phase, PhaseWindow, describe_moment
 # is time order only up to that wait: at most the embedded store's 30 s lock timeout, doubled.
 SKEW = timedelta(seconds=60)
 
-CONTEST_TOPICS = frozenset(topic_of(c) for c in aggregate_events(Contest))
 SUBMITTED, WITHDRAWN = topic_of(Submission.Submitted), topic_of(Submission.Withdrawn)
 SCORED, CONCLUDED = topic_of(Review.Scored), topic_of(Judging.Concluded)
 

@@ -95,10 +95,6 @@ def save_report(report: AuditReport, directory: Path) -> tuple[Path, Path]:
     return json_path, html_path
 
 
-def write_report(store: Konkurs, slug: str, directory: Path) -> tuple[Path, Path]:
-    return save_report(assemble_report(store, slug), directory)
-
-
 def _write_whole(path: Path, text: str) -> None:
     """A reader never sees half a report: write beside it, then rename over it."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")

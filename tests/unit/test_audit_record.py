@@ -79,7 +79,7 @@ def test_operator_commands_are_listed_in_log_order_with_their_phases_reasons_and
 ) -> None:
     run_contest(konkurs)
 
-    commands = konkurs.operator_commands(SLUG)
+    commands = konkurs.audit_record(SLUG).commands
 
     assert [(c.kind, c.phase, c.reason) for c in commands] == [
         ("announcement", None, None),
@@ -111,7 +111,7 @@ def test_rejections_are_counted_by_kind_by_reason_and_late_ones_apart(konkurs: K
     [late] = [e.position for e in konkurs.contest_events(SLUG, [Submission.Submitted])
               if e.state["reference"] == "L1"]
 
-    counts = konkurs.rejection_counts(SLUG)
+    counts = konkurs.audit_record(SLUG).rejections
 
     assert counts.submissions_by_kind == {"applicant kind not admitted": 1,
                                           "recorded after collection closed": 1}
@@ -134,8 +134,8 @@ def test_another_contest_in_the_same_store_adds_nothing_to_the_record(konkurs: K
     spec = make_spec(START, SLUG)
     konkurs.announce(spec, spec.phase_plan(), "announce")
 
-    assert [c.kind for c in konkurs.operator_commands(SLUG)] == ["announcement"]
-    counts = konkurs.rejection_counts(SLUG)
+    assert [c.kind for c in konkurs.audit_record(SLUG).commands] == ["announcement"]
+    counts = konkurs.audit_record(SLUG).rejections
     assert (counts.submissions_by_kind, counts.submissions_by_reason) == (None, {})
     assert (counts.reviews_late, counts.ballots_by_reason, counts.ballots_late) == (None, {}, None)
 
@@ -158,4 +158,4 @@ def test_a_results_event_seal_is_read_back_with_its_event_and_position(konkurs: 
 
 def test_an_unknown_contest_has_no_record(konkurs: Konkurs) -> None:
     with pytest.raises(UnknownContest, match="no contest 'nowhere'"):
-        konkurs.operator_commands("nowhere")
+        konkurs.audit_record("nowhere")
