@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import structlog
 from temporalio import activity
@@ -12,12 +13,15 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from activities.contest import heartbeating, run_command
+from domain.commands.contest import ReceivePromotion, SettlePromotion
+from domain.commands.order import CommandResult
 from domain.errors import UnknownContest
 from domain.ids import workflow_id
-from domain.konkurs import Konkurs
-from domain.stages import PromotionBatch
-from workflows.contest import ContestWorkflow
-from workflows.models import CommandResult, ContestInput, PromotionInput, ReceivePromotionInput
+from domain.promotion import PromotionBatch
+from workflows.models import ContestInput, PromotionInput
+
+if TYPE_CHECKING:
+    from services.konkurs import Konkurs
 
 log = structlog.get_logger("konkurs.activities")
 
@@ -27,12 +31,11 @@ class StageActivities:
         self.konkurs = konkurs
         self.client = client
 
-    @activity.defn(name="receive_promotion")
-    async def receive_promotion(self, request: ReceivePromotionInput) -> CommandResult:
-        return await run_command("receive_promotion", request.federal, lambda: (
-            self.konkurs.receive_promotion(request.federal, request.batch, request.command_id)))
+    @activity.defn
+    async def receive_promotion(self, order: ReceivePromotion) -> CommandResult:
+        return await run_command(order.federal, lambda: self.konkurs.contests.receive_promotion(order))
 
-    @activity.defn(name="promote_winners")
+    @activity.defn
     async def promote_winners(self, request: PromotionInput) -> CommandResult:
         """Update the federal stage's workflow, starting it if this is the first promotion.
 
@@ -41,17 +44,19 @@ class StageActivities:
         """
         if await asyncio.to_thread(self._settled, request):
             return CommandResult(applied=False)
-        batch = await asyncio.to_thread(self.konkurs.promotion_batch, request.slug)
+        batch = await asyncio.to_thread(self.konkurs.contests.promotion_batch, request.slug)
         refusal = await heartbeating(self._deliver(batch, request))
         references = [e.reference for e in batch.entries]
         log.info("promotion_settled", contest=request.slug, federal=batch.federal,
                  promoted=len(references), refusal=refusal)
-        return await run_command("promote_winners", request.slug, lambda: (
-            self.konkurs.settle_promotion(request.slug, batch.federal, refusal, references,
-                                          request.command_id)))
+        settled = SettlePromotion(slug=request.slug, federal=batch.federal, refusal=refusal,
+                                  references=references, command_id=request.command_id)
+        return await run_command(request.slug, lambda: self.konkurs.contests.settle_promotion(settled))
 
     async def _deliver(self, batch: PromotionBatch, request: PromotionInput) -> str | None:
         """None when the federal stage took the batch, else its reason for refusing it."""
+        from workflows.contest import ContestWorkflow  # the workflow names this module's activities
+
         federal = request.federal or await asyncio.to_thread(self._announced_input, batch.federal)
         if federal is None:
             return f"federal stage {batch.federal} has not been announced"
@@ -73,11 +78,11 @@ class StageActivities:
         return None
 
     def _settled(self, request: PromotionInput) -> bool:
-        return self.konkurs.get_contest(request.slug).has_applied(request.command_id)
+        return self.konkurs.store.get_contest(request.slug).has_applied(request.command_id)
 
     def _announced_input(self, slug: str) -> ContestInput | None:
         try:
-            contest = self.konkurs.get_contest(slug)
+            contest = self.konkurs.store.get_contest(slug)
         except UnknownContest:
             return None
         return ContestInput(slug=slug, spec=contest.spec_data, plan=contest.plan)

@@ -34,13 +34,16 @@ sys.path.insert(0, str(REPO))
 
 from figures import report, timed  # noqa: E402
 
-from domain.ballot_intake import BallotInput  # noqa: E402
-from domain.konkurs import Konkurs  # noqa: E402
+from domain.commands.contest import Announce, RecordPhaseChange  # noqa: E402
+from domain.commands.intake import BallotInput, CastBallots, RecordReviews, Submit  # noqa: E402
+from domain.commands.judging import ConcludeNomination, EnrollExperts  # noqa: E402
+from domain.commands.order import ContestOrder  # noqa: E402
 from domain.phases import Phase  # noqa: E402
 from domain.regions import REGIONS  # noqa: E402
-from domain.spec_file import load_spec  # noqa: E402
 from konkurs import intake_files, population  # noqa: E402
 from konkurs.population import Entry  # noqa: E402
+from konkurs.spec_files import load_spec  # noqa: E402
+from services.konkurs import Konkurs  # noqa: E402
 
 SPEC = REPO / "examples" / "smart-dialog-2023.yaml"
 STORE = "konkurs.db"
@@ -65,49 +68,73 @@ def build(workdir: Path, submissions: int, ballots: int) -> dict[str, Any]:
     slug = spec.slug
     app = open_store(workdir)
     plan = spec.phase_plan()
-    app.announce(spec, plan.shifted(datetime.now(UTC) - plan.windows[0].closes_at), f"{slug}:announce")
+    app.contests.announce(
+        Announce(
+            spec=spec,
+            plan=plan.shifted(datetime.now(UTC) - plan.windows[0].closes_at),
+            command_id=f"{slug}:announce",
+        )
+    )
 
     def close(phase: Phase) -> None:
-        app.change_phase(slug, phase, "operator", "closed early by the audit benchmark",
-                         f"{slug}:close:{phase}")
+        app.contests.change_phase(
+            RecordPhaseChange(
+                slug=slug,
+                closed=phase,
+                cause="operator",
+                reason="closed early by the audit benchmark",
+                command_id=f"{slug}:close:{phase}",
+            )
+        )
 
     close(Phase.ANNOUNCED)
     entries = population.submissions(spec, workdir / "s.csv", seed=1, count=submissions)
     population.experts(spec, workdir / "e.csv", seed=1, per_direction=max(14, submissions // 70))
-    app.enroll_experts(slug, intake_files.expert_profiles(workdir / "e.csv"))
-    app.submit(slug, intake_files.submission_forms(workdir / "s.csv"))
+    app.judging.enroll_experts(
+        EnrollExperts(slug=slug, profiles=intake_files.expert_profiles(workdir / "e.csv"))
+    )
+    app.submissions.submit(Submit(slug=slug, forms=intake_files.submission_forms(workdir / "s.csv")))
     say(f"{submissions:,} submissions recorded")
     close(Phase.COLLECTING)
-    app.conclude_screening(slug, f"{slug}:conclude_screening")
+    app.results.conclude_screening(ContestOrder(slug=slug, command_id=f"{slug}:conclude_screening"))
     close(Phase.SCREENING)
-    app.assign_experts(slug, f"{slug}:assign_experts")
-    assignments = {ref: experts for judging in app.judgings(spec).values()
-                   for ref, experts in judging.assigned.items()}
+    app.judging.assign_experts(ContestOrder(slug=slug, command_id=f"{slug}:assign_experts"))
+    assignments = {
+        ref: experts
+        for judging in app.reads.judgings(spec).values()
+        for ref, experts in judging.assigned.items()
+    }
     population.reviews(spec, entries, assignments, workdir / "r.csv", seed=1)
-    cards = app.record_reviews(slug, intake_files.review_forms(workdir / "r.csv", spec.judging.criteria))
+    cards = app.submissions.record_reviews(
+        RecordReviews(slug=slug, forms=intake_files.review_forms(workdir / "r.csv", spec.judging.criteria))
+    ).recorded
     say(f"screened, experts assigned, {cards:,} cards recorded")
     close(Phase.JUDGING)
     for nomination in spec.nominations:
-        app.conclude_nomination(slug, nomination.code, f"{slug}:conclude:{nomination.code}")
-    app.conclude_judging(slug, f"{slug}:conclude_judging")
-    judging = app.get_contest(slug).judging
+        app.judging.conclude_nomination(
+            ConcludeNomination(
+                slug=slug, nomination=nomination.code, command_id=f"{slug}:conclude:{nomination.code}"
+            )
+        )
+    app.results.conclude_judging(ContestOrder(slug=slug, command_id=f"{slug}:conclude_judging"))
+    judging = app.store.get_contest(slug).judging
     assert judging is not None
     say("judging concluded; voting")
 
     accepted = refused = 0
     for batch in batches(vote(judging.shortlist, entries, ballots), BATCH):
-        outcome = app.cast_ballot_batch(slug, batch, KEY)
+        outcome = app.ballots.cast_ballots(CastBallots(slug=slug, ballots=batch, voter_key=KEY))
         accepted += outcome.accepted
         refused += sum(outcome.rejected.values())
         say(f"{accepted:,} ballots accepted, {refused:,} refused")
     if accepted != ballots:
         raise SystemExit(f"{accepted:,} ballots accepted where {ballots:,} were meant to be")
     close(Phase.VOTING)
-    app.tally_votes(slug, f"{slug}:tally_votes")
-    app.declare_results(slug, f"{slug}:declare_results")
+    app.results.tally_votes(ContestOrder(slug=slug, command_id=f"{slug}:tally_votes"))
+    app.results.declare_results(ContestOrder(slug=slug, command_id=f"{slug}:declare_results"))
     close(Phase.RESULTS)
-    app.publish_results(slug, f"{slug}:publish_results")
-    head = app.extend_chain()
+    app.results.publish_results(ContestOrder(slug=slug, command_id=f"{slug}:publish_results"))
+    head = app.chain.extend()
     say(f"results published; chain extended to position {head.position:,}")
     app.close()
     return {"slug": slug, "submissions": submissions, "ballots": accepted, "ballots_refused": refused}
@@ -140,11 +167,25 @@ def vote(shortlist: dict[str, list[str]], entries: list[Entry], ballots: int) ->
         for nomination in chosen[: ballots - cast]:
             pick = rng.choices(shortlist[nomination], cum_weights=cumulative(nomination, region))[0]
             cast += 1
-            yield BallotInput(voter, nomination, pick, region, f"portal:{cast}")
+            yield BallotInput(
+                voter=voter, nomination=nomination, submission=pick, region=region, label=f"portal:{cast}"
+            )
         if citizen % 100 == 0:
-            yield BallotInput(voter, chosen[0], shortlist[chosen[0]][0], region, f"portal:{cast}+r")
+            yield BallotInput(
+                voter=voter,
+                nomination=chosen[0],
+                submission=shortlist[chosen[0]][0],
+                region=region,
+                label=f"portal:{cast}+r",
+            )
         if citizen % 250 == 0:
-            yield BallotInput(f"{voter}-x", chosen[0], shortlist[chosen[0]][0], "00", f"portal:{cast}+u")
+            yield BallotInput(
+                voter=f"{voter}-x",
+                nomination=chosen[0],
+                submission=shortlist[chosen[0]][0],
+                region="00",
+                label=f"portal:{cast}+u",
+            )
 
 
 def batches(rows: Iterator[BallotInput], size: int) -> Iterator[list[BallotInput]]:
@@ -161,13 +202,16 @@ def batches(rows: Iterator[BallotInput], size: int) -> Iterator[list[BallotInput
 def audit(workdir: str, slug: str) -> tuple[dict[str, float | bool], list[str]]:
     """Run in a fresh process: the store as an auditor opens it, with nothing cached."""
     app = open_store(Path(workdir))
-    broken, chain_s = timed(app.verify_chain)
-    found, recompute_s = timed(lambda: app.audit_contest(slug))
+    broken, chain_s = timed(app.chain.verify)
+    found, recompute_s = timed(lambda: app.audit.audit_contest(slug))
     problems = [broken.describe()] if broken else []
     problems += [difference.describe() for difference in found.differences]
     figures: dict[str, float | bool] = {
-        "verify_s": chain_s + recompute_s, "chain_verify_s": chain_s, "recompute_s": recompute_s,
-        "events": app.head_position(), "holds": broken is None and found.holds,
+        "verify_s": chain_s + recompute_s,
+        "chain_verify_s": chain_s,
+        "recompute_s": recompute_s,
+        "events": app.store.head_position(),
+        "holds": broken is None and found.holds,
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     app.close()
@@ -179,8 +223,10 @@ def prepared(workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
     marker = workdir / BUILT
     if args.keep and marker.exists():
         built: dict[str, Any] = json.loads(marker.read_text())
-        say(f"reusing the store in {workdir}: {built['submissions']:,} submissions, "
-            f"{built['ballots']:,} ballots")
+        say(
+            f"reusing the store in {workdir}: {built['submissions']:,} submissions, "
+            f"{built['ballots']:,} ballots"
+        )
         return built
     for name in (BUILT, STORE, f"{STORE}-wal", f"{STORE}-shm"):
         (workdir / name).unlink(missing_ok=True)
@@ -200,8 +246,10 @@ def main() -> None:
     args = parser.parse_args()
     # The auditor's process starts before the build: Linux carries a parent's peak RSS into a
     # child's getrusage, and the build's would hide the audit's own.
-    with tempfile.TemporaryDirectory() as tmp, \
-            ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool,
+    ):
         pool.submit(int).result()
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@
     .venv/bin/python bench/ballots.py [--ballots N] [--batch N] [--json] [--postgres]
 
 Ingests N ballots (default 1,000,000: 13 nominations, 89 regions, 2% repeat voters, 0.5% off the
-shortlist or the map) through `Konkurs.cast_ballot_batch`, then in the same run measures the same
+shortlist or the map) through `BallotService.cast_ballot_batch`, then in the same run measures the same
 rows through raw sqlite3 `executemany` in one transaction (the physical limit), one eventsourcing
 `save` per ballot (on a sample), and Temporal signals into one workflow (up to its 10,000-signal
 cap, then extrapolated). Prints each rate and Konkurs's ratio to it, and the recount time.
@@ -32,12 +32,14 @@ from figures import report, timed  # noqa: E402
 from temporalio import workflow  # noqa: E402
 
 from domain.aggregates import Ballot  # noqa: E402
-from domain.ballot_intake import BallotInput, voter_pseudonym  # noqa: E402
-from domain.konkurs import Konkurs  # noqa: E402
+from domain.commands.contest import Announce, RecordPhaseChange  # noqa: E402
+from domain.commands.intake import BallotInput, CastBallots  # noqa: E402
 from domain.outcomes import JudgingOutcome  # noqa: E402
 from domain.phases import Phase  # noqa: E402
 from domain.regions import REGION_CODES  # noqa: E402
-from domain.spec_file import load_spec  # noqa: E402
+from konkurs.spec_files import load_spec  # noqa: E402
+from services.ballots import voter_pseudonym  # noqa: E402
+from services.konkurs import Konkurs  # noqa: E402
 
 KEY = b"bench-voter-key"
 SIGNAL_CAP = 10_000
@@ -47,15 +49,31 @@ def voting_contest(app: Konkurs) -> tuple[str, dict[str, list[str]]]:
     """Smart Dialog with its schedule moved to today, brought to voting with a shortlist of 5."""
     spec = load_spec(REPO / "examples" / "smart-dialog-2023.yaml")
     plan = spec.phase_plan()
-    app.announce(spec, plan.shifted(datetime.now(UTC) - plan.windows[0].closes_at), "announce")
+    app.contests.announce(
+        Announce(
+            spec=spec, plan=plan.shifted(datetime.now(UTC) - plan.windows[0].closes_at), command_id="announce"
+        )
+    )
     for phase in (Phase.ANNOUNCED, Phase.COLLECTING, Phase.SCREENING):
-        app.change_phase(spec.slug, phase, "bench", "", f"close:{phase}")
+        app.contests.change_phase(
+            RecordPhaseChange(
+                slug=spec.slug, closed=phase, cause="bench", reason="", command_id=f"close:{phase}"
+            )
+        )
     shortlist = {n.code: [f"{n.code}-{k}" for k in range(5)] for n in spec.nominations}
-    contest = app.get_contest(spec.slug)
-    contest.conclude_judging(JudgingOutcome(judging_closed_at=0, reviews_counted=0, reviews_late=0,
-                                            rankings=[], shortlist=shortlist), "bench:judged")
-    app.save(contest)
-    app.change_phase(spec.slug, Phase.JUDGING, "bench", "", "close:judging")
+    contest = app.store.get_contest(spec.slug)
+    contest.conclude_judging(
+        JudgingOutcome(
+            judging_closed_at=0, reviews_counted=0, reviews_late=0, rankings=[], shortlist=shortlist
+        ),
+        "bench:judged",
+    )
+    app.store.save(contest)
+    app.contests.change_phase(
+        RecordPhaseChange(
+            slug=spec.slug, closed=Phase.JUDGING, cause="bench", reason="", command_id="close:judging"
+        )
+    )
     return spec.slug, shortlist
 
 
@@ -75,14 +93,24 @@ def ballots(count: int, shortlist: dict[str, list[str]], seed: int = 7) -> list[
             submission = "not-on-the-shortlist"
         elif roll < 0.025:
             region = "00"
-        rows.append(BallotInput(f"esia-{number:09d}", nomination, submission, region, str(number)))
+        rows.append(
+            BallotInput(
+                voter=f"esia-{number:09d}",
+                nomination=nomination,
+                submission=submission,
+                region=region,
+                label=str(number),
+            )
+        )
     return rows
 
 
 def ingest(app: Konkurs, slug: str, rows: list[BallotInput], batch: int) -> tuple[int, int]:
     accepted = rejected = 0
     for start in range(0, len(rows), batch):
-        outcome = app.cast_ballot_batch(slug, rows[start:start + batch], KEY)
+        outcome = app.ballots.cast_ballots(
+            CastBallots(slug=slug, ballots=rows[start : start + batch], voter_key=KEY)
+        )
         accepted += outcome.accepted
         rejected += sum(outcome.rejected.values())
     return accepted, rejected
@@ -90,13 +118,25 @@ def ingest(app: Konkurs, slug: str, rows: list[BallotInput], batch: int) -> tupl
 
 def raw_sqlite(workdir: Path, rows: list[BallotInput], slug: str) -> float:
     """The same rows, prepared beforehand, in one executemany and one transaction."""
-    prepared = [(uuid.uuid4().hex, 1, "Ballot.Cast", (
-        f'{{"contest":"{slug}","nomination":"{r.nomination}","voter":"{voter_pseudonym(KEY, r.voter)}",'
-        f'"submission":"{r.submission}","region":"{r.region}"}}').encode()) for r in rows]
+    prepared = [
+        (
+            uuid.uuid4().hex,
+            1,
+            "Ballot.Cast",
+            (
+                f'{{"contest":"{slug}","nomination":"{r.nomination}",'
+                f'"voter":"{voter_pseudonym(KEY, r.voter)}",'
+                f'"submission":"{r.submission}","region":"{r.region}"}}'
+            ).encode(),
+        )
+        for r in rows
+    ]
     connection = sqlite3.connect(workdir / "raw.db", isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("CREATE TABLE stored_events (originator_id TEXT, originator_version INTEGER, "
-                       "topic TEXT, state BLOB, PRIMARY KEY (originator_id, originator_version))")
+    connection.execute(
+        "CREATE TABLE stored_events (originator_id TEXT, originator_version INTEGER, "
+        "topic TEXT, state BLOB, PRIMARY KEY (originator_id, originator_version))"
+    )
 
     def insert() -> None:
         connection.execute("BEGIN")
@@ -110,15 +150,22 @@ def raw_sqlite(workdir: Path, rows: list[BallotInput], slug: str) -> float:
 
 def naive_eventsourcing(workdir: Path, slug: str, rows: list[BallotInput]) -> float:
     """One Ballot aggregate and one `save` per ballot, as a plain eventsourcing app would do."""
-    app = Konkurs(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                       "SQLITE_DBNAME": str(workdir / "naive.db")})
+    app = Konkurs(
+        env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(workdir / "naive.db")}
+    )
 
     def save_each() -> None:
         for row in rows:
             try:
-                app.save(Ballot(contest=slug, nomination=row.nomination,
-                                voter=voter_pseudonym(KEY, row.voter), submission=row.submission,
-                                region=row.region))
+                app.store.save(
+                    Ballot(
+                        contest=slug,
+                        nomination=row.nomination,
+                        voter=voter_pseudonym(KEY, row.voter),
+                        submission=row.submission,
+                        region=row.region,
+                    )
+                )
             except IntegrityError:
                 continue  # a repeat voter: the key refuses the second ballot
 
@@ -154,17 +201,22 @@ async def temporal_signals(workdir: Path, rows: list[BallotInput]) -> float:
     address = f"127.0.0.1:{free_port()}"
     with EmbeddedServer(workdir / "temporal.db", address):
         # A flood of signals makes the SDK core warn about every superseded workflow task.
-        quiet = Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(
-            filter=TelemetryFilter(core_level="ERROR", other_level="ERROR"))))
+        quiet = Runtime(
+            telemetry=TelemetryConfig(
+                logging=LoggingConfig(filter=TelemetryFilter(core_level="ERROR", other_level="ERROR"))
+            )
+        )
         client = await Client.connect(address, runtime=quiet)
         async with Worker(client, task_queue="ballot-box", workflows=[BallotBox]):
-            handle = await client.start_workflow(BallotBox.run, len(rows), id="ballot-box",
-                                                 task_queue="ballot-box")
+            handle = await client.start_workflow(
+                BallotBox.run, len(rows), id="ballot-box", task_queue="ballot-box"
+            )
 
             async def send() -> None:
                 for start in range(0, len(rows), 200):
-                    await asyncio.gather(*(handle.signal(BallotBox.cast, list(r[:4]))
-                                           for r in rows[start:start + 200]))
+                    await asyncio.gather(
+                        *(handle.signal(BallotBox.cast, list(r[:4])) for r in rows[start : start + 200])
+                    )
                 await handle.result()
 
             started = datetime.now(UTC)
@@ -175,8 +227,10 @@ async def temporal_signals(workdir: Path, rows: list[BallotInput]) -> float:
 
 def store_env(workdir: Path, postgres: bool) -> dict[str, str]:
     if postgres:
-        return {"PERSISTENCE_MODULE": "eventsourcing.postgres", **{
-            k: v for k, v in os.environ.items() if k.startswith("POSTGRES_")}}
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            **{k: v for k, v in os.environ.items() if k.startswith("POSTGRES_")},
+        }
     return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(workdir / "konkurs.db")}
 
 
@@ -194,16 +248,23 @@ def main() -> None:
         slug, shortlist = voting_contest(app)
         rows = ballots(args.ballots, shortlist)
         (accepted, rejected), seconds = timed(lambda: ingest(app, slug, rows, args.batch))
-        tally, recount_s = timed(lambda: app.count(slug, app.head_position()))
-        figures = {"ballots": len(rows), "accepted": accepted, "rejected": rejected,
-                   "accepted_per_s": accepted / seconds, "ingest_s": seconds,
-                   "recount_s": recount_s, "recount_equals_ingest": float(tally.accepted == accepted)}
+        tally, recount_s = timed(lambda: app.results.count(slug, app.store.head_position()))
+        figures = {
+            "ballots": len(rows),
+            "accepted": accepted,
+            "rejected": rejected,
+            "accepted_per_s": accepted / seconds,
+            "ingest_s": seconds,
+            "recount_s": recount_s,
+            "recount_equals_ingest": float(tally.accepted == accepted),
+        }
         app.close()
         raw = raw_sqlite(workdir, rows, slug)
         naive = naive_eventsourcing(workdir, slug, rows[: args.naive_sample])
         signals = asyncio.run(temporal_signals(workdir, rows[:SIGNAL_CAP]))
     figures |= {
-        "raw_sqlite_per_s": raw, "ratio_to_raw_sqlite": figures["accepted_per_s"] / raw,
+        "raw_sqlite_per_s": raw,
+        "ratio_to_raw_sqlite": figures["accepted_per_s"] / raw,
         "naive_eventsourcing_per_s": naive,
         "ratio_to_naive_eventsourcing": figures["accepted_per_s"] / naive,
         "temporal_signals_per_s": signals,

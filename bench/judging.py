@@ -36,8 +36,15 @@ sys.path.insert(0, str(REPO))
 from figures import report, timed  # noqa: E402
 
 from domain.aggregates import Applicant, ExpertProfile  # noqa: E402
-from domain.intake import ReviewForm, SubmissionForm  # noqa: E402
-from domain.konkurs import Konkurs  # noqa: E402
+from domain.commands.contest import Announce, RecordPhaseChange  # noqa: E402
+from domain.commands.intake import (  # noqa: E402
+    RecordReviews,
+    ReviewForm,
+    SubmissionForm,
+    Submit,
+)
+from domain.commands.judging import ConcludeNomination, EnrollExperts, RemindExperts  # noqa: E402
+from domain.commands.order import ContestOrder  # noqa: E402
 from domain.phases import Phase  # noqa: E402
 from domain.regions import REGIONS  # noqa: E402
 from domain.rules.assignment import Entry, Reviewer, plan_assignments  # noqa: E402
@@ -47,7 +54,8 @@ from domain.rules.panels import panel_for  # noqa: E402
 from domain.rules.quality import leniency  # noqa: E402
 from domain.rules.scoring import check_scorecard, weighted_score  # noqa: E402
 from domain.spec import ContestSpec  # noqa: E402
-from domain.spec_file import load_spec  # noqa: E402
+from konkurs.spec_files import load_spec  # noqa: E402
+from services.konkurs import Konkurs  # noqa: E402
 
 SEED = "bench-judging"
 MUNICIPALITIES = ("городской округ", "муниципальный район", "сельское поселение")
@@ -184,40 +192,66 @@ def domain(
 
     def setup() -> None:
         plan = spec.phase_plan().shifted(datetime.now(UTC) - spec.phase_plan().windows[0].closes_at)
-        app.announce(spec, plan, "announce")
-        app.change_phase(slug, Phase.ANNOUNCED, "bench", "", "c1")
-        app.enroll_experts(slug, [(f"expert {p.id}", p) for p in roster])
-        app.submit(slug, [(f"row {f.reference}", f) for f in forms])
-        app.change_phase(slug, Phase.COLLECTING, "bench", "", "c2")
-        app.conclude_screening(slug, "screen")
-        app.change_phase(slug, Phase.SCREENING, "bench", "", "c3")
+        app.contests.announce(Announce(spec=spec, plan=plan, command_id="announce"))
+        app.contests.change_phase(RecordPhaseChange(
+            slug=slug, closed=Phase.ANNOUNCED, cause="bench", reason="", command_id="c1"))
+        app.judging.enroll_experts(EnrollExperts(slug=slug, profiles=[(f"expert {p.id}", p) for p in roster]))
+        app.submissions.submit(Submit(slug=slug, forms=[(f"row {f.reference}", f) for f in forms]))
+        app.contests.change_phase(
+            RecordPhaseChange(slug=slug, closed=Phase.COLLECTING, cause="bench", reason="", command_id="c2")
+        )
+        app.results.conclude_screening(ContestOrder(slug=slug, command_id="screen"))
+        app.contests.change_phase(
+            RecordPhaseChange(slug=slug, closed=Phase.SCREENING, cause="bench", reason="", command_id="c3")
+        )
 
     _, figures["domain_setup_s"] = timed(setup)
-    _, figures["domain_assign_s"] = timed(lambda: app.assign_experts(slug, "assign"))
+    _, figures["domain_assign_s"] = timed(
+        lambda: app.judging.assign_experts(ContestOrder(slug=slug, command_id="assign")).applied
+    )
     review_forms = [
         (f"card {s}/{e}", ReviewForm(submission=s, expert=e, scores=card_scores(spec, s, e)))
-        for judging in app.judgings(spec).values()
-        for s, experts in sorted(judging.assigned.items()) for e in experts
+        for judging in app.reads.judgings(spec).values()
+        for s, experts in sorted(judging.assigned.items())
+        for e in experts
     ]
-    _, figures["domain_cards_s"] = timed(lambda: app.record_reviews(slug, review_forms))
-    closes_at = app.get_contest(slug).plan.window(Phase.JUDGING).closes_at
+    _, figures["domain_cards_s"] = timed(
+        lambda: app.submissions.record_reviews(RecordReviews(slug=slug, forms=review_forms)).recorded
+    )
+    closes_at = app.store.get_contest(slug).plan.window(Phase.JUDGING).closes_at
 
     def remind() -> None:
         for nomination in spec.nominations:
-            app.remind_experts(slug, nomination.code, closes_at, f"remind:{nomination.code}")
+            app.judging.remind_experts(
+                RemindExperts(
+                    slug=slug,
+                    nomination=nomination.code,
+                    closes_at=closes_at,
+                    command_id=f"remind:{nomination.code}",
+                )
+            )
 
     _, figures["domain_remind_s"] = timed(remind)
-    app.change_phase(slug, Phase.JUDGING, "bench", "", "c4")
-    _, figures["domain_conclude_s"] = timed(lambda: app.conclude_judging(slug, "judge"))
+    app.contests.change_phase(
+        RecordPhaseChange(slug=slug, closed=Phase.JUDGING, cause="bench", reason="", command_id="c4")
+    )
+    _, figures["domain_conclude_s"] = timed(
+        lambda: app.results.conclude_judging(ContestOrder(slug=slug, command_id="judge")).applied
+    )
 
     def nominations() -> None:
         for nomination in spec.nominations:
-            app.conclude_nomination(slug, nomination.code, f"conclude:{nomination.code}")
+            app.judging.conclude_nomination(
+                ConcludeNomination(
+                    slug=slug, nomination=nomination.code, command_id=f"conclude:{nomination.code}"
+                )
+            )
 
     _, figures["domain_nominations_s"] = timed(nominations)
-    figures["domain_total_s"] = (figures["domain_assign_s"] + figures["domain_cards_s"]
-                                 + figures["domain_conclude_s"])
-    outcome = app.get_contest(slug).judging
+    figures["domain_total_s"] = (
+        figures["domain_assign_s"] + figures["domain_cards_s"] + figures["domain_conclude_s"]
+    )
+    outcome = app.store.get_contest(slug).judging
     assert outcome is not None and len(outcome.rankings) == len(spec.nominations)
     figures["domain_cards"] = len(review_forms)
     app.close()
@@ -233,8 +267,11 @@ def main() -> None:
     args = parser.parse_args()
     spec = load_spec(REPO / "examples" / "smart-dialog-2023.yaml")
     forms, roster = population(spec, args.submissions, args.experts)
-    figures: dict[str, float] = {"submissions": args.submissions, "experts": len(roster),
-                                 "nominations": len(spec.nominations)}
+    figures: dict[str, float] = {
+        "submissions": args.submissions,
+        "experts": len(roster),
+        "nominations": len(spec.nominations),
+    }
     figures |= pure_rules(spec, forms, roster)
     if not args.no_domain:
         with tempfile.TemporaryDirectory() as tmp:

@@ -21,10 +21,14 @@ sys.path.insert(0, str(REPO))
 
 from figures import report, timed  # noqa: E402
 
-from domain.konkurs import Konkurs  # noqa: E402
+from domain.commands.contest import Announce, RecordPhaseChange  # noqa: E402
+from domain.commands.intake import CastBallots, RecordReviews, Submit  # noqa: E402
+from domain.commands.judging import EnrollExperts  # noqa: E402
+from domain.commands.order import ContestOrder  # noqa: E402
 from domain.phases import Phase  # noqa: E402
-from domain.spec_file import load_spec  # noqa: E402
 from konkurs import intake_files, population  # noqa: E402
+from konkurs.spec_files import load_spec  # noqa: E402
+from services.konkurs import Konkurs  # noqa: E402
 
 
 def spine(workdir: Path, submissions: int, voters: int) -> dict[str, float]:
@@ -33,47 +37,78 @@ def spine(workdir: Path, submissions: int, voters: int) -> dict[str, float]:
     app = Konkurs(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
                        "SQLITE_DBNAME": str(workdir / "konkurs.db")})
     plan = spec.phase_plan().shifted(datetime.now(UTC) - spec.phase_plan().windows[0].closes_at)
-    app.announce(spec, plan, "announce")
-    app.change_phase(slug, Phase.ANNOUNCED, "bench", "", "c1")
+    app.contests.announce(Announce(spec=spec, plan=plan, command_id="announce"))
+    app.contests.change_phase(
+        RecordPhaseChange(slug=slug, closed=Phase.ANNOUNCED, cause="bench", reason="", command_id="c1")
+    )
     figures: dict[str, float] = {}
 
     entries = population.submissions(spec, workdir / "s.csv", seed=1, count=submissions)
     population.experts(spec, workdir / "e.csv", seed=1, per_direction=70)
-    app.enroll_experts(slug, intake_files.expert_profiles(workdir / "e.csv"))
+    app.judging.enroll_experts(
+        EnrollExperts(slug=slug, profiles=intake_files.expert_profiles(workdir / "e.csv"))
+    )
     forms = intake_files.submission_forms(workdir / "s.csv")
-    _, seconds = timed(lambda: app.submit(slug, forms))
+    _, seconds = timed(lambda: app.submissions.submit(Submit(slug=slug, forms=forms)).recorded)
     figures["submissions_per_s"] = submissions / seconds
-    app.change_phase(slug, Phase.COLLECTING, "bench", "", "c2")
-    _, figures["screening_s"] = timed(lambda: app.conclude_screening(slug, "screen"))
-    app.change_phase(slug, Phase.SCREENING, "bench", "", "c3")
+    app.contests.change_phase(
+        RecordPhaseChange(slug=slug, closed=Phase.COLLECTING, cause="bench", reason="", command_id="c2")
+    )
+    _, figures["screening_s"] = timed(
+        lambda: app.results.conclude_screening(ContestOrder(slug=slug, command_id="screen")).applied
+    )
+    app.contests.change_phase(
+        RecordPhaseChange(slug=slug, closed=Phase.SCREENING, cause="bench", reason="", command_id="c3")
+    )
 
-    _, figures["assignment_s"] = timed(lambda: app.assign_experts(slug, "assign"))
-    assignments = {ref: experts for judging in app.judgings(spec).values()
-                   for ref, experts in judging.assigned.items()}
+    _, figures["assignment_s"] = timed(
+        lambda: app.judging.assign_experts(ContestOrder(slug=slug, command_id="assign")).applied
+    )
+    assignments = {
+        ref: experts
+        for judging in app.reads.judgings(spec).values()
+        for ref, experts in judging.assigned.items()
+    }
     cards = population.reviews(spec, entries, assignments, workdir / "r.csv", seed=1)
     review_forms = intake_files.review_forms(workdir / "r.csv", spec.judging.criteria)
-    _, seconds = timed(lambda: app.record_reviews(slug, review_forms))
+    _, seconds = timed(
+        lambda: app.submissions.record_reviews(RecordReviews(slug=slug, forms=review_forms)).recorded
+    )
     figures["reviews_per_s"] = cards / seconds
-    app.change_phase(slug, Phase.JUDGING, "bench", "", "c4")
-    _, figures["judging_s"] = timed(lambda: app.conclude_judging(slug, "judge"))
+    app.contests.change_phase(
+        RecordPhaseChange(slug=slug, closed=Phase.JUDGING, cause="bench", reason="", command_id="c4")
+    )
+    _, figures["judging_s"] = timed(
+        lambda: app.results.conclude_judging(ContestOrder(slug=slug, command_id="judge")).applied
+    )
 
-    judging = app.get_contest(slug).judging
+    judging = app.store.get_contest(slug).judging
     assert judging is not None
     ballots = population.ballots(judging.shortlist, entries, workdir / "b.csv", seed=1, voters=voters)
-    ballot_forms = intake_files.ballot_forms(workdir / "b.csv")
-    _, seconds = timed(lambda: app.cast_ballots(slug, ballot_forms, b"bench-key"))
+    cast = CastBallots(
+        slug=slug, ballots=intake_files.ballots(workdir / "b.csv"), voter_key=b"bench-key", strict=True
+    )
+    _, seconds = timed(lambda: app.ballots.cast_ballots(cast))
     figures["ballots_per_s"] = ballots / seconds
     figures["ballots"] = ballots
-    app.change_phase(slug, Phase.VOTING, "bench", "", "c5")
-    _, figures["tally_s"] = timed(lambda: app.tally_votes(slug, "tally"))
+    app.contests.change_phase(
+        RecordPhaseChange(slug=slug, closed=Phase.VOTING, cause="bench", reason="", command_id="c5")
+    )
+    _, figures["tally_s"] = timed(
+        lambda: app.results.tally_votes(ContestOrder(slug=slug, command_id="tally")).applied
+    )
     app.close()
     return figures
 
 
 def demo_seconds(workdir: Path) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "konkurs", "demo", "--json", "--home",
-                    str(workdir / "demo")], cwd=REPO, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "konkurs", "demo", "--json", "--home", str(workdir / "demo")],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - started
 
 

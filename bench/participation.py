@@ -30,10 +30,11 @@ sys.path.insert(0, str(REPO))
 
 from figures import report, timed  # noqa: E402
 
-from domain.konkurs import Konkurs  # noqa: E402
+from domain.commands.contest import Announce, RecordPhaseChange, ReviewParticipation  # noqa: E402
 from domain.phases import Phase  # noqa: E402
-from domain.spec_file import load_spec  # noqa: E402
 from konkurs import marathon_population  # noqa: E402
+from konkurs.spec_files import load_spec  # noqa: E402
+from services.konkurs import Konkurs  # noqa: E402
 
 
 def collecting_contest(home: Path) -> str:
@@ -41,8 +42,16 @@ def collecting_contest(home: Path) -> str:
     spec = load_spec(REPO / "examples" / "municipal-dialog-2024.yaml")
     plan = spec.phase_plan()
     app = Konkurs(env=store_env(home))
-    app.announce(spec, plan.shifted(datetime.now(UTC) - plan.windows[0].closes_at), "announce")
-    app.change_phase(spec.slug, Phase.ANNOUNCED, "bench", "", "open-collection")
+    app.contests.announce(
+        Announce(
+            spec=spec, plan=plan.shifted(datetime.now(UTC) - plan.windows[0].closes_at), command_id="announce"
+        )
+    )
+    app.contests.change_phase(
+        RecordPhaseChange(
+            slug=spec.slug, closed=Phase.ANNOUNCED, cause="bench", reason="", command_id="open-collection"
+        )
+    )
     app.close()
     return spec.slug
 
@@ -52,10 +61,22 @@ def store_env(home: Path) -> dict[str, str]:
 
 
 def konkurs(home: Path, *args: str | Path) -> str:
-    env = {**os.environ, "KONKURS_HOME": str(home), "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-           "TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1", "COLUMNS": "100"}
-    done = subprocess.run([sys.executable, "-m", "konkurs", *map(str, args)], cwd=REPO, env=env,
-                          capture_output=True, text=True, check=False)
+    env = {
+        **os.environ,
+        "KONKURS_HOME": str(home),
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "TTY_COMPATIBLE": "1",
+        "TTY_INTERACTIVE": "1",
+        "COLUMNS": "100",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "konkurs", *map(str, args)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise SystemExit(f"konkurs {' '.join(map(str, args))} failed: {done.stderr.strip()}")
     return done.stdout
@@ -83,7 +104,8 @@ def main() -> None:
         slug = collecting_contest(home)
         spec = load_spec(REPO / "examples" / "municipal-dialog-2024.yaml")
         rosters, entries, truth = marathon_population.generate(
-            spec, home, municipalities=args.municipalities, submissions=args.submissions)
+            spec, home, municipalities=args.municipalities, submissions=args.submissions
+        )
         _, municipalities_s = timed(lambda: konkurs(home, "import", "municipalities", rosters))
         recorded, submissions_s = timed(lambda: konkurs(home, "import", "submissions", slug, entries))
         assert "checking submissions" in recorded, "no progress bar was drawn"
@@ -92,16 +114,31 @@ def main() -> None:
         _, again_s = timed(lambda: konkurs(home, "participation", slug, "--json"))
         _, chart_s = timed(lambda: konkurs(home, "participation", slug, "--chart", home / "league.png"))
         app = Konkurs(env=store_env(home))
-        _, review_s = timed(lambda: app.review_participation(slug, datetime.now(UTC), "bench:review"))
+        _, review_s = timed(
+            lambda: (
+                app.participation.review_participation(
+                    ReviewParticipation(slug=slug, moment=datetime.now(UTC), command_id="bench:review")
+                ).applied
+            )
+        )
         app.close()
-    report({
-        "regions": len(truth.rosters), "municipalities": args.municipalities,
-        "submissions": args.submissions, "municipalities_s": municipalities_s,
-        "submissions_s": submissions_s, "import_s": municipalities_s + submissions_s,
-        "submissions_per_s": args.submissions / submissions_s, "league_s": league_s,
-        "league_again_s": again_s,
-        "chart_s": chart_s, "review_s": review_s, "lagging_regions": lagging,
-    }, args.json)
+    report(
+        {
+            "regions": len(truth.rosters),
+            "municipalities": args.municipalities,
+            "submissions": args.submissions,
+            "municipalities_s": municipalities_s,
+            "submissions_s": submissions_s,
+            "import_s": municipalities_s + submissions_s,
+            "submissions_per_s": args.submissions / submissions_s,
+            "league_s": league_s,
+            "league_again_s": again_s,
+            "chart_s": chart_s,
+            "review_s": review_s,
+            "lagging_regions": lagging,
+        },
+        args.json,
+    )
 
 
 if __name__ == "__main__":

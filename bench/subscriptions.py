@@ -30,13 +30,14 @@ sys.path.insert(0, str(REPO))
 
 from figures import report  # noqa: E402
 
+from domain.commands.contest import Announce, RecordPhaseChange  # noqa: E402
+from domain.commands.intake import SubmissionForm, Submit  # noqa: E402
 from domain.contract import PublicEvent  # noqa: E402
-from domain.intake import SubmissionForm  # noqa: E402
-from domain.konkurs import Konkurs  # noqa: E402
 from domain.phases import Phase  # noqa: E402
-from domain.spec_file import load_spec  # noqa: E402
+from konkurs.spec_files import load_spec  # noqa: E402
 from projections import ViewsDB  # noqa: E402
 from projections.subscriber import Subscriber  # noqa: E402
+from services.konkurs import Konkurs  # noqa: E402
 
 
 @contextmanager
@@ -63,22 +64,30 @@ def fresh_postgres() -> Iterator[dict[str, str]]:
 
 def collecting_contest(app: Konkurs) -> str:
     spec = load_spec(REPO / "examples" / "smart-dialog-2023.yaml")
-    app.announce(spec, spec.phase_plan(), "announce")
-    app.change_phase(spec.slug, Phase.ANNOUNCED, "bench", "", "close:announced")
+    app.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
+    app.contests.change_phase(
+        RecordPhaseChange(
+            slug=spec.slug, closed=Phase.ANNOUNCED, cause="bench", reason="", command_id="close:announced"
+        )
+    )
     return spec.slug
 
 
 def form(number: int, nomination: str) -> SubmissionForm:
-    return SubmissionForm.model_validate({
-        "reference": f"BENCH-{number:05d}", "nomination": nomination, "title": f"Практика {number}",
-        "applicant": {"name": f"АНО «Участник {number}»", "kind": "ngo", "region": "23"}})
+    return SubmissionForm.model_validate(
+        {
+            "reference": f"BENCH-{number:05d}",
+            "nomination": nomination,
+            "title": f"Практика {number}",
+            "applicant": {"name": f"АНО «Участник {number}»", "kind": "ngo", "region": "23"},
+        }
+    )
 
 
-def measure(env: dict[str, str], workdir: Path, events: int, gap: float, interval: float
-            ) -> dict[str, float]:
+def measure(env: dict[str, str], workdir: Path, events: int, gap: float, interval: float) -> dict[str, float]:
     app = Konkurs(env=env)
     slug = collecting_contest(app)
-    nomination = app.get_contest(slug).spec.nominations[0].code
+    nomination = app.store.get_contest(slug).spec.nominations[0].code
     latencies: list[float] = []
     received = threading.Event()
 
@@ -87,8 +96,13 @@ def measure(env: dict[str, str], workdir: Path, events: int, gap: float, interva
         if len(latencies) == events:
             received.set()
 
-    subscriber = Subscriber("bench", handle, store=app, views_db=ViewsDB(workdir / "views.db"),
-                            names=["submission.submitted"])
+    subscriber = Subscriber(
+        "bench",
+        handle,
+        store=app.store,
+        views_db=ViewsDB(workdir / "views.db"),
+        names=["submission.submitted"],
+    )
     stop = threading.Event()
     follower = threading.Thread(target=subscriber.follow, args=(stop, interval))
     follower.start()
@@ -97,7 +111,7 @@ def measure(env: dict[str, str], workdir: Path, events: int, gap: float, interva
         time.sleep(0.5)  # the follower is listening (or polling) by now
         for number in range(events):
             started = time.perf_counter()
-            app.submit(slug, [(f"bench {number}", form(number, nomination))])
+            app.submissions.submit(Submit(slug=slug, forms=[(f"bench {number}", form(number, nomination))]))
             saves.append(time.perf_counter() - started)
             time.sleep(gap)
         if not received.wait(60):
@@ -107,9 +121,15 @@ def measure(env: dict[str, str], workdir: Path, events: int, gap: float, interva
         follower.join(10)
         app.close()
     ms = sorted(1000 * latency for latency in latencies)
-    return {"n": len(ms), "p50_ms": _pct(ms, 50), "p90_ms": _pct(ms, 90), "p99_ms": _pct(ms, 99),
-            "max_ms": ms[-1], "mean_ms": statistics.fmean(ms),
-            "save_p50_ms": 1000 * statistics.median(saves)}
+    return {
+        "n": len(ms),
+        "p50_ms": _pct(ms, 50),
+        "p90_ms": _pct(ms, 90),
+        "p99_ms": _pct(ms, 99),
+        "max_ms": ms[-1],
+        "mean_ms": statistics.fmean(ms),
+        "save_p50_ms": 1000 * statistics.median(saves),
+    }
 
 
 def _pct(sorted_ms: list[float], percent: int) -> float:
@@ -127,8 +147,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         if args.sqlite:
-            env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                   "SQLITE_DBNAME": str(workdir / "konkurs.db")}
+            env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(workdir / "konkurs.db")}
             figures = measure(env, workdir, args.events, args.gap / 1000, args.interval)
         else:
             with fresh_postgres() as env:

@@ -3,7 +3,7 @@
 A public name is `aggregate.event` in snake case, derived from the event class:
 `Contest.PhaseChanged` → `contest.phase_changed`. An event name that repeats its aggregate's
 name drops the repetition: `Announcement.AnnouncementIssued` → `announcement.issued`. The
-version is the class's `class_version` (1 unless its shape changed; see `domain/mapper.py`).
+version is the class's `class_version` (1 unless its shape changed; see `store/mapper.py`).
 Stored topics are not part of the contract and never change.
 """
 
@@ -19,13 +19,10 @@ from functools import cache
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.utils import get_topic, resolve_topic
+from eventsourcing.utils import get_topic
 from pydantic import BaseModel, ConfigDict
 
-from domain.aggregates import Contest
-from domain.application import LoggedEvent, StoreApplication
 from domain.errors import KonkursError
-from domain.mapper import class_version
 from domain.model import Aggregate
 
 # Envelope fields: in PublicEvent's own fields, or internal to the store.
@@ -61,6 +58,10 @@ def public_name(event_class: type) -> str:
     if suffix.startswith(prefix + "_"):
         suffix = suffix[len(prefix) + 1:]
     return f"{prefix}.{suffix}"
+
+
+def class_version(event_class: type) -> int:
+    return int(getattr(event_class, "class_version", 1))
 
 
 schema_version = class_version
@@ -133,80 +134,3 @@ def check_names(names: Iterable[str]) -> list[str]:
 def topics_for(names: Iterable[str]) -> list[str]:
     known = event_classes()
     return [get_topic(known[name]) for name in check_names(names)]
-
-
-class ContestSlugs:
-    """Which contest an event belongs to, for events that do not carry the slug themselves.
-
-    Only an aggregate's first event names its contest (`Contest.Announced` its slug, the others
-    `contest`); later events are resolved by reading that first event once, and cached.
-    """
-
-    LIMIT = 200_000
-
-    def __init__(self, app: StoreApplication) -> None:
-        self._app = app
-        self._known: dict[UUID, str | None] = {}
-
-    def of(self, logged: LoggedEvent) -> str | None:
-        says, own = _own_contest(logged.state, logged.topic)
-        if not says:
-            if logged.originator_id not in self._known:
-                self._remember(logged.originator_id, self._read_contest(logged.originator_id))
-            return self._known[logged.originator_id]
-        if logged.originator_version == 1 and _has_later_events(logged.topic):
-            self._remember(logged.originator_id, own)
-        return own
-
-    def _remember(self, aggregate_id: UUID, slug: str | None) -> None:
-        if len(self._known) >= self.LIMIT:
-            self._known.clear()
-        self._known[aggregate_id] = slug
-
-    def _read_contest(self, aggregate_id: UUID) -> str | None:
-        for stored in self._app.recorder.select_events(aggregate_id, lte=1):
-            first = self._app.mapper.decode_state(  # type: ignore[attr-defined]
-                stored.state, stored.topic)
-            found = first.get("contest", first.get("slug"))
-            return found if isinstance(found, str) else None
-        return None
-
-
-def _own_contest(state: dict[str, Any], topic: str) -> tuple[bool, str | None]:
-    """Whether the event itself says which contest it belongs to, and which."""
-    if "contest" in state:
-        return True, state["contest"]
-    if "slug" in state and topic == ANNOUNCED_TOPIC:
-        return True, state["slug"]
-    # A first event that names no contest belongs to none: a registry entry, a roster.
-    return "originator_topic" in state, None
-
-
-ANNOUNCED_TOPIC = get_topic(Contest.Announced)
-
-
-@cache
-def _has_later_events(topic: str) -> bool:
-    """Whether the aggregate of this (first) event records more events: ballots do not."""
-    return len(aggregate_events(resolve_topic(topic.rsplit(".", 1)[0]))) > 1
-
-
-@cache
-def _name_and_version(topic: str) -> tuple[str, int]:
-    event_class = resolve_topic(topic)
-    return public_name(event_class), schema_version(event_class)
-
-
-def public_event(logged: LoggedEvent, slugs: ContestSlugs) -> PublicEvent:
-    """`logged.state` is already upcast to the current version by the mapper."""
-    name, version = _name_and_version(logged.topic)
-    return PublicEvent(
-        position=logged.position,
-        name=name,
-        version=version,
-        aggregate_id=logged.originator_id,
-        aggregate_version=logged.originator_version,
-        timestamp=logged.state["timestamp"],
-        contest=slugs.of(logged),
-        data={k: v for k, v in logged.state.items() if k not in ENVELOPE},
-    )

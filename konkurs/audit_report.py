@@ -10,12 +10,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from domain.audit_models import ContestAudit
-from domain.audit_record import OperatorCommand, RecordedSeal, RejectionCounts
-from domain.konkurs import Konkurs
+from domain.audit.models import ContestAudit
 from domain.model import Value
 from domain.rules.chain import ChainBreak
 from konkurs.audit_html import render_html
+from services.audit_record import OperatorCommand, RecordedSeal, RejectionCounts
+from services.konkurs import Konkurs
 
 Verdict = Literal["verified", "differences found", "chain broken"]
 
@@ -56,13 +56,13 @@ class AuditReport(Value):
         return None
 
 
-def assemble_report(store: Konkurs, slug: str) -> AuditReport:
+def assemble_report(konkurs: Konkurs, slug: str) -> AuditReport:
     """Everything the report holds; raises UnknownContest before any work for an unknown slug."""
-    contest = store.get_contest(slug)
-    broken = store.verify_chain()
-    head = store.extend_chain()
-    audit = store.audit_contest(slug)
-    record = store.audit_record(slug)
+    contest = konkurs.store.get_contest(slug)
+    broken = konkurs.chain.verify()
+    head = konkurs.chain.extend()
+    audit = konkurs.audit.audit_contest(slug)
+    record = konkurs.audit_records.audit_record(slug)
     return AuditReport(
         generated_at=datetime.now(UTC), slug=slug, title=contest.spec.title,
         spec_hash=contest.fingerprint, verdict=_verdict(broken, audit),

@@ -19,17 +19,19 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowUpdateStage
 
+from domain.commands.intake import CastBallots, RecordReviews, Submit
+from domain.commands.judging import EnrollExperts, Recuse
 from domain.errors import KonkursError
-from domain.konkurs import Konkurs
 from domain.phases import Phase
 from domain.spec import ContestSpec
-from domain.spec_file import load_spec
 from konkurs import intake_files, operations, population
+from konkurs.bootstrap import Bootstrap
 from konkurs.devserver import EmbeddedServer, free_port
 from konkurs.settings import Settings
-from konkurs.store import open_store
+from konkurs.spec_files import load_spec
 from konkurs.supervisor import WorkerProcess
 from konkurs.temporal import TemporalTarget, connect
+from services.konkurs import Konkurs
 from workflows.contest import ContestWorkflow
 from workflows.models import ClosePhase, ContestState, ExtendDeadline
 
@@ -69,7 +71,7 @@ class DemoRun:
             try:
                 client = await connect(TemporalTarget(address, "default", True, {}))
                 await self._wait_for_worker(client, worker)
-                konkurs = open_store(settings)
+                konkurs = Bootstrap(settings).services
                 try:
                     return await self._contest(client, konkurs, worker, settings)
                 finally:
@@ -90,12 +92,14 @@ class DemoRun:
 
         csv_path = self.home / "submissions.csv"
         entries = population.submissions(spec, csv_path, self.seed)
-        konkurs.submit(slug, intake_files.submission_forms(csv_path))
+        konkurs.submissions.submit(Submit(slug=slug, forms=intake_files.submission_forms(csv_path)))
         regions = len({e.region for e in entries})
         self.say(f"Collected {len(entries)} submissions from {regions} regions ({csv_path.name})")
         roster_path = self.home / "experts.csv"
         population.experts(spec, roster_path, self.seed)
-        enrolled = konkurs.enroll_experts(slug, intake_files.expert_profiles(roster_path))
+        enrolled = konkurs.judging.enroll_experts(
+            EnrollExperts(slug=slug, profiles=intake_files.expert_profiles(roster_path))
+        ).recorded
         self.say(f"Enrolled {enrolled} experts, federal and regional ({roster_path.name})")
 
         closes_at = plan.window(Phase.COLLECTING).closes_at
@@ -103,28 +107,38 @@ class DemoRun:
         gap = plan.window(plan.next_phase(Phase.COLLECTING)).closes_at - closes_at
         days = min(12, gap.days // 2)
         extended = closes_at + timedelta(days=days)
-        await operations.send_update(client, slug, "extend_deadline", ExtendDeadline(
-            phase=Phase.COLLECTING, closes_at=extended, reason="по просьбам регионов"))
+        await operations.send_update(
+            client,
+            slug,
+            "extend_deadline",
+            ExtendDeadline(phase=Phase.COLLECTING, closes_at=extended, reason="по просьбам регионов"),
+        )
         self.say(f"Extended collection by {days} days to {extended:%Y-%m-%d}, as regions asked")
         await self._close(client, slug, Phase.COLLECTING)
-        outcome = konkurs.get_contest(slug).screening
+        outcome = konkurs.store.get_contest(slug).screening
         assert outcome is not None
-        self.say(f"Screening admitted {outcome.admitted}, rejected {sum(outcome.rejected.values())}"
-                 f" {dict(outcome.rejected)}")
+        self.say(
+            f"Screening admitted {outcome.admitted}, rejected {sum(outcome.rejected.values())}"
+            f" {dict(outcome.rejected)}"
+        )
         if Phase.SCREENING in plan.phases:
             await self._close(client, slug, Phase.SCREENING)
 
         assignments = self._assignments(konkurs, spec)
-        conflicts = sum(len(j.conflicts) for j in konkurs.judgings(spec).values())
-        self.say(f"Assigned {sum(map(len, assignments.values()))} cards; {conflicts} conflicted "
-                 "expert–submission pairs kept apart (same organisation, own region)")
+        conflicts = sum(len(j.conflicts) for j in konkurs.reads.judgings(spec).values())
+        self.say(
+            f"Assigned {sum(map(len, assignments.values()))} cards; {conflicts} conflicted "
+            "expert–submission pairs kept apart (same organisation, own region)"
+        )
         submission, panel = next(iter(sorted(assignments.items())))
-        replaced = konkurs.recuse(slug, submission, panel[0], "консультировал заявителя")
+        replaced = konkurs.judging.recuse(
+            Recuse(slug=slug, submission=submission, expert=panel[0], reason="консультировал заявителя")
+        ).experts
         self.say(f"{panel[0]} recused from {submission}; reassigned to {', '.join(replaced)}")
         reviews_path = self.home / "reviews.csv"
         population.reviews(spec, entries, self._assignments(konkurs, spec), reviews_path, self.seed)
         forms = intake_files.review_forms(reviews_path, spec.judging.criteria)
-        konkurs.record_reviews(slug, forms)
+        konkurs.submissions.record_reviews(RecordReviews(slug=slug, forms=forms))
         self.say(f"Judging: {len(forms)} scorecards from the expert panel ({reviews_path.name})")
         if self.kill_worker_in_judging:
             await self._close_judging_through_a_crash(client, slug, worker)
@@ -135,38 +149,51 @@ class DemoRun:
             await self._vote(client, konkurs, settings, spec, entries)
         await self._close(client, slug, Phase.RESULTS)
         result = await handle.result()
-        self.say(f"Workflow finished in phase {result.final_phase}; time was compressed by "
-                 "closing each phase early through the operator's close Update")
+        self.say(
+            f"Workflow finished in phase {result.final_phase}; time was compressed by "
+            "closing each phase early through the operator's close Update"
+        )
         return spec
 
-    async def _vote(self, client: Client, konkurs: Konkurs, settings: Settings, spec: ContestSpec,
-                    entries: list[population.Entry]) -> None:
-        judging = konkurs.get_contest(spec.slug).judging
+    async def _vote(
+        self,
+        client: Client,
+        konkurs: Konkurs,
+        settings: Settings,
+        spec: ContestSpec,
+        entries: list[population.Entry],
+    ) -> None:
+        judging = konkurs.store.get_contest(spec.slug).judging
         assert judging is not None
         ballots_path = self.home / "ballots.csv"
         population.ballots(judging.shortlist, entries, ballots_path, self.seed)
-        ballot_forms = intake_files.ballot_forms(ballots_path)
-        konkurs.cast_ballots(spec.slug, ballot_forms, settings.voter_key())
-        self.say(f"Public vote: {len(ballot_forms)} ballots on the shortlists ({ballots_path.name})")
+        ballots = intake_files.ballots(ballots_path)
+        konkurs.ballots.cast_ballots(
+            CastBallots(slug=spec.slug, ballots=ballots, voter_key=settings.voter_key(), strict=True)
+        )
+        self.say(f"Public vote: {len(ballots)} ballots on the shortlists ({ballots_path.name})")
         await self._close(client, spec.slug, Phase.VOTING)
 
     @staticmethod
     def _assignments(konkurs: Konkurs, spec: ContestSpec) -> dict[str, list[str]]:
-        return {ref: list(experts) for judging in konkurs.judgings(spec).values()
-                for ref, experts in judging.assigned.items()}
+        return {
+            ref: list(experts)
+            for judging in konkurs.reads.judgings(spec).values()
+            for ref, experts in judging.assigned.items()
+        }
 
     async def _close(self, client: Client, slug: str, phase: Phase) -> ContestState:
         state = await operations.send_update(
-            client, slug, "close_phase", ClosePhase(phase=phase, reason="демо: сжатие времени"))
+            client, slug, "close_phase", ClosePhase(phase=phase, reason="демо: сжатие времени")
+        )
         self.say(f"Closed {phase} → {state.phase}")
         return state
 
-    async def _close_judging_through_a_crash(
-        self, client: Client, slug: str, worker: WorkerProcess
-    ) -> None:
+    async def _close_judging_through_a_crash(self, client: Client, slug: str, worker: WorkerProcess) -> None:
         handle = client.get_workflow_handle(f"contest-{slug}")
         update = await handle.start_update(
-            ContestWorkflow.close_phase, ClosePhase(phase=Phase.JUDGING, reason="демо"),
+            ContestWorkflow.close_phase,
+            ClosePhase(phase=Phase.JUDGING, reason="демо"),
             wait_for_stage=WorkflowUpdateStage.ACCEPTED,
         )
         pid = worker.pid

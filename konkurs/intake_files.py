@@ -12,9 +12,9 @@ from pydantic import ValidationError
 
 from domain.aggregates import ExpertProfile, RegistryRow
 from domain.aggregates.registry import padded_inn
+from domain.commands.intake import BallotInput, ReviewForm, SubmissionForm
 from domain.errors import InputFileError
-from domain.intake import BallotForm, ReviewForm, SubmissionForm
-from domain.judging_spec import Criterion
+from domain.spec.judging import Criterion
 from konkurs.tables import Form, Row, decode, describe, read_rows, to_forms
 
 SUBMISSION_COLUMNS = ("reference", "nomination", "title", "applicant_name", "applicant_kind", "region")
@@ -69,8 +69,10 @@ def review_forms(path: Path, criteria: list[Criterion]) -> list[tuple[str, Revie
     return to_forms(read_rows(path, columns), fields, ReviewForm)
 
 
-def ballot_forms(path: Path) -> list[tuple[str, BallotForm]]:
-    return to_forms(read_rows(path, BALLOT_COLUMNS), dict, BallotForm)
+def ballots(path: Path) -> list[BallotInput]:
+    """Ballots labelled with their `file:line`, which a refusal names."""
+    return [ballot.model_copy(update={"label": where})
+            for where, ballot in to_forms(read_rows(path, BALLOT_COLUMNS), dict, BallotInput)]
 
 
 def expert_profiles(path: Path) -> list[tuple[str, ExpertProfile]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from domain.participation import MunicipalityRow
+from domain.commands.registry import MunicipalityRow
 from konkurs.tables import read_rows, to_forms
 
 MUNICIPALITY_COLUMNS = ("oktmo", "name", "region")

@@ -9,7 +9,7 @@ from temporalio.worker import Worker
 
 from activities.contest import ContestActivities
 from activities.stages import StageActivities
-from domain.konkurs import Konkurs
+from services.konkurs import Konkurs
 from workflows.contest import ContestWorkflow
 from workflows.judging import NominationJudgingWorkflow
 from workflows.models import TASK_QUEUE

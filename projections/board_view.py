@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from domain.aggregates import Ballot, Contest, Review, Submission
-from domain.application import LoggedEvent
 from domain.phases import Phase
 from projections.view import Handler, TableView, slug_of
+from store.log import LoggedEvent
 
 COUNTERS = ("submissions", "admitted", "rejected", "withdrawn", "reviews", "ballots")
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from domain.konkurs import Konkurs
 from domain.phases import Phase
 from domain.rules.quality import leniency
 from projections.models import ReadModel
+from services.konkurs import Konkurs
 
 
 class ExpertLoad(ReadModel):
@@ -50,12 +50,12 @@ class JudgingReport(ReadModel):
 
 
 def judging_report(konkurs: Konkurs, slug: str) -> JudgingReport:
-    contest = konkurs.get_contest(slug)
+    contest = konkurs.store.get_contest(slug)
     spec = contest.spec
-    closed_at = konkurs.phase_closed_at(slug, Phase.JUDGING) or konkurs.head_position()
-    judgings = konkurs.judgings(spec)
+    closed_at = konkurs.store.phase_closed_at(slug, Phase.JUDGING) or konkurs.store.head_position()
+    judgings = konkurs.reads.judgings(spec)
     codes = [n.code for n in spec.nominations]
-    rankings, cards, _ = konkurs.rank_nominations(spec, closed_at, codes)
+    rankings, cards, _ = konkurs.reads.rank_nominations(spec, closed_at, codes)
     done = {(c.submission, c.expert) for c in cards}
     assigned, recused = Counter[str](), Counter[str]()
     finished = Counter(expert for _, expert in done)
@@ -68,9 +68,9 @@ def judging_report(konkurs: Konkurs, slug: str) -> JudgingReport:
                    assigned=assigned[p.id], done=finished[p.id],
                    open=assigned[p.id] - finished[p.id], recused=recused[p.id],
                    leniency=round(offsets[p.id], 2) if p.id in offsets else None)
-        for p in konkurs.roster(slug)
+        for p in konkurs.reads.roster(slug)
     ]
-    admitted = Counter(e.nomination for e in konkurs.admitted(slug))
+    admitted = Counter(e.nomination for e in konkurs.reads.admitted(slug))
     nominations = []
     for nomination, ranking in zip(spec.nominations, rankings, strict=True):
         panel = judgings.get(nomination.code)

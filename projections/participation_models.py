@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from domain.participation_spec import Participation as Drive
 from domain.rules.participation import RegionStanding
+from domain.spec.participation import Participation as Drive
 from projections.models import ReadModel, RegionCount
 
 

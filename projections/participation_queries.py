@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from datetime import date
 
 from domain.errors import KonkursError
-from domain.participation_spec import Participation as Drive
 from domain.regions import REGION_CODES
 from domain.rules.participation import RegionTally, league
+from domain.spec.participation import Participation as Drive
 from projections.participation_models import (
     DayCount,
     MunicipalityCount,

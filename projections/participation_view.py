@@ -14,8 +14,8 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from domain.aggregates import Contest, MunicipalRoster, Submission
-from domain.application import LoggedEvent
 from projections.view import Handler, TableView
+from store.log import LoggedEvent
 
 
 class ParticipationView(TableView):

@@ -15,11 +15,12 @@ import structlog
 from eventsourcing.persistence import Notification, StoredEvent, Tracking, TrackingRecorder
 from eventsourcing.projection import BaseProjectionRunner, Projection
 
-from domain.application import LoggedEvent, StoreApplication, logged_event
-from domain.mapper import PydanticMapper
 from projections.runner import Stop, catch_up
 from projections.view import View, topics
 from projections.views_db import ViewsDB, track, tracked_position, transaction
+from store.application import StoreApplication
+from store.log import LoggedEvent, logged_event
+from store.mapper import PydanticMapper
 
 log = structlog.get_logger("konkurs.projections")
 

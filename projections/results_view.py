@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from domain.aggregates import Contest, Submission
-from domain.application import LoggedEvent
 from projections.view import Handler, TableView, slug_of
+from store.log import LoggedEvent
 
 KINDS = {"winners": "winner", "people_choice": "people_choice"}
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import Protocol
 
-from domain.application import LoggedEvent
 from projections.board_view import BoardView
 from projections.participation_view import ParticipationView
 from projections.results_view import ResultsView
@@ -23,6 +22,7 @@ from projections.views_db import (
     tracked_position,
     transaction,
 )
+from store.log import LoggedEvent
 
 BATCH = 1000
 

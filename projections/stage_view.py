@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from domain.aggregates import Contest
-from domain.application import LoggedEvent
 from domain.rules.stages import stage_slugs
-from domain.stage_spec import RegionalStages
+from domain.spec.stages import RegionalStages
 from projections.view import Handler, TableView, slug_of
+from store.log import LoggedEvent
 
 LINK = (
     "INSERT INTO stage_links (federal, stage, region, announced, status, promoted, reason) "

@@ -19,9 +19,11 @@ from typing import Generic, TypeVar
 from eventsourcing.persistence import Notification
 from eventsourcing.postgres import PostgresApplicationRecorder
 
-from domain.application import LoggedEvent, StoreApplication, logged_event
-from domain.contract import ContestSlugs, PublicEvent, public_event, topics_for
+from domain.contract import PublicEvent, topics_for
+from projections.public_events import ContestSlugs, public_event
 from projections.views_db import ViewsDB, transaction
+from store.application import StoreApplication
+from store.log import LoggedEvent, logged_event
 
 SUBSCRIPTIONS = (
     "CREATE TABLE IF NOT EXISTS subscriptions (consumer TEXT PRIMARY KEY, "

@@ -15,9 +15,9 @@ from typing import ClassVar
 
 from domain.aggregates import Ballot, Contest
 from domain.aggregates.ballot_batch import BallotBatch
-from domain.application import LoggedEvent
 from domain.phases import Phase
 from projections.view import Handler, TableView
+from store.log import LoggedEvent
 
 
 class TallyView(TableView):

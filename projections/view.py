@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from typing import ClassVar, Protocol
 
-from domain.application import LoggedEvent, topic_of
+from store.log import LoggedEvent, topic_of
 
 Handler = Callable[[sqlite3.Cursor, LoggedEvent], None]
 

@@ -21,11 +21,11 @@ from uuid import uuid5
 
 import structlog
 
-from domain.application import StoreApplication
 from domain.contract import PublicEvent
 from projections.subscriber import Subscriber
 from projections.views_db import ViewsDB
 from projections.webhooks import DeadLetter, Webhook, WebhookStore
+from store.application import StoreApplication
 
 log = structlog.get_logger("konkurs.webhooks")
 

@@ -9,10 +9,10 @@ from uuid import UUID
 
 import structlog
 
-from domain.application import StoreApplication
 from projections.views_db import ViewsDB
 from projections.webhook_delivery import Courier, Interrupted, RetryPolicy, subscriber
 from projections.webhooks import WebhookStore
+from store.application import StoreApplication
 
 log = structlog.get_logger("konkurs.webhooks")
 

@@ -10,7 +10,7 @@ from hypothesis import settings
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from domain.konkurs import Konkurs
+from services.konkurs import Konkurs
 from tests.stores import BACKENDS, PostgresServer, Stores
 
 BIN = Path(sys.executable).parent

@@ -23,21 +23,31 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from domain.ballot_intake import BallotInput
+from domain.commands.contest import (
+    Announce,
+    ReceivePromotion,
+    RecordExtension,
+    RecordPhaseChange,
+    ReviewParticipation,
+    SettlePromotion,
+)
+from domain.commands.intake import BallotInput, CastBallots, RecordReviews, SubmissionForm, Submit
+from domain.commands.judging import ConcludeNomination, EnrollExperts, Recuse
+from domain.commands.order import ContestOrder
+from domain.commands.registry import ImportMunicipalities, ImportRegistry
 from domain.errors import KonkursError, UnknownContest
 from domain.ids import workflow_id
-from domain.intake import SubmissionForm
-from domain.konkurs import Konkurs
 from domain.phases import Phase, PhasePlan
+from domain.promotion import PromotionBatch
 from domain.regions import region_name
 from domain.rules.eligibility import admitted_regions
 from domain.rules.participation import scheduled_reviews
 from domain.spec import ApplicantKind, ContestSpec, Nomination, NominationKind
-from domain.spec_file import load_spec
-from domain.stages import PromotionBatch
 from konkurs import intake_files, marathon_population, municipality_files, operations, population
 from konkurs.population import INSTITUTION_NAMES, Entry, write_excel_csv
+from konkurs.spec_files import load_spec
 from konkurs.tables import Row, read_rows
+from services.konkurs import Konkurs
 from tests.factories import inn
 from workflows.contest import CONCLUSION_ON_CLOSE
 from workflows.models import ContestInput
@@ -104,26 +114,32 @@ class Driver:
     def open(self, spec: ContestSpec, plan: PhasePlan, submissions: int) -> None:
         """Announce, open collection and take the first wave of submissions and the roster."""
         slug = spec.slug
-        self.app.announce(spec, plan, f"{slug}:announce")
+        self.app.contests.announce(Announce(spec=spec, plan=plan, command_id=f"{slug}:announce"))
         self.close(slug, Phase.ANNOUNCED, cause="deadline")
         forms = self.submissions(spec, submissions)
         first_wave = len(forms) * 5 // 6
-        self.app.submit(slug, forms[:first_wave])
+        self.app.submissions.submit(Submit(slug=slug, forms=forms[:first_wave]))
         self.late_wave[slug] = forms[first_wave:]
         if spec.participation is not None:
             moment = scheduled_reviews(spec, plan)[0]
-            self.app.review_participation(slug, moment, f"{slug}:participation:{moment.isoformat()}")
+            self.app.participation.review_participation(
+                ReviewParticipation(
+                    slug=slug, moment=moment, command_id=f"{slug}:participation:{moment.isoformat()}"
+                )
+            )
         roster = self.workdir / f"{slug}-experts.csv"
         population.experts(spec, roster, self.seed, per_direction=experts_per_direction(spec))
-        self.app.enroll_experts(slug, intake_files.expert_profiles(roster))
+        self.app.judging.enroll_experts(
+            EnrollExperts(slug=slug, profiles=intake_files.expert_profiles(roster))
+        )
 
     def finish(self, spec: ContestSpec) -> None:
         """Extend collection, take the last wave, then close each phase to published results."""
         slug = spec.slug
         self.extend_collection(slug)
-        self.app.submit(slug, self.late_wave.pop(slug))
+        self.app.submissions.submit(Submit(slug=slug, forms=self.late_wave.pop(slug)))
         self.close(slug, Phase.COLLECTING)
-        phases = self.app.get_contest(slug).plan.phases
+        phases = self.app.store.get_contest(slug).plan.phases
         if Phase.SCREENING in phases:
             self.close(slug, Phase.SCREENING)
         self.judge(spec)
@@ -135,40 +151,63 @@ class Driver:
 
     def close(self, slug: str, phase: Phase, cause: str = "operator") -> None:
         """What the contest workflow's `_close` does, in its order and with its command ids."""
-        contest = self.app.get_contest(slug)
+        contest = self.app.store.get_contest(slug)
         reason = EARLY_CLOSE if cause == "operator" else ""
-        self.app.change_phase(slug, phase, cause, reason, f"{slug}:close:{phase}")
+        self.app.contests.change_phase(
+            RecordPhaseChange(
+                slug=slug, closed=phase, cause=cause, reason=reason, command_id=f"{slug}:close:{phase}"
+            )
+        )
         if phase == Phase.JUDGING:
             for nomination in contest.spec.nominations:
-                self.app.conclude_nomination(slug, nomination.code, f"{slug}:conclude:{nomination.code}")
+                self.app.judging.conclude_nomination(
+                    ConcludeNomination(
+                        slug=slug, nomination=nomination.code, command_id=f"{slug}:conclude:{nomination.code}"
+                    )
+                )
         conclusion = CONCLUSION_ON_CLOSE.get(phase)
         if conclusion:
-            getattr(self.app, conclusion)(slug, f"{slug}:{conclusion}")
+            name = conclusion.__name__
+            getattr(self.app.results, name)(ContestOrder(slug=slug, command_id=f"{slug}:{name}"))
         opened = contest.plan.next_phase(phase)
         if opened == Phase.RESULTS:
-            self.app.declare_results(slug, f"{slug}:declare_results")
+            self.app.results.declare_results(ContestOrder(slug=slug, command_id=f"{slug}:declare_results"))
         if phase == Phase.RESULTS:
-            self.app.publish_results(slug, f"{slug}:publish_results")
+            self.app.results.publish_results(ContestOrder(slug=slug, command_id=f"{slug}:publish_results"))
             if contest.spec.promotion is not None:
                 self.promote(slug)
         if opened == Phase.JUDGING:
-            self.app.assign_experts(slug, f"{slug}:assign_experts")
+            self.app.judging.assign_experts(ContestOrder(slug=slug, command_id=f"{slug}:assign_experts"))
 
     def extend_collection(self, slug: str) -> None:
         """Move collection's deadline later, short of the next one, as an operator's Update."""
-        plan = self.app.get_contest(slug).plan
+        plan = self.app.store.get_contest(slug).plan
         closes = plan.window(Phase.COLLECTING).closes_at
         following = plan.windows[plan.phases.index(Phase.COLLECTING) + 1].closes_at
         later = closes + min(timedelta(days=12), (following - closes) / 2)
-        self.app.extend_deadline(slug, Phase.COLLECTING, later, EXTENSION_REASON,
-                                 f"{workflow_id(slug)}:update:extend-collection")
+        self.app.contests.extend_deadline(
+            RecordExtension(
+                slug=slug,
+                phase=Phase.COLLECTING,
+                closes_at=later,
+                reason=EXTENSION_REASON,
+                command_id=f"{workflow_id(slug)}:update:extend-collection",
+            )
+        )
 
     def promote(self, slug: str) -> None:
         """`promote_winners`: deliver the batch to the federal stage, then settle the outcome."""
-        batch = self.app.promotion_batch(slug)
+        batch = self.app.contests.promotion_batch(slug)
         refusal = self.deliver(batch)
-        self.app.settle_promotion(slug, batch.federal, refusal, [e.reference for e in batch.entries],
-                                  f"{slug}:promote")
+        self.app.contests.settle_promotion(
+            SettlePromotion(
+                slug=slug,
+                federal=batch.federal,
+                refusal=refusal,
+                references=[e.reference for e in batch.entries],
+                command_id=f"{slug}:promote",
+            )
+        )
         if refusal is None:
             quality = {e.reference: e.quality for e in self.entries[slug]}
             self.entries[batch.federal] += [
@@ -179,11 +218,15 @@ class Driver:
     def deliver(self, batch: PromotionBatch) -> str | None:
         """None when the federal stage took the batch, else its reason for refusing it."""
         try:
-            self.app.get_contest(batch.federal)
+            self.app.store.get_contest(batch.federal)
         except UnknownContest:
             return f"federal stage {batch.federal} has not been announced"
         try:
-            self.app.receive_promotion(batch.federal, batch, f"{batch.federal}:promotion:{batch.stage}")
+            self.app.contests.receive_promotion(
+                ReceivePromotion(
+                    federal=batch.federal, batch=batch, command_id=f"{batch.federal}:promotion:{batch.stage}"
+                )
+            )
         except KonkursError as refusal:
             return str(refusal)
         return None
@@ -191,41 +234,72 @@ class Driver:
     def judge(self, spec: ContestSpec) -> None:
         """One expert recuses; the cards come in, a few short where the spec's minimum allows."""
         slug = spec.slug
-        submission, panel = next((ref, experts) for ref, experts in sorted(self.assignments(spec).items())
-                                 if experts)
-        self.app.recuse(slug, submission, panel[0], RECUSAL_REASON)
+        submission, panel = next(
+            (ref, experts) for ref, experts in sorted(self.assignments(spec).items()) if experts
+        )
+        self.app.judging.recuse(
+            Recuse(slug=slug, submission=submission, expert=panel[0], reason=RECUSAL_REASON)
+        )
         assignments = self.assignments(spec)
         if spec.judging.required_reviews < spec.judging.reviewers_per_submission:
-            assignments = {ref: experts[:-1] if index % 10 == 3 else experts
-                           for index, (ref, experts) in enumerate(sorted(assignments.items()))}
+            assignments = {
+                ref: experts[:-1] if index % 10 == 3 else experts
+                for index, (ref, experts) in enumerate(sorted(assignments.items()))
+            }
         path = self.workdir / f"{slug}-reviews.csv"
         population.reviews(spec, self.entries[slug], assignments, path, self.seed)
-        self.app.record_reviews(slug, intake_files.review_forms(path, spec.judging.criteria))
+        self.app.submissions.record_reviews(
+            RecordReviews(slug=slug, forms=intake_files.review_forms(path, spec.judging.criteria))
+        )
 
     def assignments(self, spec: ContestSpec) -> dict[str, list[str]]:
-        return {ref: list(experts) for judging in self.app.judgings(spec).values()
-                for ref, experts in judging.assigned.items()}
+        return {
+            ref: list(experts)
+            for judging in self.app.reads.judgings(spec).values()
+            for ref, experts in judging.assigned.items()
+        }
 
     def vote(self, spec: ContestSpec) -> None:
         """An operator's file of ballots, then a portal batch with a repeat voter and a ballot
         for a practice off the shortlist: both refused and counted by reason."""
         slug = spec.slug
-        judging = self.app.get_contest(slug).judging
+        judging = self.app.store.get_contest(slug).judging
         assert judging is not None
         path = self.workdir / f"{slug}-ballots.csv"
         population.ballots(judging.shortlist, self.entries[slug], path, self.seed, voters=VOTERS)
-        forms = intake_files.ballot_forms(path)
-        self.app.cast_ballots(slug, forms, VOTER_KEY)
-        first = forms[0][1]
+        ballots = intake_files.ballots(path)
+        self.app.ballots.cast_ballots(
+            CastBallots(slug=slug, ballots=ballots, voter_key=VOTER_KEY, strict=True)
+        )
+        first = ballots[0]
         shortlisted = set(judging.shortlist[first.nomination])
         other = next(ref for ref in judging.shortlist[first.nomination] if ref != first.submission)
         ranking = judging.ranking(first.nomination)
         assert ranking is not None
         off = next(e.reference for e in ranking.entries if e.reference not in shortlisted)
-        self.app.cast_ballot_batch(slug, [
-            BallotInput(first.voter, first.nomination, other, first.region, "portal:1"),
-            BallotInput("esia-portal-1", first.nomination, off, first.region, "portal:2"),
-        ], VOTER_KEY, batch=f"{slug}:portal:1")
+        self.app.ballots.cast_ballots(
+            CastBallots(
+                slug=slug,
+                ballots=[
+                    BallotInput(
+                        voter=first.voter,
+                        nomination=first.nomination,
+                        submission=other,
+                        region=first.region,
+                        label="portal:1",
+                    ),
+                    BallotInput(
+                        voter="esia-portal-1",
+                        nomination=first.nomination,
+                        submission=off,
+                        region=first.region,
+                        label="portal:2",
+                    ),
+                ],
+                voter_key=VOTER_KEY,
+                batch=f"{slug}:portal:1",
+            )
+        )
 
     def submissions(self, spec: ContestSpec, count: int) -> list[tuple[str, SubmissionForm]]:
         """The population's file, fitted to the spec and read back; the registry imported."""
@@ -250,18 +324,28 @@ class Driver:
         listed = [form for _, form in forms if form.applicant.inn]
         left_out = [form.reference for form in listed if form.reference not in planted][1:3]
         path = self.workdir / f"{slug}-{registry}.csv"
-        write_excel_csv(path, ("inn", "name", "region", "entered_on"), [
-            (f.applicant.inn, f.applicant.name, f.applicant.region, f"{REGISTERED_SINCE:%d.%m.%Y}")
-            for f in listed if f.reference not in left_out
-        ])
-        self.app.import_registry(registry, intake_files.registry_rows(path))
+        write_excel_csv(
+            path,
+            ("inn", "name", "region", "entered_on"),
+            [
+                (f.applicant.inn, f.applicant.name, f.applicant.region, f"{REGISTERED_SINCE:%d.%m.%Y}")
+                for f in listed
+                if f.reference not in left_out
+            ],
+        )
+        self.app.registry.import_registry(
+            ImportRegistry(registry=registry, rows=intake_files.registry_rows(path))
+        )
 
     def municipalities(self, spec: ContestSpec) -> dict[str, list[str]]:
         """Import the marathon's generated municipal rosters; they name what submissions may."""
         folder = self.workdir / "marathon"
-        roster_file, _, truth = marathon_population.generate(spec, folder, self.seed,
-                                                            municipalities=1500, submissions=500)
-        self.app.import_municipalities(municipality_files.municipality_rows(roster_file))
+        roster_file, _, truth = marathon_population.generate(
+            spec, folder, self.seed, municipalities=1500, submissions=500
+        )
+        self.app.participation.import_municipalities(
+            ImportMunicipalities(rows=municipality_files.municipality_rows(roster_file))
+        )
         return truth.rosters
 
 
@@ -284,11 +368,14 @@ class Fitting:
             self.planted.add(row["reference"])  # the population's private person: not admitted
         elif kind not in spec.eligibility.applicant_kinds:
             kind = self.rng.choice(spec.eligibility.applicant_kinds)
-            fitted.update(applicant_kind=kind.value, applicant_name=AUTHORITY_NAMES.get(
-                kind, INSTITUTION_NAMES.get(kind, ("Организация",))[0]))
+            fitted.update(
+                applicant_kind=kind.value,
+                applicant_name=AUTHORITY_NAMES.get(kind, INSTITUTION_NAMES.get(kind, ("Организация",))[0]),
+            )
         fitted["region"] = self.region(row)
-        fitted["title"] = row["title"].replace(f"({region_name(row['region'])})",
-                                               f"({region_name(fitted['region'])})")
+        fitted["title"] = row["title"].replace(
+            f"({region_name(row['region'])})", f"({region_name(fitted['region'])})"
+        )
         if row.get("inn"):
             fitted["inn"] = inn(fitted["region"], next(self.numbers))
         nomination = spec.nomination(row["nomination"])
@@ -327,8 +414,9 @@ def generation_spec(spec: ContestSpec) -> ContestSpec:
     if any(kind in INSTITUTION_NAMES for kind in spec.eligibility.applicant_kinds):
         return spec
     kinds = [*spec.eligibility.applicant_kinds, ApplicantKind.STATE_INSTITUTION]
-    return spec.model_copy(update={"eligibility": spec.eligibility.model_copy(
-        update={"applicant_kinds": kinds})})
+    return spec.model_copy(
+        update={"eligibility": spec.eligibility.model_copy(update={"applicant_kinds": kinds})}
+    )
 
 
 def experts_per_direction(spec: ContestSpec) -> int:
@@ -338,4 +426,3 @@ def experts_per_direction(spec: ContestSpec) -> int:
     if spec.judging.panels == "per_nomination":
         return needed * max(len(d.nominations) for d in spec.directions)
     return max(12, 3 * needed)
-

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from domain.commands.contest import Announce, RecordPhaseChange
 from domain.spec import ContestSpec
 
 DAY = timedelta(days=1)
@@ -71,11 +72,11 @@ def cards_for_assignments(
 ) -> list[tuple[str, Any]]:
     """One card for every assigned (submission, expert) pair; `score(submission, expert)` gives
     the impact score (0–10), 7 by default."""
-    from domain.intake import ReviewForm
+    from domain.commands.intake import ReviewForm
 
-    spec = konkurs.get_contest(slug).spec
+    spec = konkurs.store.get_contest(slug).spec
     forms = []
-    for judging in konkurs.judgings(spec).values():
+    for judging in konkurs.reads.judgings(spec).values():
         for submission, experts in sorted(judging.assigned.items()):
             for expert in experts:
                 impact = score(submission, expert) if score else 7
@@ -97,15 +98,25 @@ def voting_contest(
     data = spec_data(datetime.now(UTC) + DAY, slug=slug, voting=True)
     data["voting"]["ballots_per_voter_per_nomination"] = per_voter
     spec = ContestSpec.model_validate(data)
-    konkurs.announce(spec, spec.phase_plan(), "announce")
+    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
     for phase in (Phase.ANNOUNCED, Phase.COLLECTING, Phase.SCREENING):
-        konkurs.change_phase(slug, phase, "test", "", f"close:{phase}")
+        konkurs.contests.change_phase(
+            RecordPhaseChange(slug=slug, closed=phase, cause="test", reason="", command_id=f"close:{phase}")
+        )
     shortlist = {n.code: [f"{n.code}-{k}" for k in range(3)] for n in spec.nominations}
-    contest = konkurs.get_contest(slug)
-    contest.conclude_judging(JudgingOutcome(judging_closed_at=0, reviews_counted=0, reviews_late=0,
-                                            rankings=[], shortlist=shortlist), "judged")
-    konkurs.save(contest)
-    konkurs.change_phase(slug, Phase.JUDGING, "test", "", "close:judging")
+    contest = konkurs.store.get_contest(slug)
+    contest.conclude_judging(
+        JudgingOutcome(
+            judging_closed_at=0, reviews_counted=0, reviews_late=0, rankings=[], shortlist=shortlist
+        ),
+        "judged",
+    )
+    konkurs.store.save(contest)
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=slug, closed=Phase.JUDGING, cause="test", reason="", command_id="close:judging"
+        )
+    )
     return shortlist
 
 

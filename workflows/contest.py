@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,34 +12,34 @@ from temporalio.exceptions import ChildWorkflowError
 from temporalio.workflow import ChildWorkflowHandle
 
 with workflow.unsafe.imports_passed_through():
+    from activities.contest import ContestActivities
+    from domain.commands.contest import Announce, RecordCancellation, RecordExtension, RecordPhaseChange
+    from domain.commands.order import CommandResult, ContestOrder
     from domain.errors import KonkursError
     from domain.phases import TERMINAL_PHASES, Phase, check_extension, describe_moment
+    from domain.spec import ContestSpec
     from workflows.judging import NominationJudgingWorkflow
     from workflows.models import (
-        AnnounceInput,
         CancelContest,
-        CancellationInput,
         ClosePhase,
-        CommandResult,
-        ConclusionInput,
         ContestInput,
         ContestResult,
         ContestState,
         ExtendDeadline,
-        ExtensionInput,
         PanelInput,
         PanelResult,
-        PhaseChangeInput,
     )
     from workflows.participation import ParticipationReviews
     from workflows.promotion import PromotionUpdates
     from workflows.steps import act, rejected
 
 
-CONCLUSION_ON_CLOSE = {
-    Phase.COLLECTING: "conclude_screening",
-    Phase.JUDGING: "conclude_judging",
-    Phase.VOTING: "tally_votes",
+Conclusion = Callable[[ContestActivities, ContestOrder], Awaitable[CommandResult]]
+
+CONCLUSION_ON_CLOSE: dict[Phase, Conclusion] = {
+    Phase.COLLECTING: ContestActivities.conclude_screening,
+    Phase.JUDGING: ContestActivities.conclude_judging,
+    Phase.VOTING: ContestActivities.tally_votes,
 }
 
 
@@ -62,8 +63,9 @@ class ContestWorkflow(PromotionUpdates):
 
     @workflow.run
     async def run(self, contest: ContestInput) -> ContestResult:
-        await self._act("announce", AnnounceInput(
-            spec=contest.spec, plan=contest.plan, command_id=f"{self._slug}:announce"))
+        await act(ContestActivities.announce, Announce(
+            spec=ContestSpec.model_validate(contest.spec), plan=contest.plan,
+            command_id=f"{self._slug}:announce"))
         while self._phase not in TERMINAL_PHASES:
             closing = self._phase
             cause = await self._wait_for_close(closing)
@@ -98,7 +100,7 @@ class ContestWorkflow(PromotionUpdates):
 
     async def _close(self, phase: Phase, cause: str) -> None:
         reason = self._close_request.reason if self._close_request and cause == "operator" else ""
-        await self._act("change_phase", PhaseChangeInput(
+        await act(ContestActivities.change_phase, RecordPhaseChange(
             slug=self._slug, closed=phase, cause=cause, reason=reason,
             command_id=f"{self._slug}:close:{phase}"))
         self._close_request = None
@@ -111,9 +113,9 @@ class ContestWorkflow(PromotionUpdates):
             await self._conclude(conclusion)
         opened = self._plan.next_phase(phase)
         if opened == Phase.RESULTS:
-            await self._conclude("declare_results")
+            await self._conclude(ContestActivities.declare_results)
         if phase == Phase.RESULTS:
-            await self._conclude("publish_results")
+            await self._conclude(ContestActivities.publish_results)
             if self._contest.promotes:
                 await self.promote_winners()
         if opened == Phase.JUDGING:
@@ -122,7 +124,7 @@ class ContestWorkflow(PromotionUpdates):
 
     async def _open_panels(self) -> None:
         """Assign experts across the contest, then judge each nomination in a child workflow."""
-        await self._conclude("assign_experts")
+        await self._conclude(ContestActivities.assign_experts)
         closes_at = self._plan.window(Phase.JUDGING).closes_at
         for nomination in self._nominations:
             self._panels[nomination] = await workflow.start_child_workflow(
@@ -139,15 +141,15 @@ class ContestWorkflow(PromotionUpdates):
         for panel in self._panels.values():
             await panel
         self._steps.append(f"{len(self._panels)} nominations ranked")
-    async def _conclude(self, activity: str) -> None:
-        await self._act(activity, ConclusionInput(
-            slug=self._slug, command_id=f"{self._slug}:{activity}"))
-        self._steps.append(activity)
+    async def _conclude(self, activity: Conclusion) -> None:
+        name = activity.__name__
+        await act(activity, ContestOrder(slug=self._slug, command_id=f"{self._slug}:{name}"))
+        self._steps.append(name)
 
     async def _cancel(self) -> None:
         assert self._cancel_request is not None
         request, command_id = self._cancel_request
-        await self._act("cancel_contest", CancellationInput(
+        await act(ContestActivities.cancel_contest, RecordCancellation(
             slug=self._slug, reason=request.reason, command_id=command_id))
         for panel in self._panels.values():
             panel.cancel()
@@ -159,9 +161,6 @@ class ContestWorkflow(PromotionUpdates):
         self._steps.append(f"cancelled in {self._phase}")
         self._phase = Phase.CANCELLED
 
-    async def _act(self, activity: str, argument: object) -> CommandResult:
-        return await act(activity, argument)
-
     @workflow.query
     def state(self) -> ContestState:
         return ContestState(
@@ -171,7 +170,7 @@ class ContestWorkflow(PromotionUpdates):
 
     @workflow.update
     async def extend_deadline(self, request: ExtendDeadline) -> ContestState:
-        await self._act("extend_deadline", ExtensionInput(
+        await act(ContestActivities.extend_deadline, RecordExtension(
             slug=self._slug, phase=request.phase, closes_at=request.closes_at,
             reason=request.reason, command_id=self._update_command_id()))
         self._plan = self._plan.with_deadline(request.phase, request.closes_at)

@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.models import NominationInput, PanelInput, PanelResult, ReminderInput
+    from activities.contest import ContestActivities
+    from domain.commands.judging import ConcludeNomination, RemindExperts
+    from workflows.models import PanelInput, PanelResult
     from workflows.steps import act
 
 
@@ -31,7 +33,7 @@ class NominationJudgingWorkflow:
             remind_at = self._closes_at - timedelta(days=panel.reminder_days)
             due = panel.reminder_days > 0 and reminded_for != self._closes_at
             if due and workflow.now() >= remind_at:
-                await act("remind_experts", ReminderInput(
+                await act(ContestActivities.remind_experts, RemindExperts(
                     slug=panel.slug, nomination=panel.nomination, closes_at=self._closes_at,
                     command_id=f"{panel.slug}:remind:{panel.nomination}:{self._closes_at.isoformat()}"))
                 reminded_for, reminders = self._closes_at, reminders + 1
@@ -44,7 +46,7 @@ class NominationJudgingWorkflow:
                 )
             except TimeoutError:
                 pass
-        await act("conclude_nomination", NominationInput(
+        await act(ContestActivities.conclude_nomination, ConcludeNomination(
             slug=panel.slug, nomination=panel.nomination,
             command_id=f"{panel.slug}:conclude:{panel.nomination}"))
         return PanelResult(nomination=panel.nomination, reminders=reminders)

@@ -8,7 +8,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.phases import Phase, PhasePlan
-from domain.stages import PromotionBatch
 
 TASK_QUEUE = "konkurs"
 
@@ -66,44 +65,6 @@ class CancelContest(Model):
     reason: str
 
 
-# Activity inputs and results.
-
-
-class AnnounceInput(Model):
-    spec: dict[str, Any]
-    plan: PhasePlan
-    command_id: str
-
-
-class PhaseChangeInput(Model):
-    slug: str
-    closed: Phase
-    cause: str
-    reason: str
-    command_id: str
-
-
-class ExtensionInput(Model):
-    slug: str
-    phase: Phase
-    closes_at: datetime
-    reason: str
-    command_id: str
-
-
-class CancellationInput(Model):
-    slug: str
-    reason: str
-    command_id: str
-
-
-class ConclusionInput(Model):
-    slug: str
-    command_id: str
-
-
-class CommandResult(Model):
-    applied: bool = Field(description="False when a retry found the command already recorded")
 
 
 class PanelInput(Model):
@@ -120,23 +81,10 @@ class PanelResult(Model):
     reminders: int
 
 
-class ReminderInput(Model):
-    slug: str
-    nomination: str
-    closes_at: datetime
-    command_id: str
-
-
 class PromotionInput(Model):
     slug: str
     federal: ContestInput | None
     task_queue: str
-    command_id: str
-
-
-class ReceivePromotionInput(Model):
-    federal: str
-    batch: PromotionBatch
     command_id: str
 
 
@@ -145,15 +93,3 @@ class PromotionReceipt(Model):
     references: list[str]
 
 
-class ParticipationReviewInput(Model):
-    """A scheduled check of the participation drive during collection."""
-
-    slug: str
-    moment: datetime
-    command_id: str
-
-
-class NominationInput(Model):
-    slug: str
-    nomination: str
-    command_id: str

@@ -8,10 +8,12 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.contest import ContestActivities
+    from domain.commands.contest import ReviewParticipation
     from domain.phases import PhasePlan, describe_moment
     from domain.rules.participation import scheduled_reviews
     from domain.spec import ContestSpec
-    from workflows.models import ContestInput, ParticipationReviewInput
+    from workflows.models import ContestInput
     from workflows.steps import act
 
 
@@ -34,7 +36,7 @@ class ParticipationReviews:
         for moment in self._pending(plan):
             if moment > workflow.now():
                 break
-            await act("review_participation", ParticipationReviewInput(
+            await act(ContestActivities.review_participation, ReviewParticipation(
                 slug=self._slug, moment=moment,
                 command_id=f"{self._slug}:participation:{moment.isoformat()}"))
             self._done.add(moment)

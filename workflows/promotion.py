@@ -10,14 +10,11 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.stages import StageActivities
+    from domain.commands.contest import ReceivePromotion
     from domain.phases import Phase, PhasePlan, describe_moment
-    from domain.stages import PromotionBatch
-    from workflows.models import (
-        ContestInput,
-        PromotionInput,
-        PromotionReceipt,
-        ReceivePromotionInput,
-    )
+    from domain.promotion import PromotionBatch
+    from workflows.models import ContestInput, PromotionInput, PromotionReceipt
     from workflows.steps import act, rejected
 
 
@@ -33,7 +30,7 @@ class PromotionUpdates:
 
     async def promote_winners(self) -> None:
         """Send the winners to the federal stage; the activity records whether it took them."""
-        await act("promote_winners", PromotionInput(
+        await act(StageActivities.promote_winners, PromotionInput(
             slug=self._slug, federal=self._contest.federal, task_queue=workflow.info().task_queue,
             command_id=f"{self._slug}:promote"))
         self._steps.append("winners promoted")
@@ -44,7 +41,7 @@ class PromotionUpdates:
         await workflow.wait_condition(lambda: self._phase != Phase.ANNOUNCED)
         self._check_collecting(batch.stage)
         try:
-            await act("receive_promotion", ReceivePromotionInput(
+            await act(StageActivities.receive_promotion, ReceivePromotion(
                 federal=self._slug, batch=batch, command_id=f"{self._slug}:promotion:{batch.stage}"))
         except ActivityError as failure:
             cause = failure.cause

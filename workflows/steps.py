@@ -1,15 +1,19 @@
-"""How workflows call activities: by name, with one set of timeouts and retries."""
+"""How workflows call activities: by their methods, with one set of timeouts and retries."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.models import CommandResult
+    from domain.commands.order import CommandResult
+
+OrderT = TypeVar("OrderT")
 
 # Activities heartbeat, so a worker killed mid-activity is noticed in seconds, not an hour.
 ACTIVITY_TIMEOUT = timedelta(hours=1)
@@ -21,12 +25,12 @@ ACTIVITY_RETRIES = RetryPolicy(
 )
 
 
-async def act(activity: str, argument: object) -> CommandResult:
-    result: CommandResult = await workflow.execute_activity(
-        activity, argument, result_type=CommandResult, start_to_close_timeout=ACTIVITY_TIMEOUT,
+async def act(activity: Callable[[Any, OrderT], Awaitable[CommandResult]], order: OrderT) -> CommandResult:
+    """Run one activity method on `order`; the method's return annotation is its result type."""
+    return await workflow.execute_activity_method(
+        activity, order, start_to_close_timeout=ACTIVITY_TIMEOUT,
         heartbeat_timeout=ACTIVITY_HEARTBEAT, retry_policy=ACTIVITY_RETRIES,
     )
-    return result
 
 
 def rejected(message: str) -> ApplicationError:

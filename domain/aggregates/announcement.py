@@ -7,9 +7,9 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.announcement_spec import Addressee
 from domain.ids import business_id
 from domain.model import Aggregate
+from domain.spec.announcement import Addressee
 
 
 def announcement_id(contest: str, addressee: Addressee) -> UUID:

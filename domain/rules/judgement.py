@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from domain.judging_spec import Judging
 from domain.outcomes import NominationRanking, RankedEntry
 from domain.rules.normalisation import Card, SubmissionScore
 from domain.rules.quality import krippendorff_alpha_interval
 from domain.rules.ranking import Candidate, rank
+from domain.spec.judging import Judging
 
 
 def rank_nomination(

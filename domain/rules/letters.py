@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 from string import Template
 from zoneinfo import ZoneInfo
 
-from domain.announcement_spec import Addressee
 from domain.authorities import REGIONAL_AUTHORITIES
 from domain.model import Value
 from domain.phases import Phase, PhasePlan
 from domain.regions import REGIONS, region_name
 from domain.spec import ContestSpec, Level
+from domain.spec.announcement import Addressee
 
 MONTHS = (
     "января", "февраля", "марта", "апреля", "мая", "июня",

@@ -13,10 +13,10 @@ from typing import NamedTuple
 from pydantic import Field
 
 from domain.model import Value
-from domain.participation_spec import Participation, Target
 from domain.phases import Phase, PhasePlan
 from domain.regions import region_name
 from domain.spec import ContestSpec
+from domain.spec.participation import Participation, Target
 
 
 class RegionTally(NamedTuple):

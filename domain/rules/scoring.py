@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from domain.errors import ScoreOutOfRange
-from domain.judging_spec import Criterion
+from domain.spec.judging import Criterion
 
 
 def check_scorecard(scores: Mapping[str, float], criteria: Sequence[Criterion], where: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.outcomes import ContestResults, Standing
 from domain.regions import REGIONS, region_by_code
 from domain.spec import ContestSpec, Level
-from domain.stage_spec import RegionalStages
+from domain.spec.stages import RegionalStages
 
 
 def stage_regions(stages: RegionalStages) -> list[str]:

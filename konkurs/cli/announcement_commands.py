@@ -11,12 +11,12 @@ from rich.markup import escape
 from rich.text import Text
 
 from domain.aggregates import Announcement
-from domain.announcement_spec import Addressee
 from domain.errors import KonkursError
-from domain.konkurs import Konkurs
 from domain.regions import padded_region, region_name
+from domain.spec.announcement import Addressee
 from konkurs.cli import runtime
 from konkurs.cli.output import JsonFlag, console, emit_json, say, table
+from services.konkurs import Konkurs
 
 Slug = Annotated[str, typer.Argument(help="The contest's slug, as in its spec.")]
 Show = Annotated[str | None, typer.Option(
@@ -49,7 +49,7 @@ def announcements(slug: Slug, show: Show = None, as_json: JsonFlag = False) -> N
     Addressees: the authorities of the regions the contest is open to, or the spec's list.
     `--show 75` prints the letter to region 75.
     """
-    letters = issued_letters(runtime.store(), slug)
+    letters = issued_letters(runtime.services(), slug)
     if show is not None:
         letters = matching(letters, show, slug)
     if as_json:
@@ -69,9 +69,9 @@ def announcements(slug: Slug, show: Show = None, as_json: JsonFlag = False) -> N
 
 
 def issued_letters(konkurs: Konkurs, slug: str) -> list[IssuedLetter]:
-    konkurs.get_contest(slug)  # an unknown slug is an error, not an empty list
+    konkurs.store.get_contest(slug)  # an unknown slug is an error, not an empty list
     letters = []
-    for logged in konkurs.contest_events(slug, [Announcement.AnnouncementIssued]):
+    for logged in konkurs.store.contest_events(slug, [Announcement.AnnouncementIssued]):
         addressee = Addressee.model_validate(logged.state["addressee"])
         letters.append(IssuedLetter(
             position=logged.position, id=logged.originator_id, addressee=addressee,

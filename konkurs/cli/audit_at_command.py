@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import typer
 
 from domain.errors import InputFileError
-from domain.time_travel import ContestAt
 from konkurs.cli import runtime
 from konkurs.cli.output import JsonFlag, emit_json, say, schedule_table, table
+from services.time_travel import ContestAt
 
 Slug = Annotated[str, typer.Argument(help="The contest's slug, as in its spec.")]
 Time = Annotated[str | None, typer.Option(
@@ -41,13 +41,13 @@ def audit_at(slug: Slug, time: Time = None, position: Position = None, as_json: 
     """
     if (time is None) == (position is None):
         raise InputFileError("give exactly one of --time T or --position N")
-    store = runtime.store()
-    spec = store.get_contest(slug).spec
+    konkurs = runtime.services()
+    spec = konkurs.store.get_contest(slug).spec
     if time is not None:
-        found = store.contest_as_of(slug, runtime.parse_moment(time, spec, "--time"))
+        found = konkurs.time_travel.contest_as_of(slug, runtime.parse_moment(time, spec, "--time"))
     else:
         assert position is not None
-        found = store.contest_at(slug, position)
+        found = konkurs.time_travel.contest_at(slug, position)
     if as_json:
         emit_json(found)
         return

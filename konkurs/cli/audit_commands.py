@@ -10,11 +10,11 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from domain.audit_models import ContestAudit
-from domain.chain import ChainHead
+from domain.audit.models import ContestAudit
 from domain.rules.chain import ChainBreak
 from konkurs.cli import runtime
 from konkurs.cli.output import JsonFlag, emit_json, errors, fail, say, table
+from services.chain import ChainHead
 
 SHOWN = 20
 
@@ -35,7 +35,7 @@ def head(as_json: JsonFlag = False) -> None:
     """Link the events recorded since the last call and print the chain head: the last linked
     log position and its link in hex. Publish both (e.g. on the ministry's site): a later
     rewrite of anything before that position changes the link."""
-    chain_head = runtime.store().extend_chain()
+    chain_head = runtime.services().chain.extend()
     if as_json:
         emit_json({"position": chain_head.position, "link": chain_head.hex})
         return
@@ -66,16 +66,16 @@ def verify(
 
     Example: `konkurs audit verify --contest smart-dialog-2023`
     """
-    store = runtime.store()
-    slugs = contests or store.contest_slugs()
+    konkurs = runtime.services()
+    slugs = contests or konkurs.store.contest_slugs()
     with _progress(as_json) as progress:
         task = progress.add_task("checking the chain", total=len(slugs) + 1)
-        broken = store.verify_chain()
-        chain_head = store.extend_chain()
+        broken = konkurs.chain.verify()
+        chain_head = konkurs.chain.extend()
         audits = []
         for slug in slugs:
             progress.update(task, advance=1, description=f"recomputing {slug}")
-            audits.append(store.audit_contest(slug))
+            audits.append(konkurs.audit.audit_contest(slug))
     if as_json:
         emit_json({
             "intact": broken is None,

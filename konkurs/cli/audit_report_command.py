@@ -38,11 +38,11 @@ def report(
 
     Example: `konkurs audit report umnyj-dialog-2023 --out reports/`
     """  # noqa: E501 - typer keeps a paragraph's line breaks
-    store = runtime.store()
+    konkurs = runtime.services()
     waiting = (console.status(f"checking the chain and recomputing {slug}…")
                if console.is_terminal and not as_json else nullcontext())
     with waiting:
-        made = assemble_report(store, slug)
+        made = assemble_report(konkurs, slug)
     json_path, html_path = save_report(made, out)
     if as_json:
         sys.stdout.write(report_json(made))

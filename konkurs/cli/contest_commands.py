@@ -12,12 +12,12 @@ from temporalio.client import Client
 from domain.errors import InputFileError, UnknownContest
 from domain.phases import Phase, describe_moment
 from domain.regions import region_name
-from domain.registry import read_registry
 from domain.spec import ContestSpec
-from domain.spec_file import load_spec
 from konkurs import operations
 from konkurs.cli import runtime
 from konkurs.cli.output import JsonFlag, emit_json, say, schedule_table, table
+from konkurs.spec_files import load_spec
+from services.registry import read_registry
 from workflows.models import CancelContest, ClosePhase, ContestInput, ContestState, ExtendDeadline
 
 Slug = Annotated[str, typer.Argument(help="The contest's slug, as in its spec.")]
@@ -77,7 +77,7 @@ def announce(
                   [(s.slug, " ".join(filter(None, (s.spec["region"], region_name(s.spec["region"])))),
                     describe_moment(s.plan.window(Phase.COLLECTING).closes_at)) for s in stages]))
     registry = spec.eligibility.registry
-    if registry and not read_registry(runtime.store(), registry):
+    if registry and not read_registry(runtime.services().store, registry):
         say(f"[yellow]Registry {registry} has not been imported[/]: screening checks every "
             f"applicant against it when collection closes; import it with "
             f"`konkurs import registry {registry} FILE` before then")
@@ -99,7 +99,7 @@ def _federal_stage(spec: ContestSpec, federal_file: Path | None, shift: timedelt
                                  f"promotes to {spec.promotion.federal}")
         return operations.contest_input(federal, federal.phase_plan().shifted(shift))
     try:
-        announced = runtime.store().get_contest(spec.promotion.federal)
+        announced = runtime.services().store.get_contest(spec.promotion.federal)
     except UnknownContest:
         return None
     return ContestInput(slug=announced.slug, spec=announced.spec_data, plan=announced.plan)
@@ -115,7 +115,7 @@ def extend(
     as_json: JsonFlag = False,
 ) -> None:
     """Extend a deadline, e.g. collection from 18 to 30 June. Rejected if it is in the past."""
-    closes_at = runtime.parse_moment(until, runtime.store().get_contest(slug).spec, "--until")
+    closes_at = runtime.parse_moment(until, runtime.services().store.get_contest(slug).spec, "--until")
 
     async def work(client: Client) -> ContestState:
         state, _ = await operations.live_state(client, slug)

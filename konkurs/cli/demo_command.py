@@ -9,10 +9,10 @@ from typing import Annotated
 
 import typer
 
+from konkurs.bootstrap import Bootstrap
 from konkurs.cli.output import JsonFlag, emit_json, say, table
 from konkurs.cli.view_commands import print_results, print_vote
 from konkurs.demo import DemoRun
-from konkurs.store import open_store
 from projections import ViewsDB, catch_up, default_views, participation, results
 from projections.vote_queries import demand
 
@@ -39,13 +39,13 @@ def demo(
                   say=(lambda _: None) if as_json else say)
     contest = asyncio.run(run.run())
     settings = run.settings
-    konkurs = open_store(settings)
+    konkurs = Bootstrap(settings).services
     database = ViewsDB(settings.views_path)
-    catch_up(konkurs, database, default_views())
+    catch_up(konkurs.store, database, default_views())
     outcome = results(database, contest.slug)
     regions = participation(database, contest.slug)
-    broken, audit = konkurs.verify_chain(), konkurs.audit_contest(contest.slug)
-    chain_head = konkurs.extend_chain()
+    broken, audit = konkurs.chain.verify(), konkurs.audit.audit_contest(contest.slug)
+    chain_head = konkurs.chain.extend()
     elapsed = time.monotonic() - started
     if as_json:
         emit_json({"results": outcome.model_dump(mode="json"),
@@ -56,7 +56,7 @@ def demo(
                    "seconds": round(elapsed, 1)})
         return
     print_results(outcome)
-    tallied = konkurs.get_contest(contest.slug).tally
+    tallied = konkurs.store.get_contest(contest.slug).tally
     if tallied is not None:
         print_vote(tallied)
     for wanted in demand(database, contest.slug, region="23", top=1):

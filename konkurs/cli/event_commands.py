@@ -13,17 +13,12 @@ from typing import Annotated
 import typer
 from eventsourcing.utils import get_topic
 
-from domain.contract import (
-    ContestSlugs,
-    event_classes,
-    public_event,
-    schema_version,
-    topics_for,
-)
+from domain.contract import event_classes, schema_version, topics_for
 from domain.errors import UnknownContest
-from domain.konkurs import Konkurs
 from konkurs.cli import runtime
 from konkurs.cli.output import JsonFlag, emit_json, say, table
+from projections.public_events import ContestSlugs, public_event
+from services.konkurs import Konkurs
 
 events_app = typer.Typer(
     help="Read the event log as services see it: stable names, versions, JSON (docs/events.md).",
@@ -55,11 +50,11 @@ def tail(
     """Print events as JSON Lines on stdout, one per line with its global `position`:
     `konkurs events tail --type submission.submitted | jq .data.title`."""
     topics = topics_for(types or [])
-    store = runtime.store()
+    konkurs = runtime.services()
     if contest is not None:
-        check_contest(store, contest)
+        check_contest(konkurs, contest)
     try:
-        stream(store, topics, max(start, 1), contest, follow, interval)
+        stream(konkurs, topics, max(start, 1), contest, follow, interval)
     except BrokenPipeError:
         from konkurs.cli import SIGPIPE_EXIT  # the package imports this module first
 
@@ -67,13 +62,13 @@ def tail(
 
 
 def stream(
-    store: Konkurs, topics: list[str], position: int, contest: str | None, follow: bool,
+    konkurs: Konkurs, topics: list[str], position: int, contest: str | None, follow: bool,
     interval: float,
 ) -> None:
-    slugs = ContestSlugs(store)
+    slugs = ContestSlugs(konkurs.store)
     with stop_on_signals() as stop:
         while not stop.is_set():
-            for logged in store.read_log(topics, start=position):
+            for logged in konkurs.store.read_log(topics, start=position):
                 position = logged.position + 1
                 if contest is None or slugs.of(logged) == contest:
                     sys.stdout.write(public_event(logged, slugs).model_dump_json() + "\n")
@@ -96,8 +91,8 @@ def types_(as_json: JsonFlag = False) -> None:
               widest=70))
 
 
-def check_contest(store: Konkurs, slug: str) -> None:
-    known = store.contest_slugs()
+def check_contest(konkurs: Konkurs, slug: str) -> None:
+    known = konkurs.store.contest_slugs()
     if slug not in known:
         near = difflib.get_close_matches(slug, known, n=3)
         hint = f"; did you mean {', '.join(near)}?" if near else ""

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from domain.ballot_intake import BallotInput
+from domain.commands.intake import CastBallots, RecordReviews, ReviewForm, Submit
 from domain.errors import InputFileError
-from domain.intake import ReviewForm
 from konkurs import intake_files
 from konkurs.cli import runtime
 from konkurs.cli.output import JsonFlag, console, emit_json, say
@@ -41,7 +40,7 @@ def submit(
 ) -> None:
     """Record one submission from a JSON/YAML file while collection is open."""
     forms = intake_files.single_submission(file)
-    runtime.store().submit(slug, forms)
+    runtime.services().submissions.submit(Submit(slug=slug, forms=forms))
     _done("submission", forms, as_json)
 
 
@@ -64,7 +63,7 @@ def review(
                                         scores=dict(_criterion_score(item) for item in score)))]
     else:
         raise InputFileError("give --submission, --expert and a --score per criterion, or --file")
-    runtime.store().record_reviews(slug, forms)
+    runtime.services().submissions.record_reviews(RecordReviews(slug=slug, forms=forms))
     _done("review", forms, as_json)
 
 
@@ -81,18 +80,20 @@ def import_submissions(slug: Slug, file: CsvFile, as_json: JsonFlag = False) -> 
     """Import submissions. Columns: reference;nomination;title;applicant_name;applicant_kind;
     region[;inn;municipality;summary;age]."""
     forms = intake_files.submission_forms(file)
-    konkurs = runtime.store()
-    write_batch(forms, lambda batch: konkurs.submit(slug, batch), "submissions", as_json)
+    konkurs = runtime.services()
+    write_batch(forms, lambda: konkurs.submissions.submit(Submit(slug=slug, forms=forms)), "submissions",
+                as_json)
 
 
 @import_app.command("reviews")
 def import_reviews(slug: Slug, file: CsvFile, as_json: JsonFlag = False) -> None:
     """Import scorecards while judging is open. Columns: submission;expert;<one per criterion>.
     A second card from the same expert for the same submission is a revision."""
-    konkurs = runtime.store()
-    criteria = konkurs.get_contest(slug).spec.judging.criteria
+    konkurs = runtime.services()
+    criteria = konkurs.store.get_contest(slug).spec.judging.criteria
     forms = intake_files.review_forms(file, criteria)
-    write_batch(forms, lambda batch: konkurs.record_reviews(slug, batch), "reviews", as_json)
+    write_batch(forms, lambda: konkurs.submissions.record_reviews(RecordReviews(slug=slug, forms=forms)),
+                "reviews", as_json)
 
 
 @import_app.command("ballots")
@@ -108,18 +109,19 @@ def import_ballots(
     """Import ballots while voting is open. Columns: voter;nomination;submission;region.
     Voter ids are kept only as keyed HMAC pseudonyms."""
     settings = runtime.settings()
-    konkurs = runtime.store()
+    konkurs = runtime.services()
     key = settings.voter_key()
-    forms = intake_files.ballot_forms(file)
+    ballots = intake_files.ballots(file)
     if not record_rejections:
-        write_batch(forms, lambda rows: konkurs.cast_ballots(slug, rows, key), "ballots", as_json)
+        write_batch(ballots, lambda: konkurs.ballots.cast_ballots(
+            CastBallots(slug=slug, ballots=ballots, voter_key=key, strict=True)), "ballots", as_json)
         return
-    ballots = [BallotInput(f.voter, f.nomination, f.submission, f.region, where) for where, f in forms]
     accepted, rejected = 0, Counter[str]()
     with _progress(as_json) as progress:
         task = progress.add_task("recording ballots", total=len(ballots))
         for start in range(0, len(ballots), batch):
-            outcome = konkurs.cast_ballot_batch(slug, ballots[start:start + batch], key)
+            outcome = konkurs.ballots.cast_ballots(
+                CastBallots(slug=slug, ballots=ballots[start:start + batch], voter_key=key))
             accepted += outcome.accepted
             rejected.update(outcome.rejected)
             progress.advance(task, outcome.sent)
@@ -130,21 +132,12 @@ def import_ballots(
         + "".join(f"\n  {count:>8}  {reason}" for reason, count in rejected.most_common()))
 
 
-def write_batch(
-    forms: Sequence[tuple[str, Any]], save: Callable[[Iterable[tuple[str, Any]]], int],
-    what: str, as_json: bool,
-) -> None:
-    """Check and save the whole file as one batch, showing progress while the rows are checked."""
+def write_batch(rows: Sequence[Any], save: Callable[[], object], what: str, as_json: bool) -> None:
+    """Check and save the whole file as one batch, with a spinner while the rows are checked."""
     with _progress(as_json) as progress:
-        task = progress.add_task(f"checking {what}", total=len(forms))
-
-        def counted() -> Iterator[tuple[str, Any]]:
-            for item in forms:
-                yield item
-                progress.advance(task)
-
-        save(counted())
-    _done(what, forms, as_json)
+        progress.add_task(f"checking and recording {len(rows):,} {what}", total=None)
+        save()
+    _done(what, rows, as_json)
 
 
 def _progress(as_json: bool) -> Progress:

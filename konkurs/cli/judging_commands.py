@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from domain.commands.judging import EnrollExperts, Recuse
+from domain.commands.order import ContestOrder
 from konkurs import intake_files
 from konkurs.cli import runtime
 from konkurs.cli.intake_commands import Slug, import_app, write_batch
@@ -34,15 +36,16 @@ def import_experts(
     """Enroll experts (or update them). `directions` lists direction or nomination codes,
     separated by commas; `level` is federal or regional."""
     profiles = intake_files.expert_profiles(file)
-    konkurs = runtime.store()
-    write_batch(profiles, lambda batch: konkurs.enroll_experts(slug, batch), "experts", as_json)
+    konkurs = runtime.services()
+    write_batch(profiles, lambda: konkurs.judging.enroll_experts(EnrollExperts(slug=slug, profiles=profiles)),
+                "experts", as_json)
 
 
 @judging_app.command("assign")
 def assign(slug: Slug, as_json: JsonFlag = False) -> None:
     """Top up assignments now, e.g. after importing more experts (judging does it when it opens)."""
-    konkurs = runtime.store()
-    konkurs.assign_experts(slug, f"assign:{uuid.uuid4()}")
+    konkurs = runtime.services()
+    konkurs.judging.assign_experts(ContestOrder(slug=slug, command_id=f"assign:{uuid.uuid4()}"))
     report = judging_report(konkurs, slug)
     if as_json:
         emit_json(report)
@@ -58,13 +61,13 @@ def assignments(
     as_json: JsonFlag = False,
 ) -> None:
     """Who reviews what, with each card's state (open, done)."""
-    konkurs = runtime.store()
-    spec = konkurs.get_contest(slug).spec
-    cards, _ = konkurs.counted_scorecards(slug, konkurs.head_position())
+    konkurs = runtime.services()
+    spec = konkurs.store.get_contest(slug).spec
+    cards, _ = konkurs.reads.counted_scorecards(slug, konkurs.store.head_position())
     rows = [
         {"nomination": code, "submission": ref, "expert": who,
          "card": "done" if who in cards.get(ref, {}) else "open"}
-        for code, judging in konkurs.judgings(spec).items()
+        for code, judging in konkurs.reads.judgings(spec).items()
         for ref, experts in sorted(judging.assigned.items())
         for who in experts
         if (expert is None or who == expert) and (submission is None or ref == submission)
@@ -79,7 +82,7 @@ def assignments(
 @judging_app.command("status")
 def status(slug: Slug, as_json: JsonFlag = False) -> None:
     """Open and done cards per expert."""
-    report = judging_report(runtime.store(), slug)
+    report = judging_report(runtime.services(), slug)
     if as_json:
         emit_json(report.experts)
         return
@@ -90,7 +93,7 @@ def status(slug: Slug, as_json: JsonFlag = False) -> None:
 def report(slug: Slug, as_json: JsonFlag = False) -> None:
     """Agreement per nomination (Krippendorff's alpha), disagreements, under-reviewed
     submissions, z-score fallbacks, and each expert's leniency (mean offset from colleagues)."""
-    shown = judging_report(runtime.store(), slug)
+    shown = judging_report(runtime.services(), slug)
     if as_json:
         emit_json(shown)
         return
@@ -108,32 +111,65 @@ def recuse(
     as_json: JsonFlag = False,
 ) -> None:
     """An expert steps aside from a submission; another eligible expert takes it over."""
-    replacements = runtime.store().recuse(slug, submission, expert, reason)
+    replacements = (
+        runtime.services()
+        .judging.recuse(Recuse(slug=slug, submission=submission, expert=expert, reason=reason))
+        .experts
+    )
     if as_json:
         emit_json({"submission": submission, "recused": expert, "replaced_by": replacements})
     elif replacements:
         say(f"{expert} recused from {submission}; reassigned to {', '.join(replacements)}")
     else:
-        say(f"{expert} recused from {submission}; no eligible expert is left to take it over "
-            "(import more experts, then `konkurs judging assign`)")
+        say(
+            f"{expert} recused from {submission}; no eligible expert is left to take it over "
+            "(import more experts, then `konkurs judging assign`)"
+        )
 
 
 def _nominations(report: JudgingReport) -> None:
-    say(table("Nominations", ["nomination", "admitted", "cards", "conflicts", "short",
-                              "alpha", "spread", "under", "z fallback"], [
-        (n.title, n.admitted, n.assigned_pairs, n.conflicts, n.shortfalls,
-         "—" if n.agreement is None else f"{n.agreement:.2f}", len(n.disagreements),
-         len(n.under_reviewed) + n.unreviewed, ", ".join(n.fallback_experts) or "—")
-        for n in report.nominations
-    ], widest=28))
-    say("cards: assigned expert–submission pairs; short: submissions without enough eligible "
-        "experts; spread: cards far apart; under: below the minimum reviews")
+    say(
+        table(
+            "Nominations",
+            [
+                "nomination",
+                "admitted",
+                "cards",
+                "conflicts",
+                "short",
+                "alpha",
+                "spread",
+                "under",
+                "z fallback",
+            ],
+            [
+                (
+                    n.title,
+                    n.admitted,
+                    n.assigned_pairs,
+                    n.conflicts,
+                    n.shortfalls,
+                    "—" if n.agreement is None else f"{n.agreement:.2f}",
+                    len(n.disagreements),
+                    len(n.under_reviewed) + n.unreviewed,
+                    ", ".join(n.fallback_experts) or "—",
+                )
+                for n in report.nominations
+            ],
+            widest=28,
+        )
+    )
+    say(
+        "cards: assigned expert–submission pairs; short: submissions without enough eligible "
+        "experts; spread: cards far apart; under: below the minimum reviews"
+    )
 
 
 def _experts(report: JudgingReport, with_leniency: bool) -> None:
     columns = ["expert", "name", "level", "region", "assigned", "done", "open", "recused"]
-    rows = [[e.expert, e.name, e.level, e.region, e.assigned, e.done, e.open, e.recused]
-            for e in report.experts]
+    rows = [
+        [e.expert, e.name, e.level, e.region, e.assigned, e.done, e.open, e.recused] for e in report.experts
+    ]
     if with_leniency:
         columns.append("leniency")
         for row, e in zip(rows, report.experts, strict=True):

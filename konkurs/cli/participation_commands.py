@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from domain.participation import RosterImport
+from domain.commands.registry import ImportMunicipalities, RosterImport
 from domain.phases import describe_moment
 from domain.regions import padded_region
 from konkurs.cli import runtime
@@ -37,16 +37,10 @@ def import_municipalities(file: CsvFile, as_json: JsonFlag = False) -> None:
     Once a region has a roster, its submissions must name one of its municipalities (OKTMO code).
     """
     rows = municipality_rows(file)
-    konkurs = runtime.store()
+    konkurs = runtime.services()
     with _progress(as_json) as progress:
-        task = progress.add_task("checking municipalities", total=len(rows))
-
-        def counted() -> Iterator[tuple[str, Any]]:
-            for row in rows:
-                yield row
-                progress.advance(task)
-
-        outcome = konkurs.import_municipalities(counted())
+        progress.add_task(f"checking {len(rows):,} municipalities", total=None)
+        outcome = konkurs.participation.import_municipalities(ImportMunicipalities(rows=rows))
     if as_json:
         emit_json(outcome)
         return

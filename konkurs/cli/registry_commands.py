@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Annotated, TypeVar
 
@@ -10,12 +9,13 @@ import typer
 from rich.table import Table
 
 from domain.aggregates.registry import padded_inn
-from domain.konkurs import Konkurs
-from domain.registry import RegistryImport, membership
+from domain.commands.registry import ImportRegistry, RegistryImport
 from konkurs import intake_files
 from konkurs.cli import runtime
 from konkurs.cli.intake_commands import CsvFile, _progress, import_app
 from konkurs.cli.output import JsonFlag, emit_json, say, table
+from services.konkurs import Konkurs
+from services.registry import membership
 
 T = TypeVar("T")
 
@@ -47,21 +47,15 @@ def import_registry(name: RegistryName, file: CsvFile, as_json: JsonFlag = False
     Import it before collection closes: screening checks applicants against it then.
     """
     rows = intake_files.registry_rows(file)
-    konkurs = runtime.store()
+    konkurs = runtime.services()
     with _progress(as_json) as progress:
-        task = progress.add_task("comparing with the registry", total=len(rows))
-        outcome = konkurs.import_registry(name, _counted(rows, lambda: progress.advance(task)))
+        progress.add_task(f"comparing {len(rows):,} rows with the registry", total=None)
+        outcome = konkurs.registry.import_registry(ImportRegistry(registry=name, rows=rows))
     if as_json:
         emit_json(outcome)
         return
     say(f"Registry {name}: {outcome.rows} rows read from {file}")
     say(_import_table(outcome))
-
-
-def _counted(items: Sequence[T], tick: Callable[[], object]) -> Iterator[T]:
-    for item in items:
-        yield item
-        tick()
 
 
 def _import_table(outcome: RegistryImport) -> Table:
@@ -80,11 +74,11 @@ def show(
 ) -> None:
     """Show a registry: entries per region and how many are members on a day, or one entry."""
     day = on.date() if on else date.today()
-    konkurs = runtime.store()
+    konkurs = runtime.services()
     if inn is not None:
         _show_entry(konkurs, name, str(padded_inn(inn)), day, as_json)
         return
-    regions = konkurs.registry_regions(name, day)
+    regions = konkurs.registry.registry_regions(name, day)
     entries, members = sum(r.entries for r in regions), sum(r.members for r in regions)
     if as_json:
         emit_json({"registry": name, "on": day.isoformat(), "entries": entries, "members": members,
@@ -96,7 +90,7 @@ def show(
 
 
 def _show_entry(konkurs: Konkurs, name: str, inn: str, day: date, as_json: bool) -> None:
-    entry = konkurs.registry_entry(name, inn)
+    entry = konkurs.registry.registry_entry(name, inn)
     row = entry.row
     member = membership(row).covers(day)
     shown = {"registry": name, **row.model_dump(mode="json"), "on": day.isoformat(),

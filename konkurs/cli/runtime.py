@@ -1,4 +1,5 @@
-"""What the CLI needs at run time: settings, the store, and a Temporal client."""
+"""What the CLI needs at run time, from the process's one bootstrap: settings, the services
+over the store, a Temporal client."""
 
 from __future__ import annotations
 
@@ -9,40 +10,30 @@ from typing import TypeVar
 
 from temporalio.client import Client
 
-from domain.errors import InputFileError, KonkursError
-from domain.konkurs import Konkurs
+from domain.errors import InputFileError
 from domain.spec import ContestSpec
+from konkurs.bootstrap import bootstrap
 from konkurs.settings import Settings
-from konkurs.store import open_store
-from konkurs.temporal import TemporalTarget, connect, resolve_target
+from services.konkurs import Konkurs
 
 T = TypeVar("T")
 
 
 def settings() -> Settings:
-    return Settings.from_env()
+    return bootstrap().settings
 
 
-def store() -> Konkurs:
-    return open_store(settings())
+def services() -> Konkurs:
+    return bootstrap().services
 
 
-async def client(target: TemporalTarget | None = None) -> Client:
-    target = target or resolve_target()
-    try:
-        return await connect(target)
-    except RuntimeError:
-        how = (
-            "start the embedded one with `konkurs server`"
-            if target.embedded
-            else "check TEMPORAL_ADDRESS / your envconfig profile"
-        )
-        raise KonkursError(f"cannot reach the Temporal server at {target.address}: {how}") from None
+async def client() -> Client:
+    return await bootstrap().client()
 
 
 def with_client(work: Callable[[Client], Awaitable[T]]) -> T:
     async def main() -> T:
-        return await work(await client())
+        return await work(await bootstrap().client())
 
     return asyncio.run(main())
 

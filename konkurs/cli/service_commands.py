@@ -12,10 +12,10 @@ import typer
 
 from domain.errors import KonkursError
 from konkurs import devserver
+from konkurs.bootstrap import bootstrap
 from konkurs.cli import runtime
 from konkurs.cli.output import say
 from konkurs.temporal import resolve_target
-from konkurs.worker import build_worker
 
 log = structlog.get_logger("konkurs.worker")
 
@@ -60,16 +60,16 @@ def worker(
 
 
 async def _serve(task_queue: str) -> None:
-    client = await runtime.client()
-    konkurs = runtime.store()
+    wiring = bootstrap()
+    client = await wiring.client()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with build_worker(client, konkurs, task_queue):
+    async with wiring.worker(client, task_queue):
         log.info("worker_started", task_queue=task_queue, pid=os.getpid())
         say(f"Worker {os.getpid()} serving task queue {task_queue!r} "
             f"(store: {runtime.settings().persistence_module}); Ctrl-C to stop.")
         await stop.wait()
         log.info("worker_stopping")
-    konkurs.close()
+    wiring.close()

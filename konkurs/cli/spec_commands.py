@@ -10,8 +10,8 @@ import typer
 
 from domain.errors import SpecError
 from domain.spec import ContestSpec
-from domain.spec_file import load_spec
 from konkurs.cli.output import JsonFlag, emit_json, errors, say
+from konkurs.spec_files import load_spec
 
 spec_app = typer.Typer(help="Check contest specs (YAML) and print their JSON Schema.",
                        no_args_is_help=True)

@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
 def views() -> ViewsDB:
     """The views database, caught up with the log before anyone reads it."""
     database = ViewsDB(runtime.settings().views_path)
-    catch_up(runtime.store(), database, default_views())
+    catch_up(runtime.services().store, database, default_views())
     return database
 
 
@@ -107,7 +107,7 @@ def show_results(slug: Slug, as_json: JsonFlag = False) -> None:
     """Show the ranking per nomination, the winners and the people's choice, and the vote's
     count with its refusals and the anomalies an operator should look at."""
     shown = results(views(), slug)
-    tallied = runtime.store().get_contest(slug).tally
+    tallied = runtime.services().store.get_contest(slug).tally
     if as_json:
         emit_json({**shown.model_dump(mode="json"),
                    "vote": tallied.model_dump(mode="json", exclude={"by_region"}) if tallied else None})
@@ -187,7 +187,7 @@ def rebuild_views(as_json: JsonFlag = False) -> None:
     database = ViewsDB(runtime.settings().views_path)
     with Progress(SpinnerColumn(), TextColumn("rebuilding views"), console=console, transient=True,
                   disable=as_json or not console.is_terminal):
-        applied = rebuild(runtime.store(), database, default_views())
+        applied = rebuild(runtime.services().store, database, default_views())
     if as_json:
         emit_json({"applied": applied, "positions": database.positions()})
     else:
@@ -205,7 +205,7 @@ def run_views(
     by themselves; run this for dashboards that read views.db, and so reads find nothing to do."""
     settings = runtime.settings()
     database = ViewsDB(settings.views_path)
-    store = runtime.store()
+    store = runtime.services().store
     with stop_on_signals() as stop:
         if settings.uses_postgres:
             say("Applying events as PostgreSQL announces them (LISTEN/NOTIFY); Ctrl-C to stop.")

@@ -32,9 +32,9 @@ def show_tally(
     counted = tally(views(), slug)
     agrees = None
     if recount:
-        konkurs = runtime.store()
-        closed_at = konkurs.phase_closed_at(slug, Phase.VOTING) or konkurs.head_position()
-        recounted = konkurs.count(slug, closed_at)
+        konkurs = runtime.services()
+        closed_at = konkurs.store.phase_closed_at(slug, Phase.VOTING) or konkurs.store.head_position()
+        recounted = konkurs.results.count(slug, closed_at)
         agrees = (recounted.by_submission, recounted.by_region, recounted.accepted) == (
             counted.by_submission, counted.by_region, counted.accepted)
     if as_json:

@@ -62,8 +62,8 @@ def add(
     The generated signing secret is shown once: give it to the receiver, which checks
     X-Konkurs-Signature against it."""
     secret = _secret(secret_env)
-    konkurs = runtime.store()
-    position = konkurs.head_position() if start is None else start
+    konkurs = runtime.services()
+    position = konkurs.store.head_position() if start is None else start
     webhook = new_webhook(name, url, types, contest, secret)
     _store().add(webhook, position)
     shown = secret if secret_env is None else None
@@ -72,7 +72,7 @@ def add(
         return
     say(f"Webhook [bold]{name}[/]: POST {', '.join(types)} of "
         f"{f'contest {contest}' if contest else 'every contest'} to {url}, after position {position}.")
-    if contest and contest not in konkurs.contest_slugs():
+    if contest and contest not in konkurs.store.contest_slugs():
         say(f"No contest {contest!r} is announced yet: its events go out once it is.")
     if shown:
         say(f"Signing secret (shown once; give it to the receiver): [bold]{shown}[/]")
@@ -138,7 +138,7 @@ def run(
     no connection) is retried after --backoff, 2×, 4× … seconds, up to --backoff-cap; after
     --attempts tries the event goes to the dead letters (`konkurs webhooks dead NAME`) and the
     webhook moves on to its next event. Run one loop per views file."""
-    runner = WebhookRunner(runtime.store(), ViewsDB(runtime.settings().views_path),
+    runner = WebhookRunner(runtime.services().store, ViewsDB(runtime.settings().views_path),
                            RetryPolicy(attempts, backoff, backoff_cap, timeout), interval=interval)
     if once:
         with Progress(SpinnerColumn(), TextColumn("delivering"), console=console, transient=True,

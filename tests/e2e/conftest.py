@@ -20,17 +20,20 @@ from pathlib import Path
 import pytest
 
 from domain.aggregates import Ballot, Expert, ExpertProfile, Review, Submission
-from domain.application import topic_of
+from domain.commands.contest import Announce, RecordPhaseChange
+from domain.commands.intake import RecordReviews, ReviewForm, SubmissionForm, Submit
+from domain.commands.judging import EnrollExperts
+from domain.commands.order import ContestOrder
 from domain.errors import KonkursError
-from domain.intake import ReviewForm, SubmissionForm
-from domain.konkurs import Konkurs
 from domain.phases import Phase
 from domain.spec import ContestSpec
-from domain.spec_file import parse_spec
 from konkurs import operations
 from konkurs.devserver import EmbeddedServer, free_port
+from konkurs.spec_files import parse_spec
 from konkurs.supervisor import WorkerProcess
 from konkurs.temporal import TemporalTarget, connect
+from services.konkurs import Konkurs
+from store.log import topic_of
 from tests.stores import Stores
 
 REPO = Path(__file__).resolve().parents[2]
@@ -184,11 +187,11 @@ class Store:
 
     def head(self) -> int:
         with self.open() as app:
-            return app.head_position()
+            return app.store.head_position()
 
     def count(self, event_class: type) -> int:
         with self.open() as app:
-            return sum(1 for _ in app.contest_events(SLUG, [event_class]))
+            return sum(1 for _ in app.store.contest_events(SLUG, [event_class]))
 
     def submissions(self) -> int:
         return self.count(Submission.Submitted)
@@ -196,8 +199,8 @@ class Store:
     def reviews(self) -> int:
         """Scorecards and their revisions; a revision carries no slug, only its review's id."""
         with self.open() as app:
-            cards = {e.originator_id for e in app.contest_events(SLUG, [Review.Scored])}
-            revisions = app.read_log([topic_of(Review.Rescored)])
+            cards = {e.originator_id for e in app.store.contest_events(SLUG, [Review.Scored])}
+            revisions = app.store.read_log([topic_of(Review.Rescored)])
             return len(cards) + sum(1 for e in revisions if e.originator_id in cards)
 
     def ballots(self) -> int:
@@ -209,9 +212,9 @@ class Store:
     def assignments(self) -> dict[str, list[str]]:
         """Who was assigned to each submission, as the judging aggregates record it."""
         with self.open() as app:
-            spec = app.get_contest(SLUG).spec
+            spec = app.store.get_contest(SLUG).spec
             return {reference: sorted(experts)
-                    for judging in app.judgings(spec).values()
+                    for judging in app.reads.judgings(spec).values()
                     for reference, experts in sorted(judging.assigned.items())}
 
 
@@ -229,8 +232,17 @@ class Contests:
 
     def collecting(self) -> ContestSpec:
         with self.store.open() as app:
-            app.announce(self.spec, self.spec.phase_plan(), "announce")
-            app.change_phase(SLUG, Phase.ANNOUNCED, "deadline", "", "close-announced")
+            app.contests.announce(
+                Announce(spec=self.spec, plan=self.spec.phase_plan(), command_id="announce"))
+            app.contests.change_phase(
+                RecordPhaseChange(
+                    slug=SLUG,
+                    closed=Phase.ANNOUNCED,
+                    cause="deadline",
+                    reason="",
+                    command_id="close-announced",
+                )
+            )
         return self.spec
 
     def screening(self) -> ContestSpec:
@@ -240,8 +252,18 @@ class Contests:
     def close_collection(self) -> ContestSpec:
         """Submit the entries and close collection of a contest that is collecting."""
         with self.store.open() as app:
-            app.submit(SLUG, [(f"entry {e[0]}", self.form(*e)) for e in ENTRIES])
-            app.change_phase(SLUG, Phase.COLLECTING, "deadline", "", "close-collecting")
+            app.submissions.submit(
+                Submit(slug=SLUG, forms=[(f"entry {e[0]}", self.form(*e)) for e in ENTRIES])
+            )
+            app.contests.change_phase(
+                RecordPhaseChange(
+                    slug=SLUG,
+                    closed=Phase.COLLECTING,
+                    cause="deadline",
+                    reason="",
+                    command_id="close-collecting",
+                )
+            )
         return self.spec
 
     def judging(self) -> list[str]:
@@ -254,28 +276,45 @@ class Contests:
         assign experts from the roster as the workflow's `assign_experts` activity does."""
         with self.store.open() as app:
             if panel:
-                app.enroll_experts(SLUG, panel)
-            app.conclude_screening(SLUG, "screen")
-            app.change_phase(SLUG, Phase.SCREENING, "deadline", "", "close-screening")
-            app.assign_experts(SLUG, "assign")
-            return sorted(app.admitted_entries(SLUG))
+                app.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=panel))
+            app.results.conclude_screening(ContestOrder(slug=SLUG, command_id="screen"))
+            app.contests.change_phase(
+                RecordPhaseChange(
+                    slug=SLUG,
+                    closed=Phase.SCREENING,
+                    cause="deadline",
+                    reason="",
+                    command_id="close-screening",
+                )
+            )
+            app.judging.assign_experts(ContestOrder(slug=SLUG, command_id="assign"))
+            return sorted(app.reads.admitted_entries(SLUG))
 
     def voting(self) -> dict[str, list[str]]:
         """Judged by every assigned expert and shortlisted; returns the shortlist of each nomination."""
         admitted = self.judging()
         assigned = self.store.assignments()
         cards = [
-            (f"card {reference}/{expert}", ReviewForm(
-                submission=reference, expert=expert,
-                scores={"impact": float(3 + index + e), "replicable": float(1 + (index + e) % 5)}))
+            (
+                f"card {reference}/{expert}",
+                ReviewForm(
+                    submission=reference,
+                    expert=expert,
+                    scores={"impact": float(3 + index + e), "replicable": float(1 + (index + e) % 5)},
+                ),
+            )
             for index, reference in enumerate(admitted)
             for e, expert in enumerate(assigned[reference])
         ]
         with self.store.open() as app:
-            app.record_reviews(SLUG, cards)
-            app.change_phase(SLUG, Phase.JUDGING, "deadline", "", "close-judging")
-            app.conclude_judging(SLUG, "judge")
-            judging = app.get_contest(SLUG).judging
+            app.submissions.record_reviews(RecordReviews(slug=SLUG, forms=cards))
+            app.contests.change_phase(
+                RecordPhaseChange(
+                    slug=SLUG, closed=Phase.JUDGING, cause="deadline", reason="", command_id="close-judging"
+                )
+            )
+            app.results.conclude_judging(ContestOrder(slug=SLUG, command_id="judge"))
+            judging = app.store.get_contest(SLUG).judging
         assert judging is not None
         return judging.shortlist
 
@@ -283,10 +322,14 @@ class Contests:
     def form(
         reference: str, nomination: str, title: str, name: str, kind: str, region: str
     ) -> SubmissionForm:
-        return SubmissionForm.model_validate({
-            "reference": reference, "nomination": nomination, "title": title,
-            "applicant": {"name": name, "kind": kind, "region": region},
-        })
+        return SubmissionForm.model_validate(
+            {
+                "reference": reference,
+                "nomination": nomination,
+                "title": title,
+                "applicant": {"name": name, "kind": kind, "region": region},
+            }
+        )
 
 
 @pytest.fixture

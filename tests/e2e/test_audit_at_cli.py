@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.aggregates import Contest
-from domain.application import topic_of
+from store.log import topic_of
 from tests.e2e.conftest import SLUG, Cli, Contests, Store
 
 
 def recorded(store: Store, event_class: type) -> tuple[int, str]:
     """Position and timestamp of the contest's first event of this class."""
     with store.open() as app:
-        found = next(app.read_log([topic_of(event_class)]))
+        found = next(app.store.read_log([topic_of(event_class)]))
     return found.position, found.state["timestamp"]
 
 

@@ -15,9 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from domain.ballot_intake import UNKNOWN_REGION, BallotInput
+from domain.commands.contest import RecordExtension, RecordPhaseChange
+from domain.commands.intake import BallotInput, CastBallots, RecordReviews
+from domain.commands.judging import Recuse
+from domain.commands.order import ContestOrder
 from domain.outcomes import ScreeningOutcome
 from domain.phases import Phase
+from services.ballots import UNKNOWN_REGION
 from tests.factories import cards_for_assignments
 
 if TYPE_CHECKING:
@@ -35,27 +39,64 @@ def run_contest(contests: Contests, store: Store) -> None:
     tallied, declared and published."""
     contests.collecting()
     with store.open() as app:
-        closes = app.get_contest(SLUG).plan.window(Phase.COLLECTING).closes_at
-        app.extend_deadline(SLUG, Phase.COLLECTING, closes + timedelta(days=5), EXTENSION, "extend")
+        closes = app.store.get_contest(SLUG).plan.window(Phase.COLLECTING).closes_at
+        app.contests.extend_deadline(
+            RecordExtension(
+                slug=SLUG,
+                phase=Phase.COLLECTING,
+                closes_at=closes + timedelta(days=5),
+                reason=EXTENSION,
+                command_id="extend",
+            )
+        )
     contests.close_collection()
     contests.open_judging(contests.panel)
     with store.open() as app:
-        [expert] = [j.assigned["ZDR-001"][0] for j in app.judgings(contests.spec).values()
-                    if "ZDR-001" in j.assigned]
-        app.recuse(SLUG, "ZDR-001", expert, RECUSAL)
-        app.record_reviews(SLUG, cards_for_assignments(app, SLUG, lambda ref, _: 4 + int(ref[-1])))
-        app.change_phase(SLUG, Phase.JUDGING, "operator", EARLY_CLOSE, "close-judging")
-        app.conclude_judging(SLUG, "judge")
-        judging = app.get_contest(SLUG).judging
+        [expert] = [
+            j.assigned["ZDR-001"][0]
+            for j in app.reads.judgings(contests.spec).values()
+            if "ZDR-001" in j.assigned
+        ]
+        app.judging.recuse(Recuse(slug=SLUG, submission="ZDR-001", expert=expert, reason=RECUSAL))
+        app.submissions.record_reviews(
+            RecordReviews(slug=SLUG, forms=cards_for_assignments(app, SLUG, lambda ref, _: 4 + int(ref[-1])))
+        )
+        app.contests.change_phase(
+            RecordPhaseChange(
+                slug=SLUG,
+                closed=Phase.JUDGING,
+                cause="operator",
+                reason=EARLY_CLOSE,
+                command_id="close-judging",
+            )
+        )
+        app.results.conclude_judging(ContestOrder(slug=SLUG, command_id="judge"))
+        judging = app.store.get_contest(SLUG).judging
         assert judging is not None
         chosen = judging.shortlist["HC-1"][0]
-        app.cast_ballot_batch(SLUG, [BallotInput("esia-1", "HC-1", chosen, "75", "portal:1"),
-                                     BallotInput("esia-2", "HC-1", chosen, "00", "portal:2")],
-                              KEY, "portal-1")
-        app.change_phase(SLUG, Phase.VOTING, "deadline", "", "close-voting")
-        app.tally_votes(SLUG, "tally")
-        app.declare_results(SLUG, "declare")
-        app.publish_results(SLUG, "publish")
+        app.ballots.cast_ballots(
+            CastBallots(
+                slug=SLUG,
+                ballots=[
+                    BallotInput(
+                        voter="esia-1", nomination="HC-1", submission=chosen, region="75", label="portal:1"
+                    ),
+                    BallotInput(
+                        voter="esia-2", nomination="HC-1", submission=chosen, region="00", label="portal:2"
+                    ),
+                ],
+                voter_key=KEY,
+                batch="portal-1",
+            )
+        )
+        app.contests.change_phase(
+            RecordPhaseChange(
+                slug=SLUG, closed=Phase.VOTING, cause="deadline", reason="", command_id="close-voting"
+            )
+        )
+        app.results.tally_votes(ContestOrder(slug=SLUG, command_id="tally"))
+        app.results.declare_results(ContestOrder(slug=SLUG, command_id="declare"))
+        app.results.publish_results(ContestOrder(slug=SLUG, command_id="publish"))
 
 
 def read_json(path: Path) -> Any:
@@ -63,7 +104,10 @@ def read_json(path: Path) -> Any:
 
 
 def test_the_report_holds_every_command_with_its_reason_and_the_chain_head_auditors_publish(
-    cli: Cli, contests: Contests, store: Store, tmp_path: Path,
+    cli: Cli,
+    contests: Contests,
+    store: Store,
+    tmp_path: Path,
 ) -> None:
     run_contest(contests, store)
     out = tmp_path / "отчёты"
@@ -79,10 +123,13 @@ def test_the_report_holds_every_command_with_its_reason_and_the_chain_head_audit
     head.assert_ok()
     assert report["chain_head"] == json.loads(head.stdout)
     assert (report["verdict"], report["chain_break"]) == ("verified", None)
-    assert [(c["kind"], c["reason"]) for c in report["operator_commands"]
-            if c["kind"] != "deadline"] == [
-        ("announcement", None), ("extension", EXTENSION), ("recusal", RECUSAL),
-        ("early close", EARLY_CLOSE), ("publication", None)]
+    assert [(c["kind"], c["reason"]) for c in report["operator_commands"] if c["kind"] != "deadline"] == [
+        ("announcement", None),
+        ("extension", EXTENSION),
+        ("recusal", RECUSAL),
+        ("early close", EARLY_CLOSE),
+        ("publication", None),
+    ]
     assert report["rejections"]["ballots_by_reason"] == {UNKNOWN_REGION: 1}
     assert {s["event"] for s in report["seals"]} >= {"Contest.VotesTallied", "Contest.ResultsDeclared"}
     page = html_path.read_text(encoding="utf-8")
@@ -95,7 +142,10 @@ def test_the_report_holds_every_command_with_its_reason_and_the_chain_head_audit
 
 
 def test_json_prints_the_same_report_document_the_file_holds(
-    cli: Cli, contests: Contests, store: Store, tmp_path: Path,
+    cli: Cli,
+    contests: Contests,
+    store: Store,
+    tmp_path: Path,
 ) -> None:
     run_contest(contests, store)
 
@@ -106,17 +156,21 @@ def test_json_prints_the_same_report_document_the_file_holds(
 
 
 def test_a_recorded_outcome_the_log_does_not_support_is_reported_and_exits_1(
-    cli: Cli, contests: Contests, store: Store, tmp_path: Path,
+    cli: Cli,
+    contests: Contests,
+    store: Store,
+    tmp_path: Path,
 ) -> None:
     contests.screening()
     with store.open() as app:
-        contest = app.get_contest(SLUG)
-        closed_at = app.phase_closed_at(SLUG, Phase.COLLECTING)
+        contest = app.store.get_contest(SLUG)
+        closed_at = app.store.phase_closed_at(SLUG, Phase.COLLECTING)
         assert closed_at is not None
         # Recorded straight on the aggregate: nothing screened, a made-up count.
-        contest.conclude_screening(ScreeningOutcome(collection_closed_at=closed_at, admitted=99,
-                                                    rejected={}), "made-up")
-        app.save(contest)
+        contest.conclude_screening(
+            ScreeningOutcome(collection_closed_at=closed_at, admitted=99, rejected={}), "made-up"
+        )
+        app.store.save(contest)
 
     run = cli("audit", "report", SLUG, "--out", tmp_path)
 
@@ -129,18 +183,27 @@ def test_a_recorded_outcome_the_log_does_not_support_is_reported_and_exits_1(
 
 @pytest.mark.only_on("sqlite", reason="edits a row of the SQLite store's file")
 def test_an_edited_row_is_reported_as_a_broken_chain_and_exits_1(
-    cli: Cli, contests: Contests, store: Store, home: Path, tmp_path: Path,
+    cli: Cli,
+    contests: Contests,
+    store: Store,
+    home: Path,
+    tmp_path: Path,
 ) -> None:
     run_contest(contests, store)
     cli("audit", "head").assert_ok()
     edited = EXTENSION.replace("неделю", "месяц!").encode()
     with sqlite3.connect(home / "konkurs.db") as db:
-        table = next(name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
-                     if name.endswith("events"))
-        [(position, state)] = db.execute(f"SELECT rowid, state FROM {table} WHERE instr(state, ?)",
-                                         (EXTENSION.encode(),)).fetchall()
-        db.execute(f"UPDATE {table} SET state=? WHERE rowid=?",
-                   (state.replace(EXTENSION.encode(), edited), position))
+        table = next(
+            name
+            for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            if name.endswith("events")
+        )
+        [(position, state)] = db.execute(
+            f"SELECT rowid, state FROM {table} WHERE instr(state, ?)", (EXTENSION.encode(),)
+        ).fetchall()
+        db.execute(
+            f"UPDATE {table} SET state=? WHERE rowid=?", (state.replace(EXTENSION.encode(), edited), position)
+        )
 
     run = cli("audit", "report", SLUG, "--out", tmp_path)
 

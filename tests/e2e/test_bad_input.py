@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from domain.aggregates import Submission, SubmissionStatus
+from domain.commands.order import ContestOrder
 from domain.ids import submission_id
 from domain.phases import Phase
 
@@ -90,7 +91,7 @@ def test_announce_records_a_good_spec(
     deadline = time.monotonic() + 30
     while True:
         with store.open() as app:
-            if SLUG in app.contest_slugs():
+            if SLUG in app.store.contest_slugs():
                 break
         assert time.monotonic() < deadline, "the announcement was never recorded"
         time.sleep(0.2)
@@ -188,10 +189,10 @@ def test_screening_rejects_a_submission_recorded_after_the_close_of_collection(
     late_form = contests.form("ZDR-LATE", "HC-1", "Опоздавшая практика", "НКО «Позже»", "ngo", "75")
     with store.open() as app:
         # A writer that checked the phase just before it closed: its event lands after the close.
-        app.save(Submission(contest=SLUG, **late_form.model_dump()))
-        app.conclude_screening(SLUG, "screen")
-        late: Submission = app.repository.get(submission_id(SLUG, "ZDR-LATE"))
-        outcome = app.get_contest(SLUG).screening
+        app.store.save(Submission(contest=SLUG, **late_form.model_dump()))
+        app.results.conclude_screening(ContestOrder(slug=SLUG, command_id="screen"))
+        late: Submission = app.store.repository.get(submission_id(SLUG, "ZDR-LATE"))
+        outcome = app.store.get_contest(SLUG).screening
     assert late.status == SubmissionStatus.REJECTED
     assert late.rejection_reason is not None
     assert late.rejection_reason.startswith("recorded after collection closed")
@@ -325,7 +326,7 @@ def test_one_scorecard_from_the_command_line_is_recorded_and_a_second_revises_it
     cli(*card, "--score", "impact=9", "--score", "replicable=5").assert_ok()
     assert store.reviews() == 2
     with store.open() as konkurs:
-        cards, _ = konkurs.counted_scorecards(SLUG, konkurs.head_position())
+        cards, _ = konkurs.reads.counted_scorecards(SLUG, konkurs.store.head_position())
     assert cards[reference] == {expert: {"impact": 9.0, "replicable": 5.0}}
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from domain.konkurs import Konkurs
-from domain.spec_file import load_spec
+from konkurs.spec_files import load_spec
+from services.konkurs import Konkurs
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -38,7 +38,7 @@ def topic_counts(home: Path) -> Counter[str]:
     store = Konkurs(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
                          "SQLITE_DBNAME": str(home / "konkurs.db")})
     try:
-        return Counter(event.topic.rsplit(":", 1)[-1] for event in store.read_log())
+        return Counter(event.topic.rsplit(":", 1)[-1] for event in store.store.read_log())
     finally:
         store.close()
 

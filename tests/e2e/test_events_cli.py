@@ -15,6 +15,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 import pytest
 
+from domain.commands.contest import Announce, RecordPhaseChange
+from domain.commands.intake import Submit
 from domain.phases import Phase
 from tests.e2e.conftest import REPO, SLUG
 from tests.factories import make_spec
@@ -55,8 +57,12 @@ def test_tail_from_a_position_by_type_and_by_contest(
     contests.screening()
     other = make_spec(datetime.now(UTC) + timedelta(days=1), slug="drugoy-konkurs")
     with store.open() as app:
-        app.announce(other, other.phase_plan(), "announce-other")
-        app.change_phase(other.slug, Phase.ANNOUNCED, "deadline", "", "open-other")
+        app.contests.announce(Announce(spec=other, plan=other.phase_plan(), command_id="announce-other"))
+        app.contests.change_phase(
+            RecordPhaseChange(
+                slug=other.slug, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="open-other"
+            )
+        )
 
     later = cli("events", "tail", "--from", "4")
     later.assert_ok()
@@ -65,9 +71,12 @@ def test_tail_from_a_position_by_type_and_by_contest(
     changes = cli("events", "tail", "--type", "contest.phase_changed", "--type", "contest.announced")
     changes.assert_ok()
     assert [(e["name"], e["contest"]) for e in lines(changes.stdout)] == [
-        ("contest.announced", SLUG), ("contest.phase_changed", SLUG),
+        ("contest.announced", SLUG),
         ("contest.phase_changed", SLUG),
-        ("contest.announced", "drugoy-konkurs"), ("contest.phase_changed", "drugoy-konkurs")]
+        ("contest.phase_changed", SLUG),
+        ("contest.announced", "drugoy-konkurs"),
+        ("contest.phase_changed", "drugoy-konkurs"),
+    ]
 
     theirs = cli("events", "tail", "--contest", "drugoy-konkurs", "--from", "2")
     theirs.assert_ok()
@@ -77,9 +86,11 @@ def test_tail_from_a_position_by_type_and_by_contest(
 def test_an_unknown_type_or_contest_is_one_line_naming_near_matches(cli: Cli, contests: Contests) -> None:
     contests.collecting()
     cli("events", "tail", "--type", "submission.submited").assert_rejected(
-        "unknown event type 'submission.submited'", "did you mean submission.submitted")
+        "unknown event type 'submission.submited'", "did you mean submission.submitted"
+    )
     cli("events", "tail", "--contest", "zdorovye-2031").assert_rejected(
-        "no contest 'zdorovye-2031'", f"did you mean {SLUG}")
+        "no contest 'zdorovye-2031'", f"did you mean {SLUG}"
+    )
 
 
 def test_events_types_lists_every_name_with_its_version(cli: Cli) -> None:
@@ -87,8 +98,10 @@ def test_events_types_lists_every_name_with_its_version(cli: Cli) -> None:
     run.assert_ok()
     listed = {e["name"]: e for e in json.loads(run.stdout)}
     assert listed["submission.submitted"] == {
-        "name": "submission.submitted", "version": 1,
-        "topic": "domain.aggregates.submission:Submission.Submitted"}
+        "name": "submission.submitted",
+        "version": 1,
+        "topic": "domain.aggregates.submission:Submission.Submitted",
+    }
 
 
 def test_a_reader_that_goes_away_ends_tail_quietly(
@@ -97,13 +110,25 @@ def test_a_reader_that_goes_away_ends_tail_quietly(
     """More than a pipe holds, so tail is still writing when `head` leaves."""
     contests.collecting()
     with store.open() as app:
-        app.submit(SLUG, [(f"row {n}", contests.form(f"ZDR-{n:04}", "HC-1", f"Практика {n}",
-                                                    "АНО «Здоровье»", "ngo", "23"))
-                          for n in range(2000)])
-    shell = (f"{shlex.quote(sys.executable)} -m konkurs events tail 2>{tmp_path / 'err'} "
-             f"| head -n 3; echo ${{PIPESTATUS[0]}} > {tmp_path / 'status'}")
-    done = subprocess.run(["bash", "-c", shell], cwd=REPO, env=cli.env, capture_output=True,
-                          text=True, timeout=120, check=False)
+        app.submissions.submit(
+            Submit(
+                slug=SLUG,
+                forms=[
+                    (
+                        f"row {n}",
+                        contests.form(f"ZDR-{n:04}", "HC-1", f"Практика {n}", "АНО «Здоровье»", "ngo", "23"),
+                    )
+                    for n in range(2000)
+                ],
+            )
+        )
+    shell = (
+        f"{shlex.quote(sys.executable)} -m konkurs events tail 2>{tmp_path / 'err'} "
+        f"| head -n 3; echo ${{PIPESTATUS[0]}} > {tmp_path / 'status'}"
+    )
+    done = subprocess.run(
+        ["bash", "-c", shell], cwd=REPO, env=cli.env, capture_output=True, text=True, timeout=120, check=False
+    )
     assert len(done.stdout.splitlines()) == 3
     assert (tmp_path / "err").read_text() == ""
     assert (tmp_path / "status").read_text().strip() == "141"
@@ -115,8 +140,13 @@ class Follower:
     def __init__(self, cli: Cli, *args: str) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "konkurs", "events", "tail", "--follow", "--interval", "0.1", *args],
-            cwd=REPO, env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            encoding="utf-8")
+            cwd=REPO,
+            env=cli.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
         self.events: queue.Queue[Event] = queue.Queue()
         assert self.process.stdout is not None
         threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True).start()
@@ -149,8 +179,16 @@ def test_follow_streams_events_recorded_after_it_started_until_stopped(
     try:
         assert follower.next()["data"]["closed"] == "announced"
         with store.open() as app:
-            app.change_phase(SLUG, Phase.COLLECTING, "operator", "закрыто досрочно", "close-early")
-            head = app.head_position()
+            app.contests.change_phase(
+                RecordPhaseChange(
+                    slug=SLUG,
+                    closed=Phase.COLLECTING,
+                    cause="operator",
+                    reason="закрыто досрочно",
+                    command_id="close-early",
+                )
+            )
+            head = app.store.head_position()
         fresh = follower.next()
         assert (fresh["position"], fresh["data"]["reason"]) == (head, "закрыто досрочно")
         code, stderr = follower.stop(signum)

@@ -124,7 +124,7 @@ def test_import_experts_records_a_good_roster_saved_from_excel(
     assert store.experts() == len(ROSTER)
     assert store.head() == before + len(ROSTER)
     with store.open() as app:
-        roster = {p.id: p for p in app.roster(SLUG)}
+        roster = {p.id: p for p in app.reads.roster(SLUG)}
     assert sorted(roster) == [row[0] for row in ROSTER]
     assert roster["эксперт-2"].directions == ["HC-1", "HC-2"]
     assert roster["эксперт-6"].directions == ["HC-1", "HC-2"]
@@ -139,7 +139,7 @@ def test_import_experts_records_a_roster_written_as_a_yaml_list(
     contests.collecting()
     cli("import", "experts", SLUG, files.text("эксперты.yaml", ROSTER_YAML)).assert_ok()
     with store.open() as app:
-        roster = {p.id: p for p in app.roster(SLUG)}
+        roster = {p.id: p for p in app.reads.roster(SLUG)}
     assert sorted(roster) == ["эксперт-7", "эксперт-8"]
     assert roster["эксперт-8"].region == "75"
     assert roster["эксперт-8"].directions == ["HC-2"]
@@ -295,7 +295,7 @@ def test_a_card_from_a_file_is_recorded_and_a_second_file_revises_it(
 
     assert store.reviews() == 2
     with store.open() as app:
-        cards, _ = app.counted_scorecards(SLUG, app.head_position())
+        cards, _ = app.reads.counted_scorecards(SLUG, app.store.head_position())
     assert cards[submission] == {expert: {"impact": 9.0, "replicable": 4.0}}
 
 

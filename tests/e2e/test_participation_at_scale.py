@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from domain.aggregates import Contest
-from domain.application import topic_of
+from domain.commands.contest import Announce, RecordPhaseChange, ReviewParticipation
 from domain.phases import Phase
-from domain.spec_file import load_spec
 from konkurs import marathon_population
+from konkurs.spec_files import load_spec
+from store.log import topic_of
 from tests.e2e.conftest import REPO, Cli, Store
 
 pytestmark = pytest.mark.slow
@@ -26,8 +27,18 @@ def test_the_marathon_league_and_laggards_match_what_was_imported(
     spec = load_spec(REPO / "examples" / "municipal-dialog-2024.yaml")
     plan = spec.phase_plan()
     with store.open() as app:
-        app.announce(spec, plan.shifted(datetime.now(UTC) - plan.windows[0].closes_at), "announce")
-        app.change_phase(spec.slug, Phase.ANNOUNCED, "deadline", "", "open")
+        app.contests.announce(
+            Announce(
+                spec=spec,
+                plan=plan.shifted(datetime.now(UTC) - plan.windows[0].closes_at),
+                command_id="announce",
+            )
+        )
+        app.contests.change_phase(
+            RecordPhaseChange(
+                slug=spec.slug, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="open"
+            )
+        )
     rosters, entries, truth = marathon_population.generate(spec, tmp_path)
 
     cli("import", "municipalities", rosters, timeout=300).assert_ok()
@@ -40,7 +51,10 @@ def test_the_marathon_league_and_laggards_match_what_was_imported(
     lines = {line["code"]: line for line in league["regions"]}
     assert {code: line["submissions"] for code, line in lines.items()} == truth.submissions
     assert (lines["23"]["submissions"], lines["42"]["submissions"], lines["53"]["submissions"]) == (
-        4, 252, 104)
+        4,
+        252,
+        104,
+    )
     for code, line in lines.items():
         assert line["municipalities"] == len(truth.rosters[code])
         assert line["taking_part"] == truth.taking_part[code]
@@ -56,7 +70,9 @@ def test_the_marathon_league_and_laggards_match_what_was_imported(
     assert sum(m["submissions"] for m in krasnodar["municipalities"]) + krasnodar["unnamed"] == 4
 
     with store.open() as app:
-        app.review_participation(spec.slug, datetime.now(UTC), "review")
-        [review] = [e.state for e in app.read_log([topic_of(Contest.ParticipationReviewed)])]
+        app.participation.review_participation(
+            ReviewParticipation(slug=spec.slug, moment=datetime.now(UTC), command_id="review")
+        )
+        [review] = [e.state for e in app.store.read_log([topic_of(Contest.ParticipationReviewed)])]
     assert {lag["code"] for lag in review["laggards"]} == below
     assert review["submissions"] == 80_000

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.spec_file import parse_spec
+from konkurs.spec_files import parse_spec
 from tests.e2e.conftest import SLUG, SPEC_YAML, Cli, Contests, Files, Store
 
 DRIVE_YAML = """\

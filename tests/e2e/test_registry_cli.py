@@ -128,7 +128,7 @@ def test_submissions_carry_the_inn_and_the_age_the_rules_need(
     cli("import", "submissions", contests.slug, path).assert_ok()
     with store.open() as app:
         applicants = {e.state["reference"]: e.state["applicant"]
-                      for e in app.contest_events(contests.slug, [Submission.Submitted])}
+                      for e in app.store.contest_events(contests.slug, [Submission.Submitted])}
     assert (applicants["ZDR-301"]["inn"], applicants["ZDR-301"]["age"]) == ("0323360040", 34)
     assert (applicants["ZDR-302"]["inn"], applicants["ZDR-302"]["age"]) == (None, None)
 

@@ -16,9 +16,9 @@ import threading
 import time
 
 from domain.contract import PublicEvent
-from domain.konkurs import Konkurs
 from projections import ViewsDB
 from projections.subscriber import ViewSubscriber
+from services.konkurs import Konkurs
 
 DELIVERED = ("CREATE TABLE IF NOT EXISTS delivered (position INTEGER NOT NULL, name TEXT NOT NULL, "
              "aggregate_id TEXT NOT NULL, aggregate_version INTEGER NOT NULL)")
@@ -35,7 +35,7 @@ def main() -> None:
         time.sleep(delay)
 
     konkurs = Konkurs(env=json.loads(env))
-    consumer = ViewSubscriber("slow-view", apply, store=konkurs, views_db=ViewsDB(views_path),
+    consumer = ViewSubscriber("slow-view", apply, store=konkurs.store, views_db=ViewsDB(views_path),
                               batch_size=5)
     if "--once" in sys.argv:
         consumer.catch_up()

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from domain.spec_file import load_spec
 from konkurs import population
+from konkurs.spec_files import load_spec
 from konkurs.supervisor import WorkerProcess
 from tests.integration.conftest import REPO, Operator
 

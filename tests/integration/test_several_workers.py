@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from domain.aggregates import Contest, Submission
-from domain.application import topic_of
-from domain.konkurs import Konkurs
-from domain.spec_file import load_spec
 from konkurs import population
+from konkurs.spec_files import load_spec
 from konkurs.supervisor import WorkerProcess
+from services.konkurs import Konkurs
+from store.log import topic_of
 from tests.integration.conftest import REPO, Operator
 from tests.integration.test_cli_lifecycle import SPEC, wait_for_json
 from tests.stores import Stores
@@ -101,8 +101,8 @@ def test_two_workers_on_one_task_queue_complete_a_contest_together(
     assert applied["conclude_nomination"] == len(spec.nominations)
     store = Konkurs(env=stores.env(operator.home / "konkurs.db"))
     try:
-        published = list(store.read_log([topic_of(Contest.ResultsPublished)]))  # one contest here
-        placed = [e.originator_id for e in store.read_log([topic_of(Submission.Placed)])]
+        published = list(store.store.read_log([topic_of(Contest.ResultsPublished)]))  # one contest here
+        placed = [e.originator_id for e in store.store.read_log([topic_of(Submission.Placed)])]
     finally:
         store.close()
     assert len(published) == 1
@@ -111,11 +111,10 @@ def test_two_workers_on_one_task_queue_complete_a_contest_together(
 
 OPEN_AT = """
 import sys, time
-from konkurs.settings import Settings
-from konkurs.store import open_store
+from konkurs.bootstrap import bootstrap
 at = float(sys.argv[1])
 time.sleep(max(0.0, at - time.time()))
-open_store(Settings.from_env()).close()
+bootstrap().services.close()
 """
 
 

@@ -11,8 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from domain.contract import ContestSlugs, public_event
-from domain.konkurs import Konkurs
+from projections.public_events import ContestSlugs, public_event
+from services.konkurs import Konkurs
 from tests.feeds import collecting, submit
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,16 +51,16 @@ def test_a_subscriber_killed_mid_stream_and_restarted_holds_every_event_exactly_
             os.kill(running.pid, signal.SIGKILL)
             running.wait(10)
         assert running.returncode == -signal.SIGKILL
-    assert len(delivered(views)) < konkurs.head_position(), "not killed mid-stream"
+    assert len(delivered(views)) < konkurs.store.head_position(), "not killed mid-stream"
 
     restarted = consumer(store_env, views, "--once")
     _, errors = restarted.communicate(timeout=120)
     assert restarted.returncode == 0, errors.decode()
 
-    slugs = ContestSlugs(konkurs)
+    slugs = ContestSlugs(konkurs.store)
     expected = [(e.position, e.name, str(e.aggregate_id), e.aggregate_version)
-                for e in (public_event(logged, slugs) for logged in konkurs.read_log())]
-    assert len(expected) == konkurs.head_position() > 210
+                for e in (public_event(logged, slugs) for logged in konkurs.store.read_log())]
+    assert len(expected) == konkurs.store.head_position() > 210
     assert sorted(delivered(views)) == expected
 
 

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from domain.konkurs import Konkurs
+from domain.commands.contest import Announce
 from projections import ViewsDB, board, catch_up, default_views, list_contests, rebuild
 from projections.pg_runner import ViewsRecorder, listen, start_runner
+from services.konkurs import Konkurs
 from tests.factories import make_spec
 from tests.integration.conftest import REPO
 from tests.unit.test_projections import (
@@ -54,7 +55,7 @@ def views_db(tmp_path: Path) -> ViewsDB:
 def listening(konkurs: Konkurs, views_db: ViewsDB) -> Iterator[threading.Thread]:
     """`listen` in a thread, as `konkurs projections run` runs it, stopped after the test."""
     stop = threading.Event()
-    runner = threading.Thread(target=listen, args=(konkurs, views_db, default_views(), stop))
+    runner = threading.Thread(target=listen, args=(konkurs.store, views_db, default_views(), stop))
     runner.start()
     yield runner
     stop.set()
@@ -65,7 +66,7 @@ def listening(konkurs: Konkurs, views_db: ViewsDB) -> Iterator[threading.Thread]
 def polled(konkurs: Konkurs, tmp_path: Path) -> ViewsDB:
     """The views as polling builds them from scratch: what the runner's must equal."""
     reference = ViewsDB(tmp_path / f"polled-{time.monotonic_ns()}.db")
-    catch_up(konkurs, reference, default_views())
+    catch_up(konkurs.store, reference, default_views())
     return reference
 
 
@@ -94,23 +95,30 @@ def test_views_the_runner_follows_hold_exactly_what_polling_builds(
 def test_an_event_saved_reaches_the_views_in_milliseconds_without_polling(
     konkurs: Konkurs, views_db: ViewsDB
 ) -> None:
-    catch_up(konkurs, views_db, default_views())
+    catch_up(konkurs.store, views_db, default_views())
     recorder = ViewsRecorder(views_db, default_views())
     delays = []
     try:
         with start_runner(konkurs, recorder):
             for k in range(10):
                 spec = make_spec(datetime(2031, 1, 1, tzinfo=UTC), slug=f"contest-{k}")
-                konkurs.announce(spec, spec.phase_plan(), f"announce-{k}")
-                saved, position = time.monotonic(), konkurs.head_position()
-                wait_until(lambda at=position: (recorder.max_tracking_id("Konkurs") or 0) >= at,
-                           f"contest-{k} to reach the views", seconds=10)
+                konkurs.contests.announce(
+                    Announce(spec=spec, plan=spec.phase_plan(), command_id=f"announce-{k}")
+                )
+                saved, position = time.monotonic(), konkurs.store.head_position()
+                wait_until(
+                    lambda at=position: (recorder.max_tracking_id("Konkurs") or 0) >= at,
+                    f"contest-{k} to reach the views",
+                    seconds=10,
+                )
                 delays.append(time.monotonic() - saved)
     finally:
         recorder.close()
 
-    print(f"save → views: median {statistics.median(delays) * 1000:.1f} ms, "
-          f"max {max(delays) * 1000:.1f} ms over {len(delays)} events")
+    print(
+        f"save → views: median {statistics.median(delays) * 1000:.1f} ms, "
+        f"max {max(delays) * 1000:.1f} ms over {len(delays)} events"
+    )
     assert statistics.median(delays) < POLL_INTERVAL / 5
     assert [c.slug for c in list_contests(views_db)] == [f"contest-{k}" for k in range(10)]
 
@@ -138,8 +146,12 @@ def test_konkurs_projections_run_follows_postgres_and_stops_cleanly_on_sigterm(
     home = tmp_path / "home"
     env = {**os.environ, **postgres_env, "KONKURS_HOME": str(home), "COLUMNS": "160"}
     runner = subprocess.Popen(
-        [sys.executable, "-m", "konkurs", "projections", "run"], env=env, cwd=REPO,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "konkurs", "projections", "run"],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     views_db = ViewsDB(home / "views.db")
     try:
@@ -147,8 +159,13 @@ def test_konkurs_projections_run_follows_postgres_and_stops_cleanly_on_sigterm(
         announce_and_collect(konkurs)
         wait_until(caught_up_with(views_db, polled(konkurs, tmp_path)), "the runner process")
         status = subprocess.run(
-            [sys.executable, "-m", "konkurs", "status", SLUG, "--json"], env=env, cwd=REPO,
-            capture_output=True, text=True, timeout=60, check=True,
+            [sys.executable, "-m", "konkurs", "status", SLUG, "--json"],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
         )
         assert json.loads(status.stdout)["submissions"] == len(ENTRIES)
     finally:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.konkurs import Konkurs
+from services.konkurs import Konkurs
 from tests.factories import voting_contest
 from tests.integration.conftest import REPO
 from tests.integration.vote_population import ballots_for
@@ -45,7 +45,7 @@ def test_concurrent_writers_count_each_voter_once_per_nomination(
     assert accepted + sum(r["rejected"] for r in reports) == sent
     distinct = {(b.voter, b.nomination) for n in range(WRITERS) for b in ballots_for(n, EACH, SHARED)}
     assert accepted == len(distinct)
-    tallied = konkurs.count(SLUG, konkurs.head_position())
+    tallied = konkurs.results.count(SLUG, konkurs.store.head_position())
     assert tallied.accepted == accepted
     assert tallied.rejected == {"already voted in this nomination": sent - accepted}
     konkurs.close()

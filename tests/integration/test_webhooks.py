@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from domain.contract import UnknownEventName
-from domain.konkurs import Konkurs
 from projections import ViewsDB
 from projections.webhook_delivery import RetryPolicy, replay
 from projections.webhook_runner import WebhookRunner
 from projections.webhooks import WebhookError, WebhookStore, new_webhook
+from services.konkurs import Konkurs
 from tests.feeds import collecting, submit
 from tests.receiver import Receiver
 
@@ -45,10 +45,10 @@ def test_a_receiver_failing_its_first_three_deliveries_gets_every_event_signed(
     submit(konkurs, "alpha", range(5))
     with Receiver(fail_first=3) as receiver:
         register(webhooks, "portal", receiver.url, [SUBMITTED, "contest.announced"])
-        [outcome] = WebhookRunner(konkurs, views_db, TINY).once()
+        [outcome] = WebhookRunner(konkurs.store, views_db, TINY).once()
 
     assert (outcome.delivered, outcome.dead_lettered) == (6, 0)
-    assert outcome.position == konkurs.head_position()
+    assert outcome.position == konkurs.store.head_position()
     assert len(receiver.attempts) == 6 + 3
     events = [post.event for post in receiver.received]
     assert [e["name"] for e in events] == ["contest.announced"] + [SUBMITTED] * 5
@@ -71,13 +71,13 @@ def test_a_receiver_that_always_fails_ends_in_the_dead_letter_list_without_block
     with Receiver(fail_first=-1) as broken:
         register(webhooks, "broken", broken.url, [SUBMITTED])
         register(webhooks, "nobody-home", "http://127.0.0.1:9/", [SUBMITTED])
-        outcomes = {o.webhook: o for o in WebhookRunner(konkurs, views_db, TINY).once()}
+        outcomes = {o.webhook: o for o in WebhookRunner(konkurs.store, views_db, TINY).once()}
 
     assert len(broken.attempts) == 3 * TINY.attempts
     assert broken.received == []
     for name in ("broken", "nobody-home"):
         assert outcomes[name].dead_lettered == 3
-        assert outcomes[name].position == konkurs.head_position()
+        assert outcomes[name].position == konkurs.store.head_position()
         letters = webhooks.dead_letters(name)
         assert [letter.event for letter in letters] == [SUBMITTED] * 3
         assert all(letter.attempts == TINY.attempts for letter in letters)
@@ -92,7 +92,7 @@ def test_replay_redelivers_dead_letters_to_a_healed_receiver_and_clears_them(
     submit(konkurs, "alpha", range(3))
     with Receiver(fail_first=-1) as receiver:
         register(webhooks, "portal", receiver.url, [SUBMITTED])
-        WebhookRunner(konkurs, views_db, TINY).once()
+        WebhookRunner(konkurs.store, views_db, TINY).once()
         first, *rest = [letter.position for letter in webhooks.dead_letters("portal")]
 
         assert replay(webhooks, "portal", TINY, [first]) == (0, 1)
@@ -115,12 +115,12 @@ def test_only_the_registered_types_of_the_registered_contest_are_posted(
 ) -> None:
     for slug in ("alpha", "beta"):
         collecting(konkurs, slug)
-    start = konkurs.head_position()
+    start = konkurs.store.head_position()
     submit(konkurs, "alpha", range(2))
     submit(konkurs, "beta", range(2))
     with Receiver() as receiver:
         register(webhooks, "alpha-only", receiver.url, [SUBMITTED], contest="alpha", start=start)
-        WebhookRunner(konkurs, views_db, TINY).once()
+        WebhookRunner(konkurs.store, views_db, TINY).once()
     assert [(p.event["contest"], p.event["data"]["reference"]) for p in receiver.received] == [
         ("alpha", "alpha-0"), ("alpha", "alpha-1")]
 
@@ -132,13 +132,13 @@ def test_the_loop_follows_new_events_and_picks_up_a_webhook_added_while_it_runs(
     stop = threading.Event()
     with Receiver() as first, Receiver() as second:
         register(webhooks, "first", first.url, [SUBMITTED])
-        runner = WebhookRunner(konkurs, views_db, TINY, interval=0.02, refresh=0.05)
+        runner = WebhookRunner(konkurs.store, views_db, TINY, interval=0.02, refresh=0.05)
         loop = threading.Thread(target=runner.follow, args=(stop,))
         loop.start()
         try:
             submit(konkurs, "alpha", range(2))
             _wait_for(lambda: len(first.received) == 2)
-            register(webhooks, "second", second.url, [SUBMITTED], start=konkurs.head_position())
+            register(webhooks, "second", second.url, [SUBMITTED], start=konkurs.store.head_position())
             time.sleep(0.3)
             submit(konkurs, "alpha", range(2, 4))
             _wait_for(lambda: len(first.received) == 4 and len(second.received) == 2)
@@ -158,7 +158,7 @@ def test_stopping_during_a_backoff_leaves_the_event_to_be_delivered_next_time(
     stop = threading.Event()
     with Receiver(fail_first=-1) as receiver:
         register(webhooks, "portal", receiver.url, [SUBMITTED])
-        loop = threading.Thread(target=WebhookRunner(konkurs, views_db, patient, refresh=0.05).follow,
+        loop = threading.Thread(target=WebhookRunner(konkurs.store, views_db, patient, refresh=0.05).follow,
                                 args=(stop,))
         loop.start()
         _wait_for(lambda: len(receiver.attempts) == 1)
@@ -166,7 +166,7 @@ def test_stopping_during_a_backoff_leaves_the_event_to_be_delivered_next_time(
         loop.join(10)
     assert not loop.is_alive()
     assert webhooks.dead_letters("portal") == []
-    assert webhooks.position(webhooks.get("portal")) < konkurs.head_position()
+    assert webhooks.position(webhooks.get("portal")) < konkurs.store.head_position()
 
 
 def test_a_webhook_is_refused_with_a_line_that_says_why(webhooks: WebhookStore) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.ballot_intake import BallotInput
+from domain.commands.intake import BallotInput
 
 NOMINATIONS = ("HC-1", "HC-2")
 REGIONS = ("23", "42", "53", "75")
@@ -15,6 +15,13 @@ def ballots_for(writer: int, count: int, shared: float) -> list[BallotInput]:
     for number in range(count):
         voter = f"shared-{number}" if number < pooled else f"w{writer}-{number}"
         nomination = NOMINATIONS[number % 2]
-        rows.append(BallotInput(voter, nomination, f"{nomination}-{number % 3}",
-                                REGIONS[number % 4], f"writer {writer} item {number}"))
+        rows.append(
+            BallotInput(
+                voter=voter,
+                nomination=nomination,
+                submission=f"{nomination}-{number % 3}",
+                region=REGIONS[number % 4],
+                label=f"writer {writer} item {number}",
+            )
+        )
     return rows

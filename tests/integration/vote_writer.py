@@ -9,8 +9,8 @@ import json
 import random
 import sys
 
-from domain.ballot_intake import BallotInput
-from domain.konkurs import Konkurs
+from domain.commands.intake import BallotInput, CastBallots
+from services.konkurs import Konkurs
 from tests.integration.vote_population import ballots_for
 
 
@@ -21,7 +21,9 @@ def main() -> None:
     random.Random(writer).shuffle(rows)
     accepted = rejected = 0
     for start in range(0, len(rows), 25_000):
-        outcome = konkurs.cast_ballot_batch(slug, rows[start:start + 25_000], b"concurrency-key")
+        outcome = konkurs.ballots.cast_ballots(
+            CastBallots(slug=slug, ballots=rows[start : start + 25_000], voter_key=b"concurrency-key")
+        )
         accepted += outcome.accepted
         rejected += sum(outcome.rejected.values())
     print(json.dumps({"sent": len(rows), "accepted": accepted, "rejected": rejected}))

@@ -15,22 +15,20 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.contest import ContestActivities
 from domain.aggregates import Applicant, Contest, Submission, SubmissionStatus
-from domain.intake import BallotForm, SubmissionForm
-from domain.konkurs import Konkurs
+from domain.commands.contest import (
+    Announce,
+    RecordCancellation,
+    RecordExtension,
+    RecordPhaseChange,
+    ReviewParticipation,
+)
+from domain.commands.intake import BallotInput, CastBallots, RecordReviews, SubmissionForm, Submit
+from domain.commands.judging import ConcludeNomination, EnrollExperts, RemindExperts
+from domain.commands.order import CommandResult, ContestOrder
 from domain.phases import Phase, PhasePlan
 from domain.spec import ApplicantKind, ContestSpec
+from services.konkurs import Konkurs
 from tests.factories import cards_for_assignments, expert_panel, make_spec
-from workflows.models import (
-    AnnounceInput,
-    CancellationInput,
-    CommandResult,
-    ConclusionInput,
-    ExtensionInput,
-    NominationInput,
-    ParticipationReviewInput,
-    PhaseChangeInput,
-    ReminderInput,
-)
 
 SLUG = "test-contest"
 VOTER_KEY = b"test-key"
@@ -50,7 +48,7 @@ def contest() -> ContestSetup:
 
 
 def log_of(konkurs: Konkurs) -> list[LogRow]:
-    return [(e.position, e.originator_id, e.originator_version, e.topic) for e in konkurs.read_log()]
+    return [(e.position, e.originator_id, e.originator_version, e.topic) for e in konkurs.store.read_log()]
 
 
 # Driving a contest through the domain, step by step, as the workflow would.
@@ -63,12 +61,20 @@ def nothing(konkurs: Konkurs, c: ContestSetup) -> None:
 
 
 def announced(konkurs: Konkurs, c: ContestSetup) -> None:
-    konkurs.announce(c.spec, c.plan, f"{SLUG}:announce")
+    konkurs.contests.announce(Announce(spec=c.spec, plan=c.plan, command_id=f"{SLUG}:announce"))
 
 
 def collecting(konkurs: Konkurs, c: ContestSetup) -> None:
     announced(konkurs, c)
-    konkurs.change_phase(SLUG, Phase.ANNOUNCED, "deadline", "", f"{SLUG}:close:announced")
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=SLUG,
+            closed=Phase.ANNOUNCED,
+            cause="deadline",
+            reason="",
+            command_id=f"{SLUG}:close:announced",
+        )
+    )
 
 
 ENTRIES = [  # reference, nomination, applicant kind
@@ -81,13 +87,23 @@ ENTRIES = [  # reference, nomination, applicant kind
 
 def submitted(konkurs: Konkurs, c: ContestSetup) -> None:
     collecting(konkurs, c)
-    konkurs.submit(SLUG, [
-        (ref, SubmissionForm(
-            reference=ref, nomination=nomination, title=f"Practice {ref}",
-            applicant=Applicant(name=f"Applicant {ref}", kind=kind, region="23"),
-        ))
-        for ref, nomination, kind in ENTRIES
-    ])
+    konkurs.submissions.submit(
+        Submit(
+            slug=SLUG,
+            forms=[
+                (
+                    ref,
+                    SubmissionForm(
+                        reference=ref,
+                        nomination=nomination,
+                        title=f"Practice {ref}",
+                        applicant=Applicant(name=f"Applicant {ref}", kind=kind, region="23"),
+                    ),
+                )
+                for ref, nomination, kind in ENTRIES
+            ],
+        )
+    )
 
 
 def drive_submitted(konkurs: Konkurs, c: ContestSetup) -> None:
@@ -99,19 +115,35 @@ def drive_submitted(konkurs: Konkurs, c: ContestSetup) -> None:
 
 def collection_closed(konkurs: Konkurs, c: ContestSetup) -> None:
     submitted(konkurs, c)
-    konkurs.enroll_experts(SLUG, expert_panel(4))
-    konkurs.change_phase(SLUG, Phase.COLLECTING, "deadline", "", f"{SLUG}:close:collecting")
+    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=expert_panel(4)))
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=SLUG,
+            closed=Phase.COLLECTING,
+            cause="deadline",
+            reason="",
+            command_id=f"{SLUG}:close:collecting",
+        )
+    )
 
 
 def judging_opened(konkurs: Konkurs, c: ContestSetup) -> None:
     collection_closed(konkurs, c)
-    konkurs.conclude_screening(SLUG, f"{SLUG}:conclude_screening")
-    konkurs.change_phase(SLUG, Phase.SCREENING, "deadline", "", f"{SLUG}:close:screening")
+    konkurs.results.conclude_screening(ContestOrder(slug=SLUG, command_id=f"{SLUG}:conclude_screening"))
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=SLUG,
+            closed=Phase.SCREENING,
+            cause="deadline",
+            reason="",
+            command_id=f"{SLUG}:close:screening",
+        )
+    )
 
 
 def experts_assigned(konkurs: Konkurs, c: ContestSetup) -> None:
     judging_opened(konkurs, c)
-    konkurs.assign_experts(SLUG, f"{SLUG}:assign_experts")
+    konkurs.judging.assign_experts(ContestOrder(slug=SLUG, command_id=f"{SLUG}:assign_experts"))
 
 
 IMPACT = {"A1": 9, "A2": 6, "B1": 8}
@@ -119,74 +151,135 @@ IMPACT = {"A1": 9, "A2": 6, "B1": 8}
 
 def judging_closed(konkurs: Konkurs, c: ContestSetup) -> None:
     experts_assigned(konkurs, c)
-    konkurs.record_reviews(SLUG, cards_for_assignments(konkurs, SLUG, lambda ref, _: IMPACT[ref]))
-    konkurs.change_phase(SLUG, Phase.JUDGING, "deadline", "", f"{SLUG}:close:judging")
+    konkurs.submissions.record_reviews(
+        RecordReviews(slug=SLUG, forms=cards_for_assignments(konkurs, SLUG, lambda ref, _: IMPACT[ref]))
+    )
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=SLUG, closed=Phase.JUDGING, cause="deadline", reason="", command_id=f"{SLUG}:close:judging"
+        )
+    )
 
 
 def voting_closed(konkurs: Konkurs, c: ContestSetup) -> None:
     judging_closed(konkurs, c)
-    konkurs.conclude_judging(SLUG, f"{SLUG}:conclude_judging")
-    konkurs.cast_ballots(SLUG, [
-        (f"v{voter}", BallotForm(voter=f"v{voter}", nomination=nomination, submission=ref,
-                                 region=region))
-        for voter, (nomination, ref, region) in enumerate([
-            ("HC-1", "A1", "23"), ("HC-1", "A2", "23"), ("HC-1", "A2", "75"), ("HC-2", "B1", "75"),
-        ])
-    ], VOTER_KEY)
-    konkurs.change_phase(SLUG, Phase.VOTING, "deadline", "", f"{SLUG}:close:voting")
+    konkurs.results.conclude_judging(ContestOrder(slug=SLUG, command_id=f"{SLUG}:conclude_judging"))
+    konkurs.ballots.cast_ballots(
+        CastBallots(
+            slug=SLUG,
+            ballots=[
+                BallotInput(
+                    voter=f"v{voter}", nomination=nomination, submission=ref, region=region, label=f"v{voter}"
+                )
+                for voter, (nomination, ref, region) in enumerate(
+                    [
+                        ("HC-1", "A1", "23"),
+                        ("HC-1", "A2", "23"),
+                        ("HC-1", "A2", "75"),
+                        ("HC-2", "B1", "75"),
+                    ]
+                )
+            ],
+            voter_key=VOTER_KEY,
+            strict=True,
+        )
+    )
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=SLUG, closed=Phase.VOTING, cause="deadline", reason="", command_id=f"{SLUG}:close:voting"
+        )
+    )
 
 
 def tallied(konkurs: Konkurs, c: ContestSetup) -> None:
     voting_closed(konkurs, c)
-    konkurs.tally_votes(SLUG, f"{SLUG}:tally_votes")
+    konkurs.results.tally_votes(ContestOrder(slug=SLUG, command_id=f"{SLUG}:tally_votes"))
 
 
 def results_closed(konkurs: Konkurs, c: ContestSetup) -> None:
     tallied(konkurs, c)
-    konkurs.declare_results(SLUG, f"{SLUG}:declare_results")
-    konkurs.change_phase(SLUG, Phase.RESULTS, "deadline", "", f"{SLUG}:close:results")
+    konkurs.results.declare_results(ContestOrder(slug=SLUG, command_id=f"{SLUG}:declare_results"))
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=SLUG, closed=Phase.RESULTS, cause="deadline", reason="", command_id=f"{SLUG}:close:results"
+        )
+    )
 
 
 def cancelled(konkurs: Konkurs, c: ContestSetup) -> None:
     collecting(konkurs, c)
-    konkurs.cancel(SLUG, "funding withdrawn", f"{SLUG}:cancel")
+    konkurs.contests.cancel(
+        RecordCancellation(slug=SLUG, reason="funding withdrawn", command_id=f"{SLUG}:cancel")
+    )
 
 
 def closed(konkurs: Konkurs, c: ContestSetup) -> None:
     results_closed(konkurs, c)
-    konkurs.publish_results(SLUG, f"{SLUG}:publish_results")
+    konkurs.results.publish_results(ContestOrder(slug=SLUG, command_id=f"{SLUG}:publish_results"))
 
 
 def conclusion(name: str) -> Callable[[ContestSetup], BaseModel]:
-    return lambda c: ConclusionInput(slug=SLUG, command_id=f"{SLUG}:{name}")
+    return lambda c: ContestOrder(slug=SLUG, command_id=f"{SLUG}:{name}")
 
 
 CASES: dict[str, tuple[Stage, Callable[[ContestSetup], BaseModel]]] = {
-    "announce": (nothing, lambda c: AnnounceInput(
-        spec=c.spec.model_dump(mode="json"), plan=c.plan, command_id=f"{SLUG}:announce")),
-    "change_phase": (announced, lambda c: PhaseChangeInput(
-        slug=SLUG, closed=Phase.ANNOUNCED, cause="deadline", reason="",
-        command_id=f"{SLUG}:close:announced")),
-    "extend_deadline": (collecting, lambda c: ExtensionInput(
-        slug=SLUG, phase=Phase.COLLECTING,
-        closes_at=c.plan.window(Phase.COLLECTING).closes_at + timedelta(days=5),
-        reason="more time", command_id=f"{SLUG}:update:extend-1")),
-    "cancel_contest": (submitted, lambda c: CancellationInput(
-        slug=SLUG, reason="funding withdrawn", command_id=f"{SLUG}:update:cancel-1")),
+    "announce": (
+        nothing,
+        lambda c: Announce(spec=c.spec.model_dump(mode="json"), plan=c.plan, command_id=f"{SLUG}:announce"),
+    ),
+    "change_phase": (
+        announced,
+        lambda c: RecordPhaseChange(
+            slug=SLUG,
+            closed=Phase.ANNOUNCED,
+            cause="deadline",
+            reason="",
+            command_id=f"{SLUG}:close:announced",
+        ),
+    ),
+    "extend_deadline": (
+        collecting,
+        lambda c: RecordExtension(
+            slug=SLUG,
+            phase=Phase.COLLECTING,
+            closes_at=c.plan.window(Phase.COLLECTING).closes_at + timedelta(days=5),
+            reason="more time",
+            command_id=f"{SLUG}:update:extend-1",
+        ),
+    ),
+    "cancel_contest": (
+        submitted,
+        lambda c: RecordCancellation(
+            slug=SLUG, reason="funding withdrawn", command_id=f"{SLUG}:update:cancel-1"
+        ),
+    ),
     "conclude_screening": (collection_closed, conclusion("conclude_screening")),
     "assign_experts": (judging_opened, conclusion("assign_experts")),
-    "remind_experts": (experts_assigned, lambda c: ReminderInput(
-        slug=SLUG, nomination="HC-1", closes_at=c.plan.window(Phase.JUDGING).closes_at,
-        command_id=f"{SLUG}:remind:HC-1")),
-    "conclude_nomination": (judging_closed, lambda c: NominationInput(
-        slug=SLUG, nomination="HC-1", command_id=f"{SLUG}:conclude:HC-1")),
+    "remind_experts": (
+        experts_assigned,
+        lambda c: RemindExperts(
+            slug=SLUG,
+            nomination="HC-1",
+            closes_at=c.plan.window(Phase.JUDGING).closes_at,
+            command_id=f"{SLUG}:remind:HC-1",
+        ),
+    ),
+    "conclude_nomination": (
+        judging_closed,
+        lambda c: ConcludeNomination(slug=SLUG, nomination="HC-1", command_id=f"{SLUG}:conclude:HC-1"),
+    ),
     "conclude_judging": (judging_closed, conclusion("conclude_judging")),
     "tally_votes": (voting_closed, conclusion("tally_votes")),
     "declare_results": (tallied, conclusion("declare_results")),
     "publish_results": (results_closed, conclusion("publish_results")),
-    "review_participation": (drive_submitted, lambda c: ParticipationReviewInput(
-        slug=SLUG, moment=c.plan.window(Phase.ANNOUNCED).closes_at + timedelta(days=7),
-        command_id=f"{SLUG}:participation:1")),
+    "review_participation": (
+        drive_submitted,
+        lambda c: ReviewParticipation(
+            slug=SLUG,
+            moment=c.plan.window(Phase.ANNOUNCED).closes_at + timedelta(days=7),
+            command_id=f"{SLUG}:participation:1",
+        ),
+    ),
 }
 
 
@@ -234,10 +327,10 @@ async def test_conclusions_run_twice_leave_the_outcomes_of_the_first_run(
     activities = ContestActivities(konkurs)
     for name in ("tally_votes", "declare_results"):
         await run(activities, name, conclusion(name)(contest))
-    first: Contest = konkurs.get_contest(SLUG)
+    first: Contest = konkurs.store.get_contest(SLUG)
     for name in ("tally_votes", "declare_results"):
         await run(activities, name, conclusion(name)(contest))
-    again = konkurs.get_contest(SLUG)
+    again = konkurs.store.get_contest(SLUG)
     assert (again.tally, again.results, again.version) == (first.tally, first.results, first.version)
     assert again.tally is not None
     assert again.tally.by_submission == {"HC-1": {"A1": 1, "A2": 2}, "HC-2": {"B1": 1}}
@@ -249,9 +342,9 @@ async def test_publishing_twice_places_each_winner_once(konkurs: Konkurs, contes
     request = conclusion("publish_results")(contest)
     await run(activities, "publish_results", request)
     await run(activities, "publish_results", request)
-    placed = [e for e in konkurs.read_log() if e.topic.endswith("Submission.Placed")]
+    placed = [e for e in konkurs.store.read_log() if e.topic.endswith("Submission.Placed")]
     assert len(placed) == 3  # A1 and A2 in HC-1, B1 in HC-2
-    winner: Submission = konkurs.repository.get(placed[0].originator_id)
+    winner: Submission = konkurs.store.repository.get(placed[0].originator_id)
     assert winner.status == SubmissionStatus.PLACED
 
 
@@ -259,55 +352,74 @@ async def test_publishing_twice_places_each_winner_once(konkurs: Konkurs, contes
 
 REFUSALS: dict[str, tuple[Stage, str, Callable[[ContestSetup], BaseModel], str]] = {
     "closing a phase that is not current": (
-        announced, "change_phase",
-        lambda c: PhaseChangeInput(slug=SLUG, closed=Phase.JUDGING, cause="operator", reason="",
-                                   command_id="close-judging-early"),
+        announced,
+        "change_phase",
+        lambda c: RecordPhaseChange(
+            slug=SLUG, closed=Phase.JUDGING, cause="operator", reason="", command_id="close-judging-early"
+        ),
         "is in phase announced, not judging",
     ),
     "moving a deadline earlier": (
-        collecting, "extend_deadline",
-        lambda c: ExtensionInput(
-            slug=SLUG, phase=Phase.COLLECTING,
+        collecting,
+        "extend_deadline",
+        lambda c: RecordExtension(
+            slug=SLUG,
+            phase=Phase.COLLECTING,
             closes_at=c.plan.window(Phase.COLLECTING).closes_at - timedelta(days=1),
-            reason="", command_id="shorten"),
+            reason="",
+            command_id="shorten",
+        ),
         "is not after the current one",
     ),
     "cancelling a cancelled contest": (
-        cancelled, "cancel_contest",
-        lambda c: CancellationInput(slug=SLUG, reason="again", command_id="cancel-again"),
+        cancelled,
+        "cancel_contest",
+        lambda c: RecordCancellation(slug=SLUG, reason="again", command_id="cancel-again"),
         "is already cancelled",
     ),
     "announcing a contest twice": (
-        announced, "announce",
-        lambda c: AnnounceInput(spec=c.spec.model_dump(mode="json"), plan=c.plan,
-                                command_id="another-announce"),
+        announced,
+        "announce",
+        lambda c: Announce(spec=c.spec.model_dump(mode="json"), plan=c.plan, command_id="another-announce"),
         "already announced",
     ),
     "screening before collection closed": (
-        submitted, "conclude_screening", conclusion("conclude_screening"),
+        submitted,
+        "conclude_screening",
+        conclusion("conclude_screening"),
         "has not closed collecting yet",
     ),
     "assigning experts before judging opens": (
-        collection_closed, "assign_experts", conclusion("assign_experts"),
+        collection_closed,
+        "assign_experts",
+        conclusion("assign_experts"),
         "assigning experts needs contest test-contest in phase judging, but it is screening",
     ),
     "ranking a nomination before judging closes": (
-        experts_assigned, "conclude_nomination",
-        lambda c: NominationInput(slug=SLUG, nomination="HC-1", command_id=f"{SLUG}:conclude:HC-1"),
+        experts_assigned,
+        "conclude_nomination",
+        lambda c: ConcludeNomination(slug=SLUG, nomination="HC-1", command_id=f"{SLUG}:conclude:HC-1"),
         "has not closed judging yet",
     ),
     "publishing before results are declared": (
-        voting_closed, "publish_results", conclusion("publish_results"),
+        voting_closed,
+        "publish_results",
+        conclusion("publish_results"),
         "has no declared results to publish",
     ),
     "concluding a contest nobody announced": (
-        nothing, "declare_results", conclusion("declare_results"), "no contest 'test-contest'",
+        nothing,
+        "declare_results",
+        conclusion("declare_results"),
+        "no contest 'test-contest'",
     ),
 }
 CLOSING_A_CLOSED_CONTEST = (
-    closed, "change_phase",
-    lambda c: PhaseChangeInput(slug=SLUG, closed=Phase.CLOSED, cause="operator", reason="",
-                               command_id="close-closed"),
+    closed,
+    "change_phase",
+    lambda c: RecordPhaseChange(
+        slug=SLUG, closed=Phase.CLOSED, cause="operator", reason="", command_id="close-closed"
+    ),
     "",
 )
 
@@ -321,8 +433,12 @@ def refusal_cases() -> list[Any]:
 
 @pytest.mark.parametrize(("stage", "name", "request_for", "message"), refusal_cases())
 async def test_an_activity_that_breaks_a_rule_fails_for_good_and_writes_nothing(
-    konkurs: Konkurs, contest: ContestSetup, stage: Stage, name: str,
-    request_for: Callable[[ContestSetup], BaseModel], message: str,
+    konkurs: Konkurs,
+    contest: ContestSetup,
+    stage: Stage,
+    name: str,
+    request_for: Callable[[ContestSetup], BaseModel],
+    message: str,
 ) -> None:
     stage(konkurs, contest)
     before = log_of(konkurs)

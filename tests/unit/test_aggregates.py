@@ -10,10 +10,8 @@ from uuid import UUID
 import pytest
 
 from domain.aggregates import Applicant, Ballot, Contest, Review, Submission, SubmissionStatus
-from domain.application import topic_of
 from domain.errors import InvalidCommand
 from domain.ids import ballot_id, contest_id, review_id, submission_id
-from domain.konkurs import Konkurs
 from domain.outcomes import (
     ContestResults,
     JudgingOutcome,
@@ -25,6 +23,8 @@ from domain.outcomes import (
 )
 from domain.phases import Phase, PhasePlan
 from domain.spec import ApplicantKind
+from services.konkurs import Konkurs
+from store.log import topic_of
 from tests.factories import DAY, make_spec
 
 SLUG = "test-contest"
@@ -300,18 +300,18 @@ def test_a_submission_refuses_a_step_its_status_does_not_allow(
 def test_a_rescored_review_keeps_both_scorecards_in_the_log(konkurs: Konkurs) -> None:
     review = Review(contest=SLUG, submission="S-001", nomination="HC-1", expert="E1",
                     scores={"impact": 6, "replicable": 2})
-    konkurs.save(review)
+    konkurs.store.save(review)
     review.rescore(scores={"impact": 9, "replicable": 4})
-    konkurs.save(review)
+    konkurs.store.save(review)
     log = [(e.originator_id, e.originator_version, e.topic, e.state["scores"])
-           for e in konkurs.read_log()]
+           for e in konkurs.store.read_log()]
     assert log == [
         (review_id(SLUG, "S-001", "E1"), 1, topic_of(Review.Scored),
          {"impact": 6.0, "replicable": 2.0}),
         (review_id(SLUG, "S-001", "E1"), 2, topic_of(Review.Rescored),
          {"impact": 9.0, "replicable": 4.0}),
     ]
-    assert konkurs.repository.get(review.id).scores == {"impact": 9.0, "replicable": 4.0}
+    assert konkurs.store.repository.get(review.id).scores == {"impact": 9.0, "replicable": 4.0}
 
 
 # Deterministic ids
@@ -373,11 +373,11 @@ def test_aggregates_come_back_from_the_store_as_they_were_saved(
     review.rescore(scores={"impact": 8.0, "replicable": 3.0})
     ballot = Ballot(contest=SLUG, nomination="HC-1", voter="ab12", submission="S-001", region="75")
     saved = [contest, submission, review, ballot]
-    konkurs.save(*saved)
+    konkurs.store.save(*saved)
 
     fresh = Konkurs(env=store_env)
     try:
-        reloaded = [fresh.repository.get(a.id) for a in saved]
+        reloaded = [fresh.store.repository.get(a.id) for a in saved]
     finally:
         fresh.close()
     for original, copy in zip(saved, reloaded, strict=True):

@@ -12,14 +12,15 @@ from temporalio.testing import ActivityEnvironment
 from activities.contest import ContestActivities
 from domain.aggregates import Announcement, Contest
 from domain.aggregates.announcement import announcement_id
-from domain.announcement_spec import Addressee
-from domain.application import LoggedEvent
+from domain.commands.contest import Announce
+from domain.commands.order import CommandResult
 from domain.errors import UnknownContest
-from domain.konkurs import Konkurs
 from domain.regions import REGION_CODES
 from domain.spec import ContestSpec
-from domain.spec_file import load_spec
-from workflows.models import AnnounceInput, CommandResult
+from domain.spec.announcement import Addressee
+from konkurs.spec_files import load_spec
+from services.konkurs import Konkurs
+from store.log import LoggedEvent
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SLUG = "decade-of-childhood-2023"
@@ -31,7 +32,7 @@ def decade() -> ContestSpec:
 
 
 def issued(konkurs: Konkurs, slug: str = SLUG) -> list[LoggedEvent]:
-    return list(konkurs.contest_events(slug, [Announcement.AnnouncementIssued]))
+    return list(konkurs.store.contest_events(slug, [Announcement.AnnouncementIssued]))
 
 
 def with_addressees(spec: ContestSpec, listed: list[Addressee]) -> ContestSpec:
@@ -43,7 +44,12 @@ def with_addressees(spec: ContestSpec, listed: list[Addressee]) -> ContestSpec:
 def test_announcing_the_decade_of_childhood_issues_one_letter_to_each_of_89_authorities(
     konkurs: Konkurs, decade: ContestSpec
 ) -> None:
-    assert konkurs.announce(decade, decade.phase_plan(), "announce-1") is True
+    assert (
+        konkurs.contests.announce(
+            Announce(spec=decade, plan=decade.phase_plan(), command_id="announce-1")
+        ).applied
+        is True
+    )
     letters = issued(konkurs)
     assert len(letters) == 89
     assert len({e.originator_id for e in letters}) == 89
@@ -51,14 +57,18 @@ def test_announcing_the_decade_of_childhood_issues_one_letter_to_each_of_89_auth
     zabaikalsky = next(e for e in letters if e.state["addressee"]["region"] == "75")
     assert zabaikalsky.state["contest"] == SLUG
     assert zabaikalsky.state["addressee"] == {
-        "name": "Правительство Забайкальского края", "email": None, "region": "75"}
+        "name": "Правительство Забайкальского края",
+        "email": None,
+        "region": "75",
+    }
     assert zabaikalsky.state["subject"] == decade.announcement.subject  # type: ignore[union-attr]
     assert zabaikalsky.state["text"].startswith("Правительство Забайкальского края\n")
     assert "до 3 ноября 2023 г. включительно" in zabaikalsky.state["text"]
     assert zabaikalsky.state["command_id"] == "announce-1"
-    assert zabaikalsky.originator_id == announcement_id(SLUG, Addressee(
-        name="Правительство Забайкальского края", region="75"))
-    letter: Announcement = konkurs.repository.get(zabaikalsky.originator_id)
+    assert zabaikalsky.originator_id == announcement_id(
+        SLUG, Addressee(name="Правительство Забайкальского края", region="75")
+    )
+    letter: Announcement = konkurs.store.repository.get(zabaikalsky.originator_id)
     assert (letter.contest, letter.addressee.region, letter.version) == (SLUG, "75", 1)
 
 
@@ -67,21 +77,27 @@ def test_the_contest_and_its_letters_are_recorded_together_or_not_at_all(
 ) -> None:
     """A letter that cannot be recorded (its id is taken) leaves no contest and no other letter."""
     taken = Addressee(name="Правительство Забайкальского края", region="75")
-    konkurs.save(Announcement(contest=SLUG, addressee=taken, subject="-", text="-",
-                              command_id="elsewhere"))
-    head = konkurs.head_position()
+    konkurs.store.save(
+        Announcement(contest=SLUG, addressee=taken, subject="-", text="-", command_id="elsewhere")
+    )
+    head = konkurs.store.head_position()
     with pytest.raises(IntegrityError):
-        konkurs.announce(decade, decade.phase_plan(), "announce-1")
-    assert konkurs.head_position() == head
+        konkurs.contests.announce(Announce(spec=decade, plan=decade.phase_plan(), command_id="announce-1"))
+    assert konkurs.store.head_position() == head
     with pytest.raises(UnknownContest):
-        konkurs.get_contest(SLUG)
+        konkurs.store.get_contest(SLUG)
 
 
 def test_a_retried_announce_records_nothing_more(konkurs: Konkurs, decade: ContestSpec) -> None:
-    konkurs.announce(decade, decade.phase_plan(), "announce-1")
-    head = konkurs.head_position()
-    assert konkurs.announce(decade, decade.phase_plan(), "announce-1") is False
-    assert konkurs.head_position() == head
+    konkurs.contests.announce(Announce(spec=decade, plan=decade.phase_plan(), command_id="announce-1"))
+    head = konkurs.store.head_position()
+    assert (
+        konkurs.contests.announce(
+            Announce(spec=decade, plan=decade.phase_plan(), command_id="announce-1")
+        ).applied
+        is False
+    )
+    assert konkurs.store.head_position() == head
     assert len(issued(konkurs)) == 89
 
 
@@ -90,72 +106,77 @@ def test_the_spec_as_the_workflow_sends_it_gives_the_same_dates(
 ) -> None:
     """The activity gets the spec as JSON, where a bare date comes back as midnight."""
     as_sent = ContestSpec.model_validate(decade.model_dump(mode="json"))
-    konkurs.announce(as_sent, decade.phase_plan(), "announce-1")
+    konkurs.contests.announce(Announce(spec=as_sent, plan=decade.phase_plan(), command_id="announce-1"))
     texts = {e.state["text"] for e in issued(konkurs)}
     assert all("с 25 сентября 2023 г. по 24 декабря 2023 г." in t for t in texts)
     assert all("до 3 ноября 2023 г. включительно" in t for t in texts)
 
 
-def test_a_list_of_addressees_gets_exactly_one_letter_each(
-    konkurs: Konkurs, decade: ContestSpec
-) -> None:
+def test_a_list_of_addressees_gets_exactly_one_letter_each(konkurs: Konkurs, decade: ContestSpec) -> None:
     listed = [
         Addressee(name="Ассоциация «Совет муниципальных образований»", email="smo@example.org"),
-        Addressee(name="Министерство социальной защиты Забайкальского края",
-                  email="social@example.org", region="75"),
+        Addressee(
+            name="Министерство социальной защиты Забайкальского края", email="social@example.org", region="75"
+        ),
     ]
-    konkurs.announce(with_addressees(decade, listed), decade.phase_plan(), "announce-1")
+    konkurs.contests.announce(
+        Announce(spec=with_addressees(decade, listed), plan=decade.phase_plan(), command_id="announce-1")
+    )
     letters = issued(konkurs)
     assert [Addressee.model_validate(e.state["addressee"]) for e in letters] == listed
     assert letters[0].state["text"].startswith("Ассоциация «Совет муниципальных образований»\n")
     assert letters[1].originator_id == announcement_id(SLUG, listed[1])
 
 
-def test_a_spec_without_an_announcement_issues_no_letters(
-    konkurs: Konkurs, decade: ContestSpec
-) -> None:
+def test_a_spec_without_an_announcement_issues_no_letters(konkurs: Konkurs, decade: ContestSpec) -> None:
     silent = decade.model_copy(update={"announcement": None})
-    assert konkurs.announce(silent, silent.phase_plan(), "announce-1") is True
+    assert (
+        konkurs.contests.announce(
+            Announce(spec=silent, plan=silent.phase_plan(), command_id="announce-1")
+        ).applied
+        is True
+    )
     assert issued(konkurs) == []
-    assert [e.topic.rsplit(".", 1)[-1] for e in konkurs.read_log()] == ["Announced"]
+    assert [e.topic.rsplit(".", 1)[-1] for e in konkurs.store.read_log()] == ["Announced"]
 
 
 def test_two_contests_write_to_the_same_authority_in_two_letters(
     konkurs: Konkurs, decade: ContestSpec
 ) -> None:
     smart = load_spec(EXAMPLES / "smart-dialog-2023.yaml")
-    konkurs.announce(decade, decade.phase_plan(), "announce-decade")
-    konkurs.announce(smart, smart.phase_plan(), "announce-smart")
+    konkurs.contests.announce(Announce(spec=decade, plan=decade.phase_plan(), command_id="announce-decade"))
+    konkurs.contests.announce(Announce(spec=smart, plan=smart.phase_plan(), command_id="announce-smart"))
     assert len(issued(konkurs)) == 89
     assert len(issued(konkurs, smart.slug)) == 89
     assert {e.originator_id for e in issued(konkurs)}.isdisjoint(
-        e.originator_id for e in issued(konkurs, smart.slug))
+        e.originator_id for e in issued(konkurs, smart.slug)
+    )
 
 
 async def test_the_announce_activity_run_again_writes_no_second_letter(
     konkurs: Konkurs, decade: ContestSpec, store_env: dict[str, str]
 ) -> None:
-    request = AnnounceInput(spec=decade.model_dump(mode="json"), plan=decade.phase_plan(),
-                            command_id=f"{SLUG}:announce")
+    request = Announce(
+        spec=decade.model_dump(mode="json"), plan=decade.phase_plan(), command_id=f"{SLUG}:announce"
+    )
     first = await ActivityEnvironment().run(ContestActivities(konkurs).announce, request)
-    head = konkurs.head_position()
+    head = konkurs.store.head_position()
     other = Konkurs(env=store_env)
     try:
         second = await ActivityEnvironment().run(ContestActivities(other).announce, request)
     finally:
         other.close()
     assert (first, second) == (CommandResult(applied=True), CommandResult(applied=False))
-    assert konkurs.head_position() == head == 90
+    assert konkurs.store.head_position() == head == 90
 
 
 async def test_another_announcement_of_the_same_contest_is_refused_and_writes_nothing(
     konkurs: Konkurs, decade: ContestSpec
 ) -> None:
-    konkurs.announce(decade, decade.phase_plan(), "announce-1")
-    head = konkurs.head_position()
-    request = AnnounceInput(spec=decade.model_dump(mode="json"), plan=decade.phase_plan(),
-                            command_id="announce-2")
+    konkurs.contests.announce(Announce(spec=decade, plan=decade.phase_plan(), command_id="announce-1"))
+    head = konkurs.store.head_position()
+    request = Announce(spec=decade.model_dump(mode="json"), plan=decade.phase_plan(), command_id="announce-2")
     with pytest.raises(ApplicationError, match="is already announced"):
         await ActivityEnvironment().run(ContestActivities(konkurs).announce, request)
-    assert konkurs.head_position() == head
-    assert isinstance(konkurs.get_contest(SLUG), Contest)
+    assert konkurs.store.head_position() == head
+    assert isinstance(konkurs.store.get_contest(SLUG), Contest)

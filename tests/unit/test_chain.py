@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 
 from domain.aggregates import Applicant
-from domain.intake import SubmissionForm
-from domain.konkurs import Konkurs
+from domain.commands.contest import Announce, RecordPhaseChange
+from domain.commands.intake import SubmissionForm, Submit
 from domain.phases import Phase
 from domain.rules.chain import GENESIS, BreakKind, ChainRow, first_break, link, link_rows
 from domain.spec import ApplicantKind
+from services.konkurs import Konkurs
 from tests.factories import make_spec
 
 TAMPERINGS = 50
@@ -27,14 +28,34 @@ TAMPERINGS = 50
 
 def fill(app: Konkurs) -> None:
     spec = make_spec(datetime.now(UTC) + timedelta(days=1))
-    app.announce(spec, spec.phase_plan(), "announce")
-    app.change_phase(spec.slug, Phase.ANNOUNCED, "deadline", "", "open")
-    forms = [(f"row {k}", SubmissionForm(
-        reference=f"P-{k}", nomination="HC-1", title=f"Практика {k}",
-        applicant=Applicant(name=f"Учреждение {k}", kind=ApplicantKind.NGO, region="75")))
-        for k in range(6)]
-    app.submit(spec.slug, forms)
-    app.change_phase(spec.slug, Phase.COLLECTING, "deadline", "", "close collection")
+    app.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
+    app.contests.change_phase(
+        RecordPhaseChange(
+            slug=spec.slug, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="open"
+        )
+    )
+    forms = [
+        (
+            f"row {k}",
+            SubmissionForm(
+                reference=f"P-{k}",
+                nomination="HC-1",
+                title=f"Практика {k}",
+                applicant=Applicant(name=f"Учреждение {k}", kind=ApplicantKind.NGO, region="75"),
+            ),
+        )
+        for k in range(6)
+    ]
+    app.submissions.submit(Submit(slug=spec.slug, forms=forms))
+    app.contests.change_phase(
+        RecordPhaseChange(
+            slug=spec.slug,
+            closed=Phase.COLLECTING,
+            cause="deadline",
+            reason="",
+            command_id="close collection",
+        )
+    )
 
 
 def events_table(db: sqlite3.Connection) -> str:
@@ -71,9 +92,10 @@ def insert_a_forged_event(
     db.execute(f"UPDATE {table} SET rowid=-(rowid+1) WHERE rowid>=?", (position,))
     db.execute(f"UPDATE {table} SET rowid=-rowid WHERE rowid<0")
     topic = db.execute(f"SELECT topic FROM {table} WHERE rowid=?", (position + 1,)).fetchone()[0]
-    db.execute(f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, state) "
-               "VALUES (?,?,?,?,?)", (position, uuid.uuid4().hex, 1, topic,
-                                      json.dumps({"forged": True}).encode()))
+    db.execute(
+        f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, state) VALUES (?,?,?,?,?)",
+        (position, uuid.uuid4().hex, 1, topic, json.dumps({"forged": True}).encode()),
+    )
     return position, "inserted"
 
 
@@ -86,10 +108,10 @@ def test_every_random_tampering_is_caught_at_its_first_bad_position(
     konkurs: Konkurs, store_env: dict[str, str], tmp_path: Path
 ) -> None:
     fill(konkurs)
-    head = konkurs.extend_chain()
+    head = konkurs.chain.extend()
     size = head.position
-    assert size == konkurs.head_position() >= 8
-    assert konkurs.verify_chain() is None
+    assert size == konkurs.store.head_position() >= 8
+    assert konkurs.chain.verify() is None
     konkurs.close()
     original = Path(store_env["SQLITE_DBNAME"])
 
@@ -103,7 +125,7 @@ def test_every_random_tampering_is_caught_at_its_first_bad_position(
             expected = tamper(db, events_table(db), rng, size)
         db.close()
         app = Konkurs(env={**store_env, "SQLITE_DBNAME": str(copy)})
-        broken = app.verify_chain()
+        broken = app.chain.verify()
         app.close()
         assert broken is not None, f"{tamper.__name__} went unnoticed"
         assert (broken.position, str(broken.kind)) == expected, tamper.__name__
@@ -113,8 +135,8 @@ def test_every_random_tampering_is_caught_at_its_first_bad_position(
     assert kinds == {BreakKind.EDITED, BreakKind.DELETED, BreakKind.REORDERED, BreakKind.INSERTED}
 
     untouched = Konkurs(env=store_env)
-    assert untouched.verify_chain() is None
-    assert untouched.extend_chain() == head
+    assert untouched.chain.verify() is None
+    assert untouched.chain.extend() == head
     untouched.close()
 
 
@@ -124,29 +146,41 @@ def test_a_state_edited_into_text_by_hand_reads_as_an_edit(
 ) -> None:
     """`UPDATE … SET state = replace(state, …)` leaves SQLite text where a blob was."""
     fill(konkurs)
-    konkurs.extend_chain()
+    konkurs.chain.extend()
     with sqlite3.connect(store_env["SQLITE_DBNAME"]) as db:
-        db.execute(f"UPDATE {events_table(db)} SET state = replace(CAST(state AS TEXT), 'P-3', 'P-9') "
-                   "WHERE rowid = 6")
+        db.execute(
+            f"UPDATE {events_table(db)} SET state = replace(CAST(state AS TEXT), 'P-3', 'P-9') "
+            "WHERE rowid = 6"
+        )
     db.close()
-    broken = konkurs.verify_chain()
+    broken = konkurs.chain.verify()
     assert broken is not None and (broken.position, broken.kind) == (6, BreakKind.EDITED)
 
 
 def test_extending_links_only_new_events_and_continues_the_same_chain(konkurs: Konkurs) -> None:
     fill(konkurs)
-    first = konkurs.extend_chain()
-    konkurs.change_phase("test-contest", Phase.SCREENING, "deadline", "", "close screening")
-    second = konkurs.extend_chain()
-    assert second.position == first.position + 1 == konkurs.head_position()
-    whole = list(link_rows(GENESIS, konkurs.chain_rows()))
+    first = konkurs.chain.extend()
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug="test-contest",
+            closed=Phase.SCREENING,
+            cause="deadline",
+            reason="",
+            command_id="close screening",
+        )
+    )
+    second = konkurs.chain.extend()
+    assert second.position == first.position + 1 == konkurs.store.head_position()
+    whole = list(link_rows(GENESIS, konkurs.chain.rows()))
     assert whole[-1] == (second.position, second.link)
     assert whole[first.position - 1] == (first.position, first.link)
 
 
 def rows_of(*versions: tuple[uuid.UUID, int]) -> list[ChainRow]:
-    return [ChainRow(k, aggregate.bytes, version, "t", b"s") for k, (aggregate, version) in
-            enumerate(versions, start=1)]
+    return [
+        ChainRow(k, aggregate.bytes, version, "t", b"s")
+        for k, (aggregate, version) in enumerate(versions, start=1)
+    ]
 
 
 def test_an_aggregate_whose_versions_skip_is_reported_where_the_gap_is() -> None:
@@ -161,8 +195,10 @@ def test_a_row_removed_with_the_rest_moved_up_reads_as_a_deletion() -> None:
     aggregate = uuid.uuid4()
     rows = rows_of(*((aggregate, v) for v in range(1, 6)))
     links = dict(link_rows(GENESIS, rows))
-    closed_up = [ChainRow(p, r.originator, r.version, r.topic, r.state)
-                 for p, r in enumerate(rows[:2] + rows[3:], start=1)]
+    closed_up = [
+        ChainRow(p, r.originator, r.version, r.topic, r.state)
+        for p, r in enumerate(rows[:2] + rows[3:], start=1)
+    ]
     broken = first_break(closed_up, links)
     assert broken is not None
     assert (broken.position, broken.kind) == (3, BreakKind.DELETED)
@@ -183,11 +219,26 @@ def test_a_link_is_the_documented_hash_so_published_heads_stay_checkable() -> No
     """SHA-256 over each field preceded by its length (8 bytes, big-endian), as docs/audit.md
     says: heads posted by earlier releases must verify with this one."""
     previous, aggregate = bytes(range(32)), uuid.UUID("1b4e28ba-2fa1-11d2-883f-0016d3cca427")
-    fields = [previous, (7).to_bytes(8, "big"), aggregate.bytes, (3).to_bytes(8, "big"),
-              b"domain.aggregates.contest:Contest.Announced", "{\"a\":\"б\"}".encode()]
+    fields = [
+        previous,
+        (7).to_bytes(8, "big"),
+        aggregate.bytes,
+        (3).to_bytes(8, "big"),
+        b"domain.aggregates.contest:Contest.Announced",
+        '{"a":"б"}'.encode(),
+    ]
     expected = hashlib.sha256(b"".join(len(f).to_bytes(8, "big") + f for f in fields)).digest()
-    assert link(previous, 7, aggregate.bytes, 3, "domain.aggregates.contest:Contest.Announced",
-                "{\"a\":\"б\"}".encode()) == expected
+    assert (
+        link(
+            previous,
+            7,
+            aggregate.bytes,
+            3,
+            "domain.aggregates.contest:Contest.Announced",
+            '{"a":"б"}'.encode(),
+        )
+        == expected
+    )
 
 
 def test_two_extenders_at_once_leave_one_chain(konkurs: Konkurs) -> None:
@@ -199,7 +250,7 @@ def test_two_extenders_at_once_leave_one_chain(konkurs: Konkurs) -> None:
 
     def extend() -> None:
         start.wait()
-        heads.append(konkurs.extend_chain())
+        heads.append(konkurs.chain.extend())
 
     threads = [Thread(target=extend) for _ in range(2)]
     for thread in threads:
@@ -207,4 +258,4 @@ def test_two_extenders_at_once_leave_one_chain(konkurs: Konkurs) -> None:
     for thread in threads:
         thread.join()
     assert len(heads) == 2 and heads[0] == heads[1]
-    assert konkurs.verify_chain() is None
+    assert konkurs.chain.verify() is None

@@ -15,21 +15,16 @@ from eventsourcing.utils import get_topic
 import domain
 from domain.aggregates import Contest
 from domain.aggregates.registry import RegistryRow
-from domain.application import topic_of
-from domain.contract import (
-    ContestSlugs,
-    PublicEvent,
-    UnknownEventName,
-    event_classes,
-    event_names,
-    public_event,
-    public_name,
-    topics_for,
-)
-from domain.intake import SubmissionForm
-from domain.konkurs import Konkurs
+from domain.commands.contest import Announce, RecordPhaseChange
+from domain.commands.intake import SubmissionForm, Submit
+from domain.commands.order import ContestOrder
+from domain.commands.registry import ImportRegistry
+from domain.contract import PublicEvent, UnknownEventName, event_classes, event_names, public_name, topics_for
 from domain.model import Aggregate, DomainEvent
 from domain.phases import Phase
+from projections.public_events import ContestSlugs, public_event
+from services.konkurs import Konkurs
+from store.log import topic_of
 from tests.factories import make_spec
 
 # Services select events by these names: renaming an event class must not change them.
@@ -128,16 +123,57 @@ def test_an_unknown_name_is_refused_with_the_names_it_is_close_to(typed: str, su
 
 def run_a_small_contest(app: Konkurs) -> str:
     spec = make_spec(datetime.now(UTC) + timedelta(days=1))
-    app.announce(spec, spec.phase_plan(), "announce")
-    app.change_phase(spec.slug, Phase.ANNOUNCED, "deadline", "", "open")
-    app.submit(spec.slug, [("row 2", SubmissionForm.model_validate({
-        "reference": "T-1", "nomination": "HC-1", "title": "Запись к врачу онлайн",
-        "applicant": {"name": "ГБУЗ «Больница»", "kind": "state_institution", "region": "75"},
-    }))])
-    app.change_phase(spec.slug, Phase.COLLECTING, "deadline", "", "close-collecting")
-    app.conclude_screening(spec.slug, "screen")
-    app.import_registry("social-services", [("row 2", RegistryRow(
-        inn="7707083893", name="ООО «Забота»", region="75", entered_on=date(2024, 1, 1)))])
+    app.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
+    app.contests.change_phase(
+        RecordPhaseChange(
+            slug=spec.slug, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="open"
+        )
+    )
+    app.submissions.submit(
+        Submit(
+            slug=spec.slug,
+            forms=[
+                (
+                    "row 2",
+                    SubmissionForm.model_validate(
+                        {
+                            "reference": "T-1",
+                            "nomination": "HC-1",
+                            "title": "Запись к врачу онлайн",
+                            "applicant": {
+                                "name": "ГБУЗ «Больница»",
+                                "kind": "state_institution",
+                                "region": "75",
+                            },
+                        }
+                    ),
+                )
+            ],
+        )
+    )
+    app.contests.change_phase(
+        RecordPhaseChange(
+            slug=spec.slug,
+            closed=Phase.COLLECTING,
+            cause="deadline",
+            reason="",
+            command_id="close-collecting",
+        )
+    )
+    app.results.conclude_screening(ContestOrder(slug=spec.slug, command_id="screen"))
+    app.registry.import_registry(
+        ImportRegistry(
+            registry="social-services",
+            rows=[
+                (
+                    "row 2",
+                    RegistryRow(
+                        inn="7707083893", name="ООО «Забота»", region="75", entered_on=date(2024, 1, 1)
+                    ),
+                )
+            ],
+        )
+    )
     return spec.slug
 
 
@@ -145,11 +181,15 @@ def test_events_read_from_the_log_carry_name_version_contest_and_their_own_field
     konkurs: Konkurs,
 ) -> None:
     slug = run_a_small_contest(konkurs)
-    events = [public_event(logged, ContestSlugs(konkurs)) for logged in konkurs.read_log()]
+    events = [public_event(logged, ContestSlugs(konkurs.store)) for logged in konkurs.store.read_log()]
 
     assert [e.name for e in events] == [
-        "contest.announced", "contest.phase_changed", "submission.submitted",
-        "contest.phase_changed", "contest.screening_concluded", "submission.admitted",
+        "contest.announced",
+        "contest.phase_changed",
+        "submission.submitted",
+        "contest.phase_changed",
+        "contest.screening_concluded",
+        "submission.admitted",
         "registry_entry.entered",
     ]
     # Only first events carry the slug; later ones are resolved through their aggregate.
@@ -157,8 +197,13 @@ def test_events_read_from_the_log_carry_name_version_contest_and_their_own_field
     assert [e.position for e in events] == list(range(1, 8))
     assert all(e.version == 1 for e in events)
     closed = events[3]
-    assert closed.data == {"closed": "collecting", "opened": "screening", "cause": "deadline",
-                           "reason": "", "command_id": "close-collecting"}
+    assert closed.data == {
+        "closed": "collecting",
+        "opened": "screening",
+        "cause": "deadline",
+        "reason": "",
+        "command_id": "close-collecting",
+    }
     assert (closed.aggregate_id, closed.aggregate_version) == (events[0].aggregate_id, 3)
     assert events[5].data == {}
     assert PublicEvent.model_validate_json(closed.model_dump_json()) == closed
@@ -169,18 +214,18 @@ def test_contest_slugs_read_a_first_event_only_when_they_have_not_seen_it_go_by(
 ) -> None:
     slug = run_a_small_contest(konkurs)
     reads: list[object] = []
-    select = konkurs.recorder.select_events
+    select = konkurs.store.recorder.select_events
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         reads.append(args)
         return select(*args, **kwargs)
 
-    monkeypatch.setattr(konkurs.recorder, "select_events", counted)
-    whole_log = ContestSlugs(konkurs)
-    assert [whole_log.of(logged) for logged in konkurs.read_log()] == [slug] * 6 + [None]
+    monkeypatch.setattr(konkurs.store.recorder, "select_events", counted)
+    whole_log = ContestSlugs(konkurs.store)
+    assert [whole_log.of(logged) for logged in konkurs.store.read_log()] == [slug] * 6 + [None]
     assert reads == []
 
-    changes_only = ContestSlugs(konkurs)
-    later = list(konkurs.read_log([topic_of(Contest.PhaseChanged)]))
+    changes_only = ContestSlugs(konkurs.store)
+    later = list(konkurs.store.read_log([topic_of(Contest.PhaseChanged)]))
     assert [changes_only.of(logged) for logged in later] == [slug, slug]
     assert len(reads) == 1

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from domain.aggregates import Contest, Submission
-from domain.application import topic_of
-from domain.ballot_intake import ALREADY_VOTED, NOT_SHORTLISTED
 from domain.ids import contest_id
-from domain.konkurs import Konkurs
 from domain.phases import Phase
 from domain.rules.eligibility import NOT_IN_REGISTRY
+from services.ballots import ALREADY_VOTED, NOT_SHORTLISTED
+from services.konkurs import Konkurs
+from store.log import topic_of
 from tests.example_contests import STAGE_REGIONS, run_example
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("*.yaml"))
@@ -44,16 +44,16 @@ def test_an_example_runs_to_published_results_with_something_to_audit(
 
 def every_contest_of_an_example_publishes_its_results(konkurs: Konkurs, example: list[str]) -> None:
     for slug in example:
-        contest = konkurs.get_contest(slug)
+        contest = konkurs.store.get_contest(slug)
         assert contest.published, slug
         assert contest.phase == Phase.CLOSED, slug
 
 
 def every_nomination_that_admitted_anyone_has_winners(konkurs: Konkurs, example: list[str]) -> None:
     for slug in example:
-        results = konkurs.get_contest(slug).results
+        results = konkurs.store.get_contest(slug).results
         assert results is not None
-        admitted = {entry.nomination for entry in konkurs.admitted(slug)}
+        admitted = {entry.nomination for entry in konkurs.reads.admitted(slug)}
         assert admitted, slug
         assert {standing.nomination for standing in results.winners} == admitted, slug
 
@@ -62,16 +62,19 @@ def screening_rejects_the_planted_entries_with_their_reasons(
     konkurs: Konkurs, example: list[str]
 ) -> None:
     for slug in example:
-        contest = konkurs.get_contest(slug)
+        contest = konkurs.store.get_contest(slug)
         assert contest.screening is not None
         rejected = contest.screening.rejected
         assert rejected.get("applicant kind not admitted", 0) >= 1, slug
         spec = contest.spec
         if spec.eligibility.registry is not None:
             assert rejected[NOT_IN_REGISTRY] == 2, slug
-            entered = {e.originator_id for e in konkurs.contest_events(slug, [Submission.Submitted])}
-            reasons = [logged.state["reason"] for logged in konkurs.read_log([topic_of(Submission.Rejected)])
-                       if logged.originator_id in entered]
+            entered = {e.originator_id for e in konkurs.store.contest_events(slug, [Submission.Submitted])}
+            reasons = [
+                logged.state["reason"]
+                for logged in konkurs.store.read_log([topic_of(Submission.Rejected)])
+                if logged.originator_id in entered
+            ]
             assert sum(reason.startswith(f"{NOT_IN_REGISTRY} on ") for reason in reasons) == 2
         if spec.eligibility.regions is not None:
             assert rejected["region outside the contest"] == 1, slug
@@ -83,23 +86,25 @@ def an_expert_recuses_and_the_submission_is_still_fully_reviewed(
     konkurs: Konkurs, example: list[str]
 ) -> None:
     for slug in example:
-        contest = konkurs.get_contest(slug)
-        judgings = konkurs.judgings(contest.spec).values()
-        recusals = [(ref, expert) for judging in judgings for ref, experts in judging.recused.items()
-                    for expert in experts]
+        contest = konkurs.store.get_contest(slug)
+        judgings = konkurs.reads.judgings(contest.spec).values()
+        recusals = [
+            (ref, expert)
+            for judging in judgings
+            for ref, experts in judging.recused.items()
+            for expert in experts
+        ]
         assert len(recusals) == 1, slug
-        (reference, expert), = recusals
+        ((reference, expert),) = recusals
         assert contest.judging is not None
         ranked = {entry.reference: entry for ranking in contest.judging.rankings for entry in ranking.entries}
         assert ranked[reference].reviews >= contest.spec.judging.required_reviews
         assert not any(j.is_assigned(reference, expert) for j in judgings)
 
 
-def a_vote_is_tallied_with_refusals_where_the_spec_has_one(
-    konkurs: Konkurs, example: list[str]
-) -> None:
+def a_vote_is_tallied_with_refusals_where_the_spec_has_one(konkurs: Konkurs, example: list[str]) -> None:
     for slug in example:
-        contest = konkurs.get_contest(slug)
+        contest = konkurs.store.get_contest(slug)
         if not contest.spec.voting.enabled:
             assert contest.tally is None
             continue
@@ -108,21 +113,21 @@ def a_vote_is_tallied_with_refusals_where_the_spec_has_one(
         assert contest.results is not None and contest.results.people_choice
 
 
-def regional_winners_are_judged_again_at_the_federal_stage(
-    konkurs: Konkurs, example: list[str]
-) -> None:
+def regional_winners_are_judged_again_at_the_federal_stage(konkurs: Konkurs, example: list[str]) -> None:
     federal, *stages = example
-    spec = konkurs.get_contest(federal).spec
+    spec = konkurs.store.get_contest(federal).spec
     if spec.regional_stages is None:
         return
     assert len(stages) == len(STAGE_REGIONS)
-    promoted = {logged.state["reference"]: logged.state["provenance"]
-                for logged in konkurs.contest_events(federal, [Submission.Submitted])
-                if logged.state.get("provenance")}
+    promoted = {
+        logged.state["reference"]: logged.state["provenance"]
+        for logged in konkurs.store.contest_events(federal, [Submission.Submitted])
+        if logged.state.get("provenance")
+    }
     assert {p["stage"] for p in promoted.values()} == set(stages)
     assert len(promoted) == len(stages) * len(spec.nominations)
-    admitted = {entry.reference for entry in konkurs.admitted(federal)}
-    judging = konkurs.get_contest(federal).judging
+    admitted = {entry.reference for entry in konkurs.reads.admitted(federal)}
+    judging = konkurs.store.get_contest(federal).judging
     assert judging is not None
     ranked = {entry.reference for ranking in judging.rankings for entry in ranking.entries}
     assert set(promoted) <= admitted & ranked
@@ -130,10 +135,12 @@ def regional_winners_are_judged_again_at_the_federal_stage(
 
 
 def each_stage_records_what_became_of_its_promotion(konkurs: Konkurs, example: list[str]) -> None:
-    settled = {logged.originator_id: logged for logged in konkurs.read_log(
-        [topic_of(Contest.Promoted), topic_of(Contest.PromotionRefused)])}
+    settled = {
+        logged.originator_id: logged
+        for logged in konkurs.store.read_log([topic_of(Contest.Promoted), topic_of(Contest.PromotionRefused)])
+    }
     for slug in example:
-        promotion = konkurs.get_contest(slug).spec.promotion
+        promotion = konkurs.store.get_contest(slug).spec.promotion
         if promotion is None:
             continue
         outcome = settled[contest_id(slug)]
@@ -146,42 +153,52 @@ def each_stage_records_what_became_of_its_promotion(konkurs: Konkurs, example: l
 
 def a_participation_drive_is_reviewed_while_collecting(konkurs: Konkurs, example: list[str]) -> None:
     for slug in example:
-        if konkurs.get_contest(slug).spec.participation is None:
+        if konkurs.store.get_contest(slug).spec.participation is None:
             continue
-        reviews = [logged for logged in konkurs.read_log([topic_of(Contest.ParticipationReviewed)])
-                   if logged.originator_id == contest_id(slug)]
+        reviews = [
+            logged
+            for logged in konkurs.store.read_log([topic_of(Contest.ParticipationReviewed)])
+            if logged.originator_id == contest_id(slug)
+        ]
         assert len(reviews) == 1
         assert reviews[0].state["submissions"] > 0 and reviews[0].state["laggards"]
 
 
 def the_auditor_recomputes_every_published_result(konkurs: Konkurs, example: list[str]) -> None:
     for slug in example:
-        audit = konkurs.audit_contest(slug)
+        audit = konkurs.audit.audit_contest(slug)
         assert audit.holds, [d.describe() for d in audit.differences]
         recomputed = {check.check: check.recomputed for check in audit.checks}
-        assert all(recomputed[name] > 0 for name in (
-            "seal", "screening", "assignment", "judging", "results", "publication")), (slug, recomputed)
-        assert (recomputed["tally"] > 0) == konkurs.get_contest(slug).spec.voting.enabled
-        promotes = konkurs.get_contest(slug).spec.promotion is not None and example[0] != slug
-        if promotes or konkurs.get_contest(slug).spec.regional_stages is not None:
+        assert all(
+            recomputed[name] > 0
+            for name in ("seal", "screening", "assignment", "judging", "results", "publication")
+        ), (slug, recomputed)
+        assert (recomputed["tally"] > 0) == konkurs.store.get_contest(slug).spec.voting.enabled
+        promotes = konkurs.store.get_contest(slug).spec.promotion is not None and example[0] != slug
+        if promotes or konkurs.store.get_contest(slug).spec.regional_stages is not None:
             assert recomputed["promotion"] > 0, slug
-    assert konkurs.verify_chain() is None
+    assert konkurs.chain.verify() is None
 
 
 def a_change_injected_into_a_published_result_is_caught(konkurs: Konkurs, example: list[str]) -> None:
     """Two winners' places swapped in a declaration appended after publication."""
     for slug in example:
-        contest = konkurs.get_contest(slug)
+        contest = konkurs.store.get_contest(slug)
         assert contest.results is not None
         first, second = contest.results.winners[:2]
-        swapped = [first.model_copy(update={"reference": second.reference}),
-                   second.model_copy(update={"reference": first.reference}),
-                   *contest.results.winners[2:]]
-        contest._results_declared(results=contest.results.model_copy(update={"winners": swapped}),
-                                  command_id="forged")
-        konkurs.save(contest)
-        audit = konkurs.audit_contest(slug)
+        swapped = [
+            first.model_copy(update={"reference": second.reference}),
+            second.model_copy(update={"reference": first.reference}),
+            *contest.results.winners[2:],
+        ]
+        contest._results_declared(
+            results=contest.results.model_copy(update={"winners": swapped}), command_id="forged"
+        )
+        konkurs.store.save(contest)
+        audit = konkurs.audit.audit_contest(slug)
         [results] = [check for check in audit.checks if check.check == "results"]
         assert not audit.holds and not results.holds, slug
-        assert any(f"place {first.place}, reference: recorded {second.reference}" in d.describe()
-                   for d in results.differences), slug
+        assert any(
+            f"place {first.place}, reference: recorded {second.reference}" in d.describe()
+            for d in results.differences
+        ), slug

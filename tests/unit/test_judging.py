@@ -16,14 +16,17 @@ from typing import Any
 import pytest
 
 from domain.aggregates import Applicant, Expert, ExpertProfile, Judging, Review
-from domain.application import topic_of
+from domain.commands.contest import Announce, RecordPhaseChange
+from domain.commands.intake import RecordReviews, ReviewForm, SubmissionForm, Submit
+from domain.commands.judging import ConcludeNomination, EnrollExperts, Recuse, RemindExperts
+from domain.commands.order import ContestOrder
 from domain.errors import InvalidCommand, KonkursError, NotAssigned
 from domain.ids import review_id
-from domain.intake import ReviewForm, SubmissionForm
-from domain.konkurs import Konkurs
 from domain.outcomes import JudgingOutcome, NominationRanking
 from domain.phases import Phase
 from domain.spec import ContestSpec
+from services.konkurs import Konkurs
+from store.log import topic_of
 from tests.factories import cards_for_assignments, expert_panel, spec_data
 
 SLUG = "judged"
@@ -62,15 +65,39 @@ def expert(id: str, organisation: str | None = None, **fields: Any) -> Row:
 
 
 def collecting(konkurs: Konkurs, spec: ContestSpec, entries: list[Row]) -> None:
-    konkurs.announce(spec, spec.phase_plan(), f"{spec.slug}:announce")
-    konkurs.change_phase(spec.slug, Phase.ANNOUNCED, "deadline", "", f"{spec.slug}:close:announced")
-    konkurs.submit(spec.slug, entries)
+    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id=f"{spec.slug}:announce"))
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=spec.slug,
+            closed=Phase.ANNOUNCED,
+            cause="deadline",
+            reason="",
+            command_id=f"{spec.slug}:close:announced",
+        )
+    )
+    konkurs.submissions.submit(Submit(slug=spec.slug, forms=entries))
 
 
 def open_judging(konkurs: Konkurs, slug: str = SLUG) -> None:
-    konkurs.change_phase(slug, Phase.COLLECTING, "deadline", "", f"{slug}:close:collecting")
-    konkurs.conclude_screening(slug, f"{slug}:conclude_screening")
-    konkurs.change_phase(slug, Phase.SCREENING, "deadline", "", f"{slug}:close:screening")
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=slug,
+            closed=Phase.COLLECTING,
+            cause="deadline",
+            reason="",
+            command_id=f"{slug}:close:collecting",
+        )
+    )
+    konkurs.results.conclude_screening(ContestOrder(slug=slug, command_id=f"{slug}:conclude_screening"))
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=slug,
+            closed=Phase.SCREENING,
+            cause="deadline",
+            reason="",
+            command_id=f"{slug}:close:screening",
+        )
+    )
 
 
 def judging_opened(
@@ -78,30 +105,35 @@ def judging_opened(
 ) -> dict[str, dict[str, list[str]]]:
     """Submissions in, experts enrolled, judging open and experts assigned: nomination → assigned."""
     collecting(konkurs, spec, entries)
-    konkurs.enroll_experts(spec.slug, experts)
+    konkurs.judging.enroll_experts(EnrollExperts(slug=spec.slug, profiles=experts))
     open_judging(konkurs, spec.slug)
-    konkurs.assign_experts(spec.slug, f"{spec.slug}:assign_experts")
+    konkurs.judging.assign_experts(ContestOrder(slug=spec.slug, command_id=f"{spec.slug}:assign_experts"))
     return assigned(konkurs, spec)
 
 
 def assigned(konkurs: Konkurs, spec: ContestSpec) -> dict[str, dict[str, list[str]]]:
-    return {code: j.assigned for code, j in konkurs.judgings(spec).items()}
+    return {code: j.assigned for code, j in konkurs.reads.judgings(spec).items()}
 
 
 def close_judging(konkurs: Konkurs, slug: str = SLUG) -> int:
-    konkurs.change_phase(slug, Phase.JUDGING, "deadline", "", f"{slug}:close:judging")
-    closed_at = konkurs.phase_closed_at(slug, Phase.JUDGING)
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=slug, closed=Phase.JUDGING, cause="deadline", reason="", command_id=f"{slug}:close:judging"
+        )
+    )
+    closed_at = konkurs.store.phase_closed_at(slug, Phase.JUDGING)
     assert closed_at is not None
     return closed_at
 
 
 def judged(konkurs: Konkurs, spec: ContestSpec) -> JudgingOutcome:
-    return konkurs.judge(spec, close_judging(konkurs, spec.slug))
+    return konkurs.reads.judge(spec, close_judging(konkurs, spec.slug))
 
 
 def card(submission: str, expert: str, impact: float, replicable: float = 3) -> Row:
     return f"card {submission}/{expert}", ReviewForm(
-        submission=submission, expert=expert, scores={"impact": impact, "replicable": replicable})
+        submission=submission, expert=expert, scores={"impact": impact, "replicable": replicable}
+    )
 
 
 def weighted(impact: float, replicable: float = 3) -> float:
@@ -109,11 +141,11 @@ def weighted(impact: float, replicable: float = 3) -> float:
 
 
 def states(konkurs: Konkurs, event_class: type) -> list[dict[str, Any]]:
-    return [e.state for e in konkurs.read_log([topic_of(event_class)])]
+    return [e.state for e in konkurs.store.read_log([topic_of(event_class)])]
 
 
 def topics_after(konkurs: Konkurs, position: int) -> list[str]:
-    return [e.topic.rsplit(":", 1)[-1] for e in konkurs.read_log(start=position + 1)]
+    return [e.topic.rsplit(":", 1)[-1] for e in konkurs.store.read_log(start=position + 1)]
 
 
 def ranked(ranking: NominationRanking) -> list[tuple[str, float]]:
@@ -126,8 +158,11 @@ def ranked(ranking: NominationRanking) -> list[tuple[str, float]]:
 @pytest.mark.parametrize(
     ("bad_row", "message"),
     [
-        pytest.param(expert("E9", directions=["health", "education"]),
-                     "roster row E9: unknown direction or nomination 'education'", id="direction"),
+        pytest.param(
+            expert("E9", directions=["health", "education"]),
+            "roster row E9: unknown direction or nomination 'education'",
+            id="direction",
+        ),
         pytest.param(expert("E9", region="99"), "roster row E9: unknown region code '99'", id="region"),
     ],
 )
@@ -135,35 +170,36 @@ def test_a_roster_row_with_an_unknown_direction_or_region_is_refused_by_its_labe
     konkurs: Konkurs, bad_row: Row, message: str
 ) -> None:
     collecting(konkurs, spec_with(), [entry("A1")])
-    before = konkurs.head_position()
+    before = konkurs.store.head_position()
 
     with pytest.raises(KonkursError) as refused:
-        konkurs.enroll_experts(SLUG, [*expert_panel(2), bad_row])
+        konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=[*expert_panel(2), bad_row]))
 
     assert str(refused.value) == message
-    assert konkurs.head_position() == before
-    assert konkurs.roster(SLUG) == []
+    assert konkurs.store.head_position() == before
+    assert konkurs.reads.roster(SLUG) == []
 
 
 def test_importing_the_roster_again_records_a_change_and_nothing_for_an_identical_row(
     konkurs: Konkurs,
 ) -> None:
     collecting(konkurs, spec_with(), [entry("A1")])
-    start = konkurs.head_position()
-    assert konkurs.enroll_experts(SLUG, expert_panel(2)) == 2
-    enrolled = konkurs.head_position()
+    start = konkurs.store.head_position()
+    assert konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=expert_panel(2))).recorded == 2
+    enrolled = konkurs.store.head_position()
     assert topics_after(konkurs, start) == ["Expert.Enrolled", "Expert.Enrolled"]
 
-    konkurs.enroll_experts(SLUG, expert_panel(2))
-    assert konkurs.head_position() == enrolled
+    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=expert_panel(2)))
+    assert konkurs.store.head_position() == enrolled
 
     moved = expert("E1", organisation="Экспертный центр 1", region="23", municipality="Сочи")
-    konkurs.enroll_experts(SLUG, [expert_panel(1)[0], moved])
+    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=[expert_panel(1)[0], moved]))
 
     assert topics_after(konkurs, enrolled) == ["Expert.ProfileChanged"]
     assert states(konkurs, Expert.ProfileChanged)[0]["profile"]["municipality"] == "Сочи"
-    assert [(p.id, p.region, p.municipality) for p in konkurs.roster(SLUG)] == [
-        ("E0", "77", None), ("E1", "23", "Сочи"),
+    assert [(p.id, p.region, p.municipality) for p in konkurs.reads.roster(SLUG)] == [
+        ("E0", "77", None),
+        ("E1", "23", "Сочи"),
     ]
 
 
@@ -212,10 +248,15 @@ def test_conflicted_experts_are_never_assigned_and_each_exclusion_is_recorded_wi
     found = judging_opened(konkurs, spec, CONFLICTED_ENTRIES, CONFLICTED_EXPERTS)
 
     conflicts = {
-        "A1": {"X-inn": "same INN as the applicant", "X-mun": "same municipality as the applicant",
-               "X-reg": "regional expert of the applicant's region"},
-        "B1": {"X-org": "same organisation as the applicant",
-               "X-reg": "regional expert of the applicant's region"},
+        "A1": {
+            "X-inn": "same INN as the applicant",
+            "X-mun": "same municipality as the applicant",
+            "X-reg": "regional expert of the applicant's region",
+        },
+        "B1": {
+            "X-org": "same organisation as the applicant",
+            "X-reg": "regional expert of the applicant's region",
+        },
     }
     by_submission = found["HC-1"] | found["HC-2"]
     for submission, experts in by_submission.items():
@@ -225,7 +266,8 @@ def test_conflicted_experts_are_never_assigned_and_each_exclusion_is_recorded_wi
     recorded = [(c["submission"], c["expert"], c["reason"]) for c in hc1["conflicts"] + hc2["conflicts"]]
     assert recorded == [
         (submission, expert_id, reason)
-        for submission, reasons in conflicts.items() for expert_id, reason in sorted(reasons.items())
+        for submission, reasons in conflicts.items()
+        for expert_id, reason in sorted(reasons.items())
     ]
     assert hc1["shortfalls"] == hc2["shortfalls"] == []
 
@@ -235,8 +277,9 @@ def test_a_regional_expert_may_judge_their_own_region_when_the_spec_does_not_exc
 ) -> None:
     spec = spec_with(reviewers_per_submission=2)
 
-    found = judging_opened(konkurs, spec, [entry("A1")], [expert("R23", region="23", level="regional"),
-                                                          expert("F77")])
+    found = judging_opened(
+        konkurs, spec, [entry("A1")], [expert("R23", region="23", level="regional"), expert("F77")]
+    )
 
     assert found["HC-1"] == {"A1": ["F77", "R23"]}
     assert states(konkurs, Judging.Assigned)[0]["conflicts"] == []
@@ -261,12 +304,15 @@ def test_a_panel_too_small_is_recorded_as_a_shortfall_per_submission(konkurs: Ko
 def test_assigning_again_with_the_same_command_id_writes_nothing(konkurs: Konkurs) -> None:
     spec = spec_with(reviewers_per_submission=3)
     first = judging_opened(konkurs, spec, [entry("A1"), entry("B1", "HC-2")], expert_panel(2))
-    konkurs.enroll_experts(SLUG, [expert("E7")])
-    before = konkurs.head_position()
+    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=[expert("E7")]))
+    before = konkurs.store.head_position()
 
-    assert konkurs.assign_experts(SLUG, f"{SLUG}:assign_experts") is False
+    assert (
+        konkurs.judging.assign_experts(ContestOrder(slug=SLUG, command_id=f"{SLUG}:assign_experts")).applied
+        is False
+    )
 
-    assert konkurs.head_position() == before
+    assert konkurs.store.head_position() == before
     assert assigned(konkurs, spec) == first
 
 
@@ -274,12 +320,11 @@ def test_assigning_with_a_new_command_id_after_enrolling_more_experts_tops_up_th
     konkurs: Konkurs,
 ) -> None:
     spec = spec_with(reviewers_per_submission=3)
-    first = judging_opened(konkurs, spec, [entry("A1"), entry("A2"), entry("B1", "HC-2")],
-                           expert_panel(2))
+    first = judging_opened(konkurs, spec, [entry("A1"), entry("A2"), entry("B1", "HC-2")], expert_panel(2))
     assert [len(s["shortfalls"]) for s in states(konkurs, Judging.Assigned)] == [2, 1]
-    konkurs.enroll_experts(SLUG, [expert("E7")])
+    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=[expert("E7")]))
 
-    assert konkurs.assign_experts(SLUG, "top-up") is True
+    assert konkurs.judging.assign_experts(ContestOrder(slug=SLUG, command_id="top-up")).applied is True
 
     topped = assigned(konkurs, spec)
     assert topped == {
@@ -287,7 +332,9 @@ def test_assigning_with_a_new_command_id_after_enrolling_more_experts_tops_up_th
     }
     top_ups = states(konkurs, Judging.Assigned)[2:]
     assert [(p["submission"], p["expert"]) for s in top_ups for p in s["pairs"]] == [
-        ("A1", "E7"), ("A2", "E7"), ("B1", "E7"),
+        ("A1", "E7"),
+        ("A2", "E7"),
+        ("B1", "E7"),
     ]
     assert [s["shortfalls"] for s in top_ups] == [[], []]
     assert [s["command_id"] for s in top_ups] == ["top-up", "top-up"]
@@ -311,8 +358,12 @@ def test_with_panels_per_direction_an_expert_of_the_direction_judges_every_nomin
 ) -> None:
     spec = spec_with(reviewers_per_submission=2)
 
-    found = judging_opened(konkurs, spec, [entry("A1"), entry("B1", "HC-2")],
-                           [expert("P1", directions=["HC-1"]), *expert_panel(1)])
+    found = judging_opened(
+        konkurs,
+        spec,
+        [entry("A1"), entry("B1", "HC-2")],
+        [expert("P1", directions=["HC-1"]), *expert_panel(1)],
+    )
 
     assert found == {"HC-1": {"A1": ["E0", "P1"]}, "HC-2": {"B1": ["E0"]}}
 
@@ -325,23 +376,25 @@ def test_a_card_from_an_expert_not_assigned_is_refused_and_nothing_is_written(ko
     found = judging_opened(konkurs, spec, [entry("A1"), entry("A2")], expert_panel(3))
     outsider = next(e for e in ("E0", "E1", "E2") if e not in found["HC-1"]["A1"])
     insider = found["HC-1"]["A1"][0]
-    before = konkurs.head_position()
+    before = konkurs.store.head_position()
 
     with pytest.raises(NotAssigned) as refused:
-        konkurs.record_reviews(SLUG, [card("A1", insider, 8), card("A1", outsider, 8)])
+        konkurs.submissions.record_reviews(
+            RecordReviews(slug=SLUG, forms=[card("A1", insider, 8), card("A1", outsider, 8)])
+        )
 
     assert str(refused.value) == f"card A1/{outsider}: expert {outsider} is not assigned to submission A1"
-    assert konkurs.head_position() == before
+    assert konkurs.store.head_position() == before
 
 
 def test_a_card_before_experts_are_assigned_is_refused(konkurs: Konkurs) -> None:
     spec = spec_with(reviewers_per_submission=2)
     collecting(konkurs, spec, [entry("A1")])
-    konkurs.enroll_experts(SLUG, expert_panel(2))
+    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=expert_panel(2)))
     open_judging(konkurs)  # judging open, but nobody assigned yet
 
     with pytest.raises(NotAssigned, match="expert E0 is not assigned to submission A1"):
-        konkurs.record_reviews(SLUG, [card("A1", "E0", 8)])
+        konkurs.submissions.record_reviews(RecordReviews(slug=SLUG, forms=[card("A1", "E0", 8)]))
 
 
 def test_a_revision_before_the_close_counts_and_every_revision_stays_in_the_log(
@@ -349,9 +402,11 @@ def test_a_revision_before_the_close_counts_and_every_revision_stays_in_the_log(
 ) -> None:
     spec = spec_with(nominations=1, reviewers_per_submission=2)
     judging_opened(konkurs, spec, [entry("A1")], expert_panel(2))
-    konkurs.record_reviews(SLUG, [card("A1", "E0", 4), card("A1", "E1", 7)])
+    konkurs.submissions.record_reviews(
+        RecordReviews(slug=SLUG, forms=[card("A1", "E0", 4), card("A1", "E1", 7)])
+    )
 
-    konkurs.record_reviews(SLUG, [card("A1", "E0", 9)])
+    konkurs.submissions.record_reviews(RecordReviews(slug=SLUG, forms=[card("A1", "E0", 9)]))
 
     outcome = judged(konkurs, spec)
     ranking = outcome.ranking("HC-1")
@@ -359,9 +414,11 @@ def test_a_revision_before_the_close_counts_and_every_revision_stays_in_the_log(
     # (weighted(9) + weighted(7)) / 2 = (230/3 + 190/3) / 2 = 70
     assert ranked(ranking) == [("A1", 70.0)]
     assert (outcome.reviews_counted, outcome.reviews_late) == (2, 0)
-    revisions = [(e.topic.rsplit(":", 1)[-1], e.state["scores"]["impact"])
-                 for e in konkurs.read_log([topic_of(Review.Scored), topic_of(Review.Rescored)])
-                 if e.originator_id == review_id(SLUG, "A1", "E0")]
+    revisions = [
+        (e.topic.rsplit(":", 1)[-1], e.state["scores"]["impact"])
+        for e in konkurs.store.read_log([topic_of(Review.Scored), topic_of(Review.Rescored)])
+        if e.originator_id == review_id(SLUG, "A1", "E0")
+    ]
     assert revisions == [("Review.Scored", 4), ("Review.Rescored", 9)]
 
 
@@ -370,23 +427,36 @@ def test_a_card_recorded_after_the_judging_close_by_log_order_is_not_counted(
 ) -> None:
     spec = spec_with(nominations=1, reviewers_per_submission=2, minimum_reviews=2)
     judging_opened(konkurs, spec, [entry("A1"), entry("A2")], expert_panel(2))
-    konkurs.record_reviews(SLUG, [card("A1", "E0", 8), card("A1", "E1", 6), card("A2", "E0", 9)])
+    konkurs.submissions.record_reviews(
+        RecordReviews(slug=SLUG, forms=[card("A1", "E0", 8), card("A1", "E1", 6), card("A2", "E0", 9)])
+    )
 
     # The card passes the phase check, then the deadline closes judging before it is saved.
-    check_phase = konkurs.open_contest
+    check_phase = konkurs.store.open_contest
 
     def closing_meanwhile(*args: Any) -> Any:
         contest = check_phase(*args)
-        konkurs.change_phase(SLUG, Phase.JUDGING, "deadline", "", f"{SLUG}:close:judging")
+        konkurs.contests.change_phase(
+            RecordPhaseChange(
+                slug=SLUG,
+                closed=Phase.JUDGING,
+                cause="deadline",
+                reason="",
+                command_id=f"{SLUG}:close:judging",
+            )
+        )
         return contest
 
-    monkeypatch.setattr(konkurs, "open_contest", closing_meanwhile)
-    assert konkurs.record_reviews(SLUG, [card("A2", "E1", 10)]) == 1
-    closed_at = konkurs.phase_closed_at(SLUG, Phase.JUDGING)
+    monkeypatch.setattr(konkurs.store, "open_contest", closing_meanwhile)
+    assert (
+        konkurs.submissions.record_reviews(RecordReviews(slug=SLUG, forms=[card("A2", "E1", 10)])).recorded
+        == 1
+    )
+    closed_at = konkurs.store.phase_closed_at(SLUG, Phase.JUDGING)
     assert closed_at is not None
     assert topics_after(konkurs, closed_at - 1) == ["Contest.PhaseChanged", "Review.Scored"]
 
-    outcome = konkurs.judge(spec, closed_at)
+    outcome = konkurs.reads.judge(spec, closed_at)
 
     assert (outcome.reviews_counted, outcome.reviews_late) == (3, 1)
     ranking = outcome.ranking("HC-1")
@@ -403,9 +473,13 @@ def test_a_recused_expert_is_replaced_and_their_card_no_longer_counts(konkurs: K
     found = judging_opened(konkurs, spec, [entry("A1")], expert_panel(3))
     recused, staying = found["HC-1"]["A1"]
     [spare] = {"E0", "E1", "E2"} - {recused, staying}
-    konkurs.record_reviews(SLUG, [card("A1", recused, 0), card("A1", staying, 8)])
+    konkurs.submissions.record_reviews(
+        RecordReviews(slug=SLUG, forms=[card("A1", recused, 0), card("A1", staying, 8)])
+    )
 
-    replacements = konkurs.recuse(SLUG, "A1", recused, "консультировал заявителя")
+    replacements = konkurs.judging.recuse(
+        Recuse(slug=SLUG, submission="A1", expert=recused, reason="консультировал заявителя")
+    ).experts
 
     assert replacements == [spare]
     assert assigned(konkurs, spec)["HC-1"] == {"A1": [staying, spare]}
@@ -413,8 +487,8 @@ def test_a_recused_expert_is_replaced_and_their_card_no_longer_counts(konkurs: K
         ("A1", recused, "консультировал заявителя"),
     ]
     with pytest.raises(NotAssigned):
-        konkurs.record_reviews(SLUG, [card("A1", recused, 1)])
-    konkurs.record_reviews(SLUG, [card("A1", spare, 6)])
+        konkurs.submissions.record_reviews(RecordReviews(slug=SLUG, forms=[card("A1", recused, 1)]))
+    konkurs.submissions.record_reviews(RecordReviews(slug=SLUG, forms=[card("A1", spare, 6)]))
 
     outcome = judged(konkurs, spec)
 
@@ -431,12 +505,14 @@ def test_recusing_an_expert_who_is_not_assigned_is_refused_and_nothing_is_writte
     spec = spec_with(reviewers_per_submission=2)
     found = judging_opened(konkurs, spec, [entry("A1")], expert_panel(3))
     [outsider] = {"E0", "E1", "E2"} - set(found["HC-1"]["A1"])
-    before = konkurs.head_position()
+    before = konkurs.store.head_position()
 
     with pytest.raises(InvalidCommand, match=f"expert {outsider} is not assigned to submission A1"):
-        konkurs.recuse(SLUG, "A1", outsider, "знаком с заявителем")
+        konkurs.judging.recuse(
+            Recuse(slug=SLUG, submission="A1", expert=outsider, reason="знаком с заявителем")
+        )
 
-    assert konkurs.head_position() == before
+    assert konkurs.store.head_position() == before
 
 
 def test_a_recusal_needs_a_reason(konkurs: Konkurs) -> None:
@@ -444,7 +520,7 @@ def test_a_recusal_needs_a_reason(konkurs: Konkurs) -> None:
     found = judging_opened(konkurs, spec, [entry("A1")], expert_panel(3))
 
     with pytest.raises(InvalidCommand, match="a recusal needs a reason"):
-        konkurs.recuse(SLUG, "A1", found["HC-1"]["A1"][0], "  ")
+        konkurs.judging.recuse(Recuse(slug=SLUG, submission="A1", expert=found["HC-1"]["A1"][0], reason="  "))
 
 
 # Reminders
@@ -457,17 +533,35 @@ def test_reminders_name_exactly_the_experts_with_open_cards_and_their_open_submi
     entries = [entry("A1"), entry("A2"), entry("A3"), entry("B1", "HC-2")]
     found = judging_opened(konkurs, spec, entries, expert_panel(3))
     assert found["HC-1"] == {ref: ["E0", "E1", "E2"] for ref in ("A1", "A2", "A3")}
-    konkurs.record_reviews(SLUG, [
-        card("A1", "E0", 5), card("A2", "E0", 5),
-        card("A1", "E1", 5),
-        card("A1", "E2", 5), card("A2", "E2", 5), card("A3", "E2", 5),  # E2 is done
-    ])
+    konkurs.submissions.record_reviews(
+        RecordReviews(
+            slug=SLUG,
+            forms=[
+                card("A1", "E0", 5),
+                card("A2", "E0", 5),
+                card("A1", "E1", 5),
+                card("A1", "E2", 5),
+                card("A2", "E2", 5),
+                card("A3", "E2", 5),  # E2 is done
+            ],
+        )
+    )
     closes_at = spec.phase_plan().window(Phase.JUDGING).closes_at
 
-    assert konkurs.remind_experts(SLUG, "HC-1", closes_at, "remind:HC-1") is True
-    before = konkurs.head_position()
-    assert konkurs.remind_experts(SLUG, "HC-1", closes_at, "remind:HC-1") is False
-    assert konkurs.head_position() == before
+    assert (
+        konkurs.judging.remind_experts(
+            RemindExperts(slug=SLUG, nomination="HC-1", closes_at=closes_at, command_id="remind:HC-1")
+        ).applied
+        is True
+    )
+    before = konkurs.store.head_position()
+    assert (
+        konkurs.judging.remind_experts(
+            RemindExperts(slug=SLUG, nomination="HC-1", closes_at=closes_at, command_id="remind:HC-1")
+        ).applied
+        is False
+    )
+    assert konkurs.store.head_position() == before
 
     [reminded] = states(konkurs, Judging.ExpertsReminded)
     assert reminded["closes_at"] == closes_at.isoformat()
@@ -484,11 +578,19 @@ def test_a_submission_below_the_minimum_reviews_is_flagged_and_not_ranked(konkur
     spec = spec_with(nominations=1, reviewers_per_submission=3, minimum_reviews=2)
     entries = [entry("A1"), entry("A2"), entry("A3"), entry("A4")]
     judging_opened(konkurs, spec, entries, expert_panel(3))
-    konkurs.record_reviews(SLUG, [
-        card("A1", "E0", 6), card("A1", "E1", 6), card("A1", "E2", 6),
-        card("A2", "E0", 9), card("A2", "E1", 9),
-        card("A3", "E2", 10),
-    ])
+    konkurs.submissions.record_reviews(
+        RecordReviews(
+            slug=SLUG,
+            forms=[
+                card("A1", "E0", 6),
+                card("A1", "E1", 6),
+                card("A1", "E2", 6),
+                card("A2", "E0", 9),
+                card("A2", "E1", 9),
+                card("A3", "E2", 10),
+            ],
+        )
+    )
 
     ranking = judged(konkurs, spec).ranking("HC-1")
 
@@ -503,14 +605,20 @@ def test_a_nomination_without_admitted_submissions_is_judged_with_an_empty_ranki
 ) -> None:
     spec = spec_with(reviewers_per_submission=1)
     judging_opened(konkurs, spec, [entry("A1")], expert_panel(1))
-    konkurs.record_reviews(SLUG, [card("A1", "E0", 8)])
+    konkurs.submissions.record_reviews(RecordReviews(slug=SLUG, forms=[card("A1", "E0", 8)]))
 
     outcome = judged(konkurs, spec)
 
     assert [(r.nomination, ranked(r), r.unreviewed) for r in outcome.rankings] == [
-        ("HC-1", [("A1", 70.0)], []), ("HC-2", [], []),
+        ("HC-1", [("A1", 70.0)], []),
+        ("HC-2", [], []),
     ]
-    assert konkurs.conclude_nomination(SLUG, "HC-2", "conclude:HC-2") is True
+    assert (
+        konkurs.judging.conclude_nomination(
+            ConcludeNomination(slug=SLUG, nomination="HC-2", command_id="conclude:HC-2")
+        ).applied
+        is True
+    )
 
 
 # Normalisation
@@ -525,15 +633,19 @@ def lenient_contest(
 ) -> tuple[dict[str, list[str]], list[tuple[str, str, float]], NominationRanking]:
     """Eight practices of close quality, four experts, two reviews each: every expert scores the
     true impact and a replicability of 2, except E0, who gives +2 on every criterion."""
-    spec = spec_with(f"lenient-{normalisation}", nominations=1, reviewers_per_submission=2,
-                     normalisation=normalisation)
+    spec = spec_with(
+        f"lenient-{normalisation}", nominations=1, reviewers_per_submission=2, normalisation=normalisation
+    )
     found = judging_opened(konkurs, spec, [entry(ref) for ref in QUALITY], expert_panel(4))["HC-1"]
     lift = {e: 2 if e == LENIENT else 0 for e in ("E0", "E1", "E2", "E3")}
-    forms = [card(ref, e, QUALITY[ref] + lift[e], 2 + lift[e])
-             for ref, experts in found.items() for e in experts]
-    konkurs.record_reviews(spec.slug, forms)
-    scored = [(form.submission, form.expert, weighted(form.scores["impact"], form.scores["replicable"]))
-              for _, form in forms]
+    forms = [
+        card(ref, e, QUALITY[ref] + lift[e], 2 + lift[e]) for ref, experts in found.items() for e in experts
+    ]
+    konkurs.submissions.record_reviews(RecordReviews(slug=spec.slug, forms=forms))
+    scored = [
+        (form.submission, form.expert, weighted(form.scores["impact"], form.scores["replicable"]))
+        for _, form in forms
+    ]
     ranking = judged(konkurs, spec).ranking("HC-1")
     assert ranking is not None
     return found, scored, ranking
@@ -579,13 +691,17 @@ def test_zscores_move_the_ranking_as_the_hand_calculation_says_and_undo_the_leni
 
 
 def test_the_trimmed_mean_drops_the_lowest_and_highest_of_five_cards(konkurs: Konkurs) -> None:
-    spec = spec_with(nominations=1, reviewers_per_submission=5, minimum_reviews=4,
-                     normalisation="trimmed")
+    spec = spec_with(nominations=1, reviewers_per_submission=5, minimum_reviews=4, normalisation="trimmed")
     judging_opened(konkurs, spec, [entry("A1"), entry("A2")], expert_panel(5))
-    konkurs.record_reviews(SLUG, [
-        *(card("A1", f"E{k}", impact) for k, impact in enumerate([0, 7, 7, 7, 7])),
-        *(card("A2", f"E{k}", 6) for k in range(4)),  # E4 never scores A2
-    ])
+    konkurs.submissions.record_reviews(
+        RecordReviews(
+            slug=SLUG,
+            forms=[
+                *(card("A1", f"E{k}", impact) for k, impact in enumerate([0, 7, 7, 7, 7])),
+                *(card("A2", f"E{k}", 6) for k in range(4)),  # E4 never scores A2
+            ],
+        )
+    )
 
     ranking = judged(konkurs, spec).ranking("HC-1")
 
@@ -593,10 +709,14 @@ def test_the_trimmed_mean_drops_the_lowest_and_highest_of_five_cards(konkurs: Ko
     a1, a2 = ranking.entries
     # A1: 0 and one 7 dropped, the mean of three 7s is weighted(7) = 190/3; raw, it is the mean
     # impact 5.6 → 100·(1.12 + 0.5)/3 = 54. A2 has four cards: the plain mean, weighted(6) = 170/3.
-    assert (a1.reference, a1.score, a1.raw_score, a1.reviews, a1.trimmed) == (
-        "A1", 63.3333, 54.0, 5, True)
+    assert (a1.reference, a1.score, a1.raw_score, a1.reviews, a1.trimmed) == ("A1", 63.3333, 54.0, 5, True)
     assert (a2.reference, a2.score, a2.raw_score, a2.reviews, a2.trimmed) == (
-        "A2", 56.6667, 56.6667, 4, False)
+        "A2",
+        56.6667,
+        56.6667,
+        4,
+        False,
+    )
 
 
 # The ranking each nomination records
@@ -607,24 +727,42 @@ def test_the_recorded_ranking_names_the_tie_break_step_that_settled_each_tie(kon
     refs = ["T1", "T2", "T3", "T4", "T5"]
     judging_opened(konkurs, spec, [entry(ref) for ref in refs], expert_panel(3))
     experts = ["E0", "E1", "E2"]
-    konkurs.record_reviews(SLUG, [
-        *(card("T1", e, 5, 3) for e in experts),      # 100·(1.0 + 0.5)/3 = 50
-        *(card("T2", e, 7.5, 1) for e in experts),    # 100·(1.5 + 0)/3 = 50, more impact
-        *(card("T3", e, 7.5, 1) for e in experts[:2]),  # 50 again, but two reviews
-        *(card("T4", e, 6, 2) for e in experts),      # 100·(1.2 + 0.25)/3 = 48.3333
-        *(card("T5", e, 6, 2) for e in experts),      # the same in every respect
-    ])
+    konkurs.submissions.record_reviews(
+        RecordReviews(
+            slug=SLUG,
+            forms=[
+                *(card("T1", e, 5, 3) for e in experts),  # 100·(1.0 + 0.5)/3 = 50
+                *(card("T2", e, 7.5, 1) for e in experts),  # 100·(1.5 + 0)/3 = 50, more impact
+                *(card("T3", e, 7.5, 1) for e in experts[:2]),  # 50 again, but two reviews
+                *(card("T4", e, 6, 2) for e in experts),  # 100·(1.2 + 0.25)/3 = 48.3333
+                *(card("T5", e, 6, 2) for e in experts),  # the same in every respect
+            ],
+        )
+    )
     close_judging(konkurs)
 
-    assert konkurs.conclude_nomination(SLUG, "HC-1", "conclude:HC-1") is True
-    assert konkurs.conclude_nomination(SLUG, "HC-1", "conclude:HC-1") is False
+    assert (
+        konkurs.judging.conclude_nomination(
+            ConcludeNomination(slug=SLUG, nomination="HC-1", command_id="conclude:HC-1")
+        ).applied
+        is True
+    )
+    assert (
+        konkurs.judging.conclude_nomination(
+            ConcludeNomination(slug=SLUG, nomination="HC-1", command_id="conclude:HC-1")
+        ).applied
+        is False
+    )
 
     [opened] = [s for s in states(konkurs, Judging.Opened) if s["nomination"] == "HC-1"]
     [concluded] = states(konkurs, Judging.Concluded)
-    lottery = sorted(["T4", "T5"], key=lambda ref: hashlib.sha256(f"{opened['seed']}/{ref}".encode())
-                     .hexdigest())
-    assert [(e["reference"], e["place"], e["score"], e["reviews"], e["settled_by"])
-            for e in concluded["ranking"]["entries"]] == [
+    lottery = sorted(
+        ["T4", "T5"], key=lambda ref: hashlib.sha256(f"{opened['seed']}/{ref}".encode()).hexdigest()
+    )
+    assert [
+        (e["reference"], e["place"], e["score"], e["reviews"], e["settled_by"])
+        for e in concluded["ranking"]["entries"]
+    ] == [
         ("T2", 1, 50.0, 3, None),
         ("T1", 2, 50.0, 3, "criterion:impact"),
         ("T3", 3, 50.0, 2, "reviews"),
@@ -640,13 +778,13 @@ def test_the_lottery_seed_is_recorded_when_judging_opens_and_is_not_the_spec_fin
     judging_opened(konkurs, spec, [entry("A1"), entry("B1", "HC-2")], expert_panel(1))
 
     opened = states(konkurs, Judging.Opened)
-    seed = konkurs.lottery_seed(spec)
+    seed = konkurs.reads.lottery_seed(spec)
     assert [(s["nomination"], s["seed"]) for s in opened] == [("HC-1", seed), ("HC-2", seed)]
     assert seed != spec.fingerprint()
-    assert all(j.seed == seed for j in konkurs.judgings(spec).values())
-    screening_closed = konkurs.phase_closed_at(SLUG, Phase.SCREENING)
+    assert all(j.seed == seed for j in konkurs.reads.judgings(spec).values())
+    screening_closed = konkurs.store.phase_closed_at(SLUG, Phase.SCREENING)
     assert screening_closed is not None
-    opened_at = [e.position for e in konkurs.read_log([topic_of(Judging.Opened)])]
+    opened_at = [e.position for e in konkurs.store.read_log([topic_of(Judging.Opened)])]
     assert all(position > screening_closed for position in opened_at)
 
 
@@ -656,23 +794,31 @@ def test_judging_uses_the_rankings_the_nominations_recorded_and_computes_the_sam
     spec = spec_with(reviewers_per_submission=2, normalisation="zscore")
     entries = [entry(f"A{i}") for i in range(1, 5)] + [entry(f"B{i}", "HC-2") for i in range(1, 4)]
     judging_opened(konkurs, spec, entries, expert_panel(3))
-    konkurs.record_reviews(SLUG, cards_for_assignments(
-        konkurs, SLUG, lambda ref, e: (3 * int(ref[1:]) + int(e[1:])) % 11))
+    konkurs.submissions.record_reviews(
+        RecordReviews(
+            slug=SLUG,
+            forms=cards_for_assignments(konkurs, SLUG, lambda ref, e: (3 * int(ref[1:]) + int(e[1:])) % 11),
+        )
+    )
     closed_at = close_judging(konkurs)
     computing: list[list[str]] = []
-    rank_nominations = konkurs.rank_nominations
+    rank_nominations = konkurs.reads.rank_nominations
 
     def spy(spec: ContestSpec, closed_at: int, nominations: list[str]) -> Any:
         computing.append(list(nominations))
         return rank_nominations(spec, closed_at, nominations)
 
-    monkeypatch.setattr(konkurs, "rank_nominations", spy)
+    monkeypatch.setattr(konkurs.reads, "rank_nominations", spy)
 
-    computed = konkurs.judge(spec, closed_at)
-    konkurs.conclude_nomination(SLUG, "HC-1", "conclude:HC-1")
-    half = konkurs.judge(spec, closed_at)
-    konkurs.conclude_nomination(SLUG, "HC-2", "conclude:HC-2")
-    recorded = konkurs.judge(spec, closed_at)
+    computed = konkurs.reads.judge(spec, closed_at)
+    konkurs.judging.conclude_nomination(
+        ConcludeNomination(slug=SLUG, nomination="HC-1", command_id="conclude:HC-1")
+    )
+    half = konkurs.reads.judge(spec, closed_at)
+    konkurs.judging.conclude_nomination(
+        ConcludeNomination(slug=SLUG, nomination="HC-2", command_id="conclude:HC-2")
+    )
+    recorded = konkurs.reads.judge(spec, closed_at)
 
     # judge, conclude HC-1, judge, conclude HC-2, judge: what each had to compute itself
     assert computing == [["HC-1", "HC-2"], ["HC-1"], ["HC-2"], ["HC-2"], []]
@@ -681,4 +827,3 @@ def test_judging_uses_the_rankings_the_nominations_recorded_and_computes_the_sam
     ]
     assert computed == half == recorded
     assert all(r.entries for r in recorded.rankings)
-

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from domain.announcement_spec import Addressee
 from domain.authorities import REGIONAL_AUTHORITIES, genitive
 from domain.errors import SpecError
 from domain.regions import REGION_CODES
 from domain.rules.letters import addressees, render_letters
 from domain.spec import ContestSpec
-from domain.spec_file import load_spec, parse_spec
+from domain.spec.announcement import Addressee
+from konkurs.spec_files import load_spec, parse_spec
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

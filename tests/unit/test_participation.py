@@ -11,14 +11,15 @@ import pytest
 
 from domain.aggregates import Applicant, Contest, MunicipalRoster, Submission
 from domain.aggregates.municipalities import UnknownMunicipality
-from domain.application import topic_of
+from domain.commands.contest import Announce, RecordPhaseChange, ReviewParticipation
+from domain.commands.intake import SubmissionForm, Submit
+from domain.commands.registry import ImportMunicipalities, MunicipalityRow
 from domain.errors import DuplicateSubmission, InputFileError
-from domain.intake import SubmissionForm
-from domain.konkurs import Konkurs
-from domain.participation import MunicipalityRow
 from domain.phases import Phase
 from domain.spec import ApplicantKind, ContestSpec
 from projections import ViewsDB, catch_up, default_views, participation, region_participation
+from services.konkurs import Konkurs
+from store.log import topic_of
 from tests.factories import DAY, spec_data
 
 SLUG = "drive-test"
@@ -47,75 +48,113 @@ def collecting(konkurs: Konkurs) -> ContestSpec:
         "target": {"per_100_municipalities": 50}, "regions": {NOVGOROD: {"absolute": 3}},
         "review": {"every_days": 7}, "report_by": "2031-01-01"}}
     spec = ContestSpec.model_validate(data)
-    konkurs.announce(spec, spec.phase_plan(), "announce")
-    konkurs.change_phase(SLUG, Phase.ANNOUNCED, "deadline", "", "open")
+    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
+    konkurs.contests.change_phase(
+        RecordPhaseChange(slug=SLUG, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="open")
+    )
     return spec
 
 
 def events(konkurs: Konkurs, event_class: type) -> list[dict[str, Any]]:
-    return [e.state for e in konkurs.read_log([topic_of(event_class)])]
+    return [e.state for e in konkurs.store.read_log([topic_of(event_class)])]
 
 
 def test_a_reimport_writes_only_the_regions_whose_roster_changed(konkurs: Konkurs) -> None:
-    first = konkurs.import_municipalities(roster_rows())
-    again = konkurs.import_municipalities(roster_rows())
-    changed = konkurs.import_municipalities(roster_rows({KRASNODAR: 9, KEMEROVO: 4}))
+    first = konkurs.participation.import_municipalities(ImportMunicipalities(rows=roster_rows()))
+    again = konkurs.participation.import_municipalities(ImportMunicipalities(rows=roster_rows()))
+    changed = konkurs.participation.import_municipalities(
+        ImportMunicipalities(rows=roster_rows({KRASNODAR: 9, KEMEROVO: 4}))
+    )
 
     assert (first.municipalities, first.written) == (14, [KRASNODAR, KEMEROVO, NOVGOROD])
     assert again.written == []
     assert changed.written == [KRASNODAR]
     assert len(events(konkurs, MunicipalRoster.Listed)) == 3
     assert [e["region"] for e in events(konkurs, MunicipalRoster.Revised)] == [KRASNODAR]
-    assert konkurs.roster_sizes() == {KRASNODAR: 9, KEMEROVO: 4, NOVGOROD: 2}
+    assert konkurs.participation.roster_sizes() == {KRASNODAR: 9, KEMEROVO: 4, NOVGOROD: 2}
 
 
-@pytest.mark.parametrize(("bad", "message"), [
-    (MunicipalityRow(oktmo="99000001", name="МО", region="00"),
-     "municipalities.csv:99: unknown region code '00'"),
-    (MunicipalityRow(oktmo=oktmo(KEMEROVO, 1), name="МО", region=KEMEROVO),
-     f"municipalities.csv:99: OKTMO code {oktmo(KEMEROVO, 1)} is listed twice "
-     "(first at municipalities.csv:11)"),
-])
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (
+            MunicipalityRow(oktmo="99000001", name="МО", region="00"),
+            "municipalities.csv:99: unknown region code '00'",
+        ),
+        (
+            MunicipalityRow(oktmo=oktmo(KEMEROVO, 1), name="МО", region=KEMEROVO),
+            f"municipalities.csv:99: OKTMO code {oktmo(KEMEROVO, 1)} is listed twice "
+            "(first at municipalities.csv:11)",
+        ),
+    ],
+)
 def test_a_bad_row_names_its_line_and_nothing_of_the_file_is_saved(
     konkurs: Konkurs, bad: MunicipalityRow, message: str
 ) -> None:
     with pytest.raises(InputFileError) as refused:
-        konkurs.import_municipalities([*roster_rows(), ("municipalities.csv:99", bad)])
+        konkurs.participation.import_municipalities(
+            ImportMunicipalities(rows=[*roster_rows(), ("municipalities.csv:99", bad)])
+        )
 
     assert str(refused.value) == message
-    assert konkurs.head_position() == 0
+    assert konkurs.store.head_position() == 0
 
 
 def test_a_region_with_a_roster_refuses_a_municipality_it_does_not_list(konkurs: Konkurs) -> None:
     collecting(konkurs)
-    konkurs.import_municipalities(roster_rows())
-    head = konkurs.head_position()
+    konkurs.participation.import_municipalities(ImportMunicipalities(rows=roster_rows()))
+    head = konkurs.store.head_position()
 
     with pytest.raises(UnknownMunicipality) as refused:
-        konkurs.submit(SLUG, [("s.csv:2", form("A", KRASNODAR, oktmo(KRASNODAR, 0))),
-                              ("s.csv:3", form("B", KRASNODAR, oktmo(KEMEROVO, 0)))])
+        konkurs.submissions.submit(
+            Submit(
+                slug=SLUG,
+                forms=[
+                    ("s.csv:2", form("A", KRASNODAR, oktmo(KRASNODAR, 0))),
+                    ("s.csv:3", form("B", KRASNODAR, oktmo(KEMEROVO, 0))),
+                ],
+            )
+        )
 
     assert str(refused.value).startswith(
-        f"s.csv:3: municipality {oktmo(KEMEROVO, 0)} is not on the roster of Краснодарский край (23)")
+        f"s.csv:3: municipality {oktmo(KEMEROVO, 0)} is not on the roster of Краснодарский край (23)"
+    )
     assert "\n" not in str(refused.value)
-    assert konkurs.head_position() == head
+    assert konkurs.store.head_position() == head
     # No roster for region 75, and naming no municipality at all, are both fine.
-    assert konkurs.submit(SLUG, [("s.csv:2", form("A", KRASNODAR)), ("s.csv:3", form("B", "75", "1"))]) == 2
+    assert (
+        konkurs.submissions.submit(
+            Submit(slug=SLUG, forms=[("s.csv:2", form("A", KRASNODAR)), ("s.csv:3", form("B", "75", "1"))])
+        ).recorded
+        == 2
+    )
 
 
 def test_a_file_repeating_a_recorded_submission_is_refused_whole(konkurs: Konkurs) -> None:
     collecting(konkurs)
-    konkurs.submit(SLUG, [("first.csv:2", form("A", KRASNODAR))])
-    head = konkurs.head_position()
+    konkurs.submissions.submit(Submit(slug=SLUG, forms=[("first.csv:2", form("A", KRASNODAR))]))
+    head = konkurs.store.head_position()
 
     with pytest.raises(DuplicateSubmission, match=r"^second.csv:3: submission A already exists$"):
-        konkurs.submit(SLUG, [("second.csv:2", form("B", KEMEROVO)), ("second.csv:3", form("A", KEMEROVO))])
+        konkurs.submissions.submit(
+            Submit(
+                slug=SLUG,
+                forms=[("second.csv:2", form("B", KEMEROVO)), ("second.csv:3", form("A", KEMEROVO))],
+            )
+        )
     with pytest.raises(DuplicateSubmission, match=r"^third.csv:3: submission C already exists$"):
-        konkurs.submit(SLUG, [("third.csv:2", form("C", KEMEROVO)), ("third.csv:3", form("C", KEMEROVO))])
+        konkurs.submissions.submit(
+            Submit(
+                slug=SLUG, forms=[("third.csv:2", form("C", KEMEROVO)), ("third.csv:3", form("C", KEMEROVO))]
+            )
+        )
 
-    assert konkurs.head_position() == head
-    assert konkurs.submit(SLUG, [("second.csv:2", form("B", KEMEROVO))]) == 1
-    recorded: Submission = konkurs.repository.get(Submission.create_id(contest=SLUG, reference="B"))
+    assert konkurs.store.head_position() == head
+    assert (
+        konkurs.submissions.submit(Submit(slug=SLUG, forms=[("second.csv:2", form("B", KEMEROVO))])).recorded
+        == 1
+    )
+    recorded: Submission = konkurs.store.repository.get(Submission.create_id(contest=SLUG, reference="B"))
     assert recorded.applicant.region == KEMEROVO
 
 
@@ -124,24 +163,36 @@ def submit_seed_like(konkurs: Konkurs) -> None:
     forms = [form("K1", KRASNODAR, oktmo(KRASNODAR, 0))]
     forms += [form(f"M{k}", KEMEROVO, oktmo(KEMEROVO, k % 3)) for k in range(5)]
     forms += [form("N1", NOVGOROD, oktmo(NOVGOROD, 0)), form("N2", NOVGOROD)]
-    konkurs.submit(SLUG, [(f"s.csv:{i + 2}", f) for i, f in enumerate(forms)])
+    konkurs.submissions.submit(Submit(slug=SLUG, forms=[(f"s.csv:{i + 2}", f) for i, f in enumerate(forms)]))
 
 
 def test_a_review_records_the_regions_below_target_once_per_command(konkurs: Konkurs) -> None:
     collecting(konkurs)
-    konkurs.import_municipalities(roster_rows())
+    konkurs.participation.import_municipalities(ImportMunicipalities(rows=roster_rows()))
     submit_seed_like(konkurs)
     moment = datetime(2030, 1, 8, tzinfo=UTC)
 
-    assert konkurs.review_participation(SLUG, moment, f"{SLUG}:participation:{moment}") is True
-    assert konkurs.review_participation(SLUG, moment, f"{SLUG}:participation:{moment}") is False
+    assert (
+        konkurs.participation.review_participation(
+            ReviewParticipation(slug=SLUG, moment=moment, command_id=f"{SLUG}:participation:{moment}")
+        ).applied
+        is True
+    )
+    assert (
+        konkurs.participation.review_participation(
+            ReviewParticipation(slug=SLUG, moment=moment, command_id=f"{SLUG}:participation:{moment}")
+        ).applied
+        is False
+    )
 
     [review] = events(konkurs, Contest.ParticipationReviewed)
     assert review["moment"] == moment.isoformat().replace("+00:00", "Z")
     assert review["report_by"] == "2031-01-02T00:00:00+03:00"  # the end of 1 January, Moscow
-    assert review["submissions"] == 8 and review["counted_to"] == konkurs.head_position() - 1
-    lagging = [(lag["code"], lag["submissions"], lag["target"], lag["taking_part"], lag["municipalities"])
-               for lag in review["laggards"]]
+    assert review["submissions"] == 8 and review["counted_to"] == konkurs.store.head_position() - 1
+    lagging = [
+        (lag["code"], lag["submissions"], lag["target"], lag["taking_part"], lag["municipalities"])
+        for lag in review["laggards"]
+    ]
     # Every other region has no roster, so no per-100 target: only these two lag.
     assert lagging == [(KRASNODAR, 1, 4, 1, 8), (NOVGOROD, 2, 3, 1, 2)]
 
@@ -150,18 +201,26 @@ def test_the_view_shows_the_league_the_municipalities_days_and_reviews(
     konkurs: Konkurs, tmp_path: Path
 ) -> None:
     collecting(konkurs)
-    konkurs.import_municipalities(roster_rows())
+    konkurs.participation.import_municipalities(ImportMunicipalities(rows=roster_rows()))
     submit_seed_like(konkurs)
-    konkurs.review_participation(SLUG, datetime.now(UTC), "review")
+    konkurs.participation.review_participation(
+        ReviewParticipation(slug=SLUG, moment=datetime.now(UTC), command_id="review")
+    )
     views = ViewsDB(tmp_path / "views.db")
-    catch_up(konkurs, views, default_views())
+    catch_up(konkurs.store, views, default_views())
 
     shown = participation(views, SLUG)
 
-    top = [(r.rank, r.code, r.submissions, r.target, r.taking_part, r.municipalities, r.lagging)
-           for r in shown.regions[:4]]
-    assert top == [(1, KEMEROVO, 5, 2, 3, 4, False), (2, NOVGOROD, 2, 3, 1, 2, True),
-                   (3, KRASNODAR, 1, 4, 1, 8, True), (4, "01", 0, None, 0, 0, False)]
+    top = [
+        (r.rank, r.code, r.submissions, r.target, r.taking_part, r.municipalities, r.lagging)
+        for r in shown.regions[:4]
+    ]
+    assert top == [
+        (1, KEMEROVO, 5, 2, 3, 4, False),
+        (2, NOVGOROD, 2, 3, 1, 2, True),
+        (3, KRASNODAR, 1, 4, 1, 8, True),
+        (4, "01", 0, None, 0, 0, False),
+    ]
     assert len(shown.regions) == 89 and shown.submissions == 8
     assert [r.code for r in shown.lagging] == [NOVGOROD, KRASNODAR]
     today = datetime.now(ZoneInfo("Europe/Moscow")).date()
@@ -171,7 +230,9 @@ def test_the_view_shows_the_league_the_municipalities_days_and_reviews(
 
     krasnodar = region_participation(views, SLUG, KRASNODAR)
     assert [(m.oktmo, m.submissions) for m in krasnodar.municipalities[:2]] == [
-        (oktmo(KRASNODAR, 0), 1), (oktmo(KRASNODAR, 1), 0)]
+        (oktmo(KRASNODAR, 0), 1),
+        (oktmo(KRASNODAR, 1), 0),
+    ]
     assert len(krasnodar.municipalities) == 8
     novgorod = region_participation(views, SLUG, NOVGOROD)
     assert novgorod.unnamed == 1 and novgorod.days[0].total == 2
@@ -181,11 +242,13 @@ def test_a_contest_without_a_drive_still_shows_its_league_without_targets(
     konkurs: Konkurs, tmp_path: Path
 ) -> None:
     spec = ContestSpec.model_validate(spec_data(datetime.now(UTC) - timedelta(hours=1), SLUG))
-    konkurs.announce(spec, spec.phase_plan(), "announce")
-    konkurs.change_phase(SLUG, Phase.ANNOUNCED, "deadline", "", "open")
-    konkurs.submit(SLUG, [("s.csv:2", form("A", KRASNODAR))])
+    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
+    konkurs.contests.change_phase(
+        RecordPhaseChange(slug=SLUG, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="open")
+    )
+    konkurs.submissions.submit(Submit(slug=SLUG, forms=[("s.csv:2", form("A", KRASNODAR))]))
     views = ViewsDB(tmp_path / "views.db")
-    catch_up(konkurs, views, default_views())
+    catch_up(konkurs.store, views, default_views())
 
     shown = participation(views, SLUG)
 
@@ -199,18 +262,31 @@ def test_on_postgresql_a_file_goes_in_whole_or_not_at_all_and_reviews_count_it(
     konkurs = Konkurs(env=postgres_env)
     try:
         collecting(konkurs)
-        konkurs.import_municipalities(roster_rows())
+        konkurs.participation.import_municipalities(ImportMunicipalities(rows=roster_rows()))
         submit_seed_like(konkurs)
-        head = konkurs.head_position()
+        head = konkurs.store.head_position()
         with pytest.raises(DuplicateSubmission, match=r"^again.csv:3: submission K1 already exists$"):
-            konkurs.submit(SLUG, [("again.csv:2", form("K2", KRASNODAR)),
-                                  ("again.csv:3", form("K1", KRASNODAR))])
-        assert konkurs.head_position() == head
-        assert konkurs.submit(SLUG, [("again.csv:2", form("K2", KRASNODAR))]) == 1
+            konkurs.submissions.submit(
+                Submit(
+                    slug=SLUG,
+                    forms=[("again.csv:2", form("K2", KRASNODAR)), ("again.csv:3", form("K1", KRASNODAR))],
+                )
+            )
+        assert konkurs.store.head_position() == head
+        assert (
+            konkurs.submissions.submit(
+                Submit(slug=SLUG, forms=[("again.csv:2", form("K2", KRASNODAR))])
+            ).recorded
+            == 1
+        )
 
-        konkurs.review_participation(SLUG, datetime(2030, 1, 8, tzinfo=UTC), "review")
+        konkurs.participation.review_participation(
+            ReviewParticipation(slug=SLUG, moment=datetime(2030, 1, 8, tzinfo=UTC), command_id="review")
+        )
         [review] = events(konkurs, Contest.ParticipationReviewed)
         assert [(lag["code"], lag["submissions"]) for lag in review["laggards"]] == [
-            (KRASNODAR, 2), (NOVGOROD, 2)]
+            (KRASNODAR, 2),
+            (NOVGOROD, 2),
+        ]
     finally:
         konkurs.close()

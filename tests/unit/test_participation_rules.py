@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.participation_spec import Participation
 from domain.regions import REGION_CODES
 from domain.rules.participation import (
     RegionTally,
@@ -21,6 +20,7 @@ from domain.rules.participation import (
     scheduled_reviews,
 )
 from domain.spec import ContestSpec
+from domain.spec.participation import Participation
 from tests.factories import DAY, spec_data
 
 MOSCOW = ZoneInfo("Europe/Moscow")

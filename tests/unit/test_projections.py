@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from domain.aggregates import Applicant, Contest
-from domain.application import LoggedEvent, topic_of
+from domain.commands.contest import Announce, RecordCancellation, RecordExtension, RecordPhaseChange
+from domain.commands.intake import BallotInput, CastBallots, RecordReviews, ReviewForm, SubmissionForm, Submit
+from domain.commands.judging import EnrollExperts
+from domain.commands.order import ContestOrder
 from domain.errors import UnknownContest
-from domain.intake import BallotForm, ReviewForm, SubmissionForm
-from domain.konkurs import Konkurs
 from domain.phases import Phase
 from domain.spec import ApplicantKind, ContestSpec
 from projections import (
@@ -31,6 +32,8 @@ from projections import (
     results,
 )
 from projections.view import topics
+from services.konkurs import Konkurs
+from store.log import LoggedEvent, topic_of
 from tests.factories import DAY, expert_panel, spec_data
 
 SLUG = "test-contest"
@@ -63,56 +66,114 @@ PANEL = expert_panel(3)[1:]  # E1 and E2: with two reviewers each, they review e
 
 def announce_and_collect(konkurs: Konkurs) -> None:
     spec = contest_spec()
-    konkurs.announce(spec, spec.phase_plan(), "announce")
-    konkurs.change_phase(SLUG, Phase.ANNOUNCED, "deadline", "", "open")
-    konkurs.submit(SLUG, [
-        (ref, SubmissionForm(
-            reference=ref, nomination=nomination, title=f"Practice {ref}",
-            applicant=Applicant(name=f"Applicant {ref}", kind=kind, region=region),
-        ))
-        for ref, nomination, kind, region in ENTRIES
-    ])
-    konkurs.extend_deadline(SLUG, Phase.COLLECTING, EXTENDED, "more time", "extend")
+    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
+    konkurs.contests.change_phase(
+        RecordPhaseChange(slug=SLUG, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="open")
+    )
+    konkurs.submissions.submit(
+        Submit(
+            slug=SLUG,
+            forms=[
+                (
+                    ref,
+                    SubmissionForm(
+                        reference=ref,
+                        nomination=nomination,
+                        title=f"Practice {ref}",
+                        applicant=Applicant(name=f"Applicant {ref}", kind=kind, region=region),
+                    ),
+                )
+                for ref, nomination, kind, region in ENTRIES
+            ],
+        )
+    )
+    konkurs.contests.extend_deadline(
+        RecordExtension(
+            slug=SLUG, phase=Phase.COLLECTING, closes_at=EXTENDED, reason="more time", command_id="extend"
+        )
+    )
 
 
 def screen_and_judge(konkurs: Konkurs) -> None:
-    konkurs.change_phase(SLUG, Phase.COLLECTING, "deadline", "", "close-collecting")
-    konkurs.conclude_screening(SLUG, "screen")
-    konkurs.enroll_experts(SLUG, PANEL)
-    konkurs.change_phase(SLUG, Phase.SCREENING, "deadline", "", "close-screening")
-    konkurs.assign_experts(SLUG, "assign")
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=SLUG, closed=Phase.COLLECTING, cause="deadline", reason="", command_id="close-collecting"
+        )
+    )
+    konkurs.results.conclude_screening(ContestOrder(slug=SLUG, command_id="screen"))
+    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=PANEL))
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=SLUG, closed=Phase.SCREENING, cause="deadline", reason="", command_id="close-screening"
+        )
+    )
+    konkurs.judging.assign_experts(ContestOrder(slug=SLUG, command_id="assign"))
     scores = {"A1": (9, 5), "A2": (6, 3), "A3": (7, 4), "B1": (8, 2), "B2": (5, 5)}
-    konkurs.record_reviews(SLUG, [
-        (f"{ref}/{expert}", ReviewForm(
-            submission=ref, expert=expert, scores={"impact": impact, "replicable": replicable},
-        ))
-        for ref, (impact, replicable) in scores.items() for expert in ("E1", "E2")
-    ])
-    konkurs.record_reviews(SLUG, [
-        ("again", ReviewForm(submission="A2", expert="E1", scores={"impact": 5, "replicable": 3})),
-    ])
-    konkurs.change_phase(SLUG, Phase.JUDGING, "deadline", "", "close-judging")
-    konkurs.conclude_judging(SLUG, "judge")
+    konkurs.submissions.record_reviews(
+        RecordReviews(
+            slug=SLUG,
+            forms=[
+                (
+                    f"{ref}/{expert}",
+                    ReviewForm(
+                        submission=ref,
+                        expert=expert,
+                        scores={"impact": impact, "replicable": replicable},
+                    ),
+                )
+                for ref, (impact, replicable) in scores.items()
+                for expert in ("E1", "E2")
+            ],
+        )
+    )
+    konkurs.submissions.record_reviews(
+        RecordReviews(
+            slug=SLUG,
+            forms=[
+                ("again", ReviewForm(submission="A2", expert="E1", scores={"impact": 5, "replicable": 3})),
+            ],
+        )
+    )
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=SLUG, closed=Phase.JUDGING, cause="deadline", reason="", command_id="close-judging"
+        )
+    )
+    konkurs.results.conclude_judging(ContestOrder(slug=SLUG, command_id="judge"))
 
 
 def vote_and_declare(konkurs: Konkurs) -> None:
-    votes = [("HC-1", "A3", "23"), ("HC-1", "A3", "75"), ("HC-1", "A1", "23"),
-             ("HC-2", "B1", "42")]
-    konkurs.cast_ballots(SLUG, [
-        (f"row{i}", BallotForm(voter=f"voter{i}", nomination=n, submission=ref, region=region))
-        for i, (n, ref, region) in enumerate(votes)
-    ], VOTER_KEY)
-    konkurs.change_phase(SLUG, Phase.VOTING, "deadline", "", "close-voting")
-    konkurs.tally_votes(SLUG, "tally")
-    konkurs.declare_results(SLUG, "declare")
+    votes = [("HC-1", "A3", "23"), ("HC-1", "A3", "75"), ("HC-1", "A1", "23"), ("HC-2", "B1", "42")]
+    konkurs.ballots.cast_ballots(
+        CastBallots(
+            slug=SLUG,
+            ballots=[
+                BallotInput(voter=f"voter{i}", nomination=n, submission=ref, region=region, label=f"row{i}")
+                for i, (n, ref, region) in enumerate(votes)
+            ],
+            voter_key=VOTER_KEY,
+            strict=True,
+        )
+    )
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=SLUG, closed=Phase.VOTING, cause="deadline", reason="", command_id="close-voting"
+        )
+    )
+    konkurs.results.tally_votes(ContestOrder(slug=SLUG, command_id="tally"))
+    konkurs.results.declare_results(ContestOrder(slug=SLUG, command_id="declare"))
 
 
 def run_whole_contest(konkurs: Konkurs) -> None:
     announce_and_collect(konkurs)
     screen_and_judge(konkurs)
     vote_and_declare(konkurs)
-    konkurs.change_phase(SLUG, Phase.RESULTS, "deadline", "", "close-results")
-    konkurs.publish_results(SLUG, "publish")
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=SLUG, closed=Phase.RESULTS, cause="deadline", reason="", command_id="close-results"
+        )
+    )
+    konkurs.results.publish_results(ContestOrder(slug=SLUG, command_id="publish"))
 
 
 @pytest.fixture
@@ -130,7 +191,7 @@ class LogPrefix:
     def read_log(
         self, topics: Sequence[str] = (), start: int = 1, stop: int | None = None
     ) -> Iterator[LoggedEvent]:
-        return self.konkurs.read_log(topics, start=start, stop=self.stop)
+        return self.konkurs.store.read_log(topics, start=start, stop=self.stop)
 
 
 class RacedLog:
@@ -144,10 +205,10 @@ class RacedLog:
     def read_log(
         self, topics: Sequence[str] = (), start: int = 1, stop: int | None = None
     ) -> Iterator[LoggedEvent]:
-        for logged in self.konkurs.read_log(topics, start=start, stop=stop):
+        for logged in self.konkurs.store.read_log(topics, start=start, stop=stop):
             if not self.raced:
                 self.raced = True
-                catch_up(self.konkurs, self.views_db, [BoardView()])
+                catch_up(self.konkurs.store, self.views_db, [BoardView()])
             yield logged
 
 
@@ -171,7 +232,7 @@ def test_the_board_shows_phase_extended_deadlines_and_counts_by_nomination_and_r
 ) -> None:
     announce_and_collect(konkurs)
     screen_and_judge(konkurs)
-    catch_up(konkurs, views_db, default_views())
+    catch_up(konkurs.store, views_db, default_views())
 
     shown = board(views_db, SLUG)
 
@@ -185,19 +246,19 @@ def test_the_board_shows_phase_extended_deadlines_and_counts_by_nomination_and_r
     assert (shown.submissions, shown.admitted, shown.rejected) == (6, 5, 1)
     assert shown.reviews == 10
     assert [(n.code, n.title, n.submissions, n.admitted) for n in shown.by_nomination] == [
-        ("HC-1", "Запись к врачу", 3, 3), ("HC-2", "Лекарственное обеспечение", 3, 2),
+        ("HC-1", "Запись к врачу", 3, 3),
+        ("HC-2", "Лекарственное обеспечение", 3, 2),
     ]
     assert [(r.code, r.name, r.submissions, r.admitted) for r in shown.by_region] == [
-        ("23", "Краснодарский край", 3, 3), ("75", "Забайкальский край", 2, 1),
+        ("23", "Краснодарский край", 3, 3),
+        ("75", "Забайкальский край", 2, 1),
         ("42", "Кемеровская область — Кузбасс", 1, 1),
     ]
 
 
-def test_the_board_counts_ballots_and_lists_every_contest(
-    konkurs: Konkurs, views_db: ViewsDB
-) -> None:
+def test_the_board_counts_ballots_and_lists_every_contest(konkurs: Konkurs, views_db: ViewsDB) -> None:
     run_whole_contest(konkurs)
-    catch_up(konkurs, views_db, default_views())
+    catch_up(konkurs.store, views_db, default_views())
 
     [summary] = list_contests(views_db)
 
@@ -208,43 +269,46 @@ def test_participation_lists_every_region_most_submissions_first_including_empty
     konkurs: Konkurs, views_db: ViewsDB
 ) -> None:
     announce_and_collect(konkurs)
-    catch_up(konkurs, views_db, default_views())
+    catch_up(konkurs.store, views_db, default_views())
 
     shown = participation(views_db, SLUG)
 
     assert shown.submissions == 6
     assert len(shown.regions) == 89
     assert [(r.code, r.submissions) for r in shown.regions[:4]] == [
-        ("23", 3), ("75", 2), ("42", 1), ("01", 0),
+        ("23", 3),
+        ("75", 2),
+        ("42", 1),
+        ("01", 0),
     ]
     assert shown.regions[3].name == "Республика Адыгея"
 
 
-def test_a_cancelled_contest_shows_its_phase_and_reason(
-    konkurs: Konkurs, views_db: ViewsDB
-) -> None:
+def test_a_cancelled_contest_shows_its_phase_and_reason(konkurs: Konkurs, views_db: ViewsDB) -> None:
     announce_and_collect(konkurs)
-    konkurs.cancel(SLUG, "the ministry withdrew it", "cancel")
-    catch_up(konkurs, views_db, default_views())
+    konkurs.contests.cancel(
+        RecordCancellation(slug=SLUG, reason="the ministry withdrew it", command_id="cancel")
+    )
+    catch_up(konkurs.store, views_db, default_views())
 
     shown = board(views_db, SLUG)
 
     assert (shown.phase, shown.cancelled_reason) == ("cancelled", "the ministry withdrew it")
 
 
-def test_the_expert_ranking_shows_before_results_are_declared(
-    konkurs: Konkurs, views_db: ViewsDB
-) -> None:
+def test_the_expert_ranking_shows_before_results_are_declared(konkurs: Konkurs, views_db: ViewsDB) -> None:
     announce_and_collect(konkurs)
     screen_and_judge(konkurs)
-    catch_up(konkurs, views_db, default_views())
+    catch_up(konkurs.store, views_db, default_views())
 
     shown = results(views_db, SLUG)
 
     assert (shown.judged, shown.declared, shown.published) == (True, False, False)
     hc1 = shown.nominations[0]
     assert [(e.place, e.reference, e.title, e.reviews) for e in hc1.ranking] == [
-        (1, "A1", "Practice A1", 2), (2, "A3", "Practice A3", 2), (3, "A2", "Practice A2", 2),
+        (1, "A1", "Practice A1", 2),
+        (2, "A3", "Practice A3", 2),
+        (3, "A2", "Practice A2", 2),
     ]
     assert [e.shortlisted for e in hc1.ranking] == [True, True, False]
     assert hc1.winners == [] and hc1.people_choice == []
@@ -256,66 +320,63 @@ def test_results_show_winners_with_titles_once_declared_and_published_once_publi
     announce_and_collect(konkurs)
     screen_and_judge(konkurs)
     vote_and_declare(konkurs)
-    catch_up(konkurs, views_db, default_views())
+    catch_up(konkurs.store, views_db, default_views())
 
     declared = results(views_db, SLUG)
     hc1 = declared.nominations[0]
     assert (declared.declared, declared.published) == (True, False)
-    assert [(w.place, w.reference, w.title, w.applicant, w.region_name, w.votes)
-            for w in hc1.winners] == [
+    assert [(w.place, w.reference, w.title, w.applicant, w.region_name, w.votes) for w in hc1.winners] == [
         (1, "A1", "Practice A1", "Applicant A1", "Краснодарский край", 1),
         (2, "A3", "Practice A3", "Applicant A3", "Забайкальский край", 2),
     ]
     assert [(p.reference, p.votes) for p in hc1.people_choice] == [("A3", 2)]
 
-    konkurs.change_phase(SLUG, Phase.RESULTS, "deadline", "", "close-results")
-    konkurs.publish_results(SLUG, "publish")
-    catch_up(konkurs, views_db, default_views())
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=SLUG, closed=Phase.RESULTS, cause="deadline", reason="", command_id="close-results"
+        )
+    )
+    konkurs.results.publish_results(ContestOrder(slug=SLUG, command_id="publish"))
+    catch_up(konkurs.store, views_db, default_views())
 
     published = results(views_db, SLUG)
     assert published.published is True
     assert declared.sealed_head is None
-    [publication] = konkurs.read_log([topic_of(Contest.ResultsPublished)])
-    konkurs.extend_chain()
+    [publication] = konkurs.store.read_log([topic_of(Contest.ResultsPublished)])
+    konkurs.chain.extend()
     sealed = publication.position - 1  # the head when it was recorded: the event before it
-    assert (published.sealed_position, published.sealed_head) == (sealed, konkurs.chain_link(sealed).hex())
+    assert (published.sealed_position, published.sealed_head) == (sealed, konkurs.chain.link(sealed).hex())
 
 
-def test_declaring_results_again_replaces_the_contests_standings(
-    konkurs: Konkurs, views_db: ViewsDB
-) -> None:
+def test_declaring_results_again_replaces_the_contests_standings(konkurs: Konkurs, views_db: ViewsDB) -> None:
     announce_and_collect(konkurs)
     screen_and_judge(konkurs)
     vote_and_declare(konkurs)
-    catch_up(konkurs, views_db, default_views())
+    catch_up(konkurs.store, views_db, default_views())
     before = results(views_db, SLUG)
 
-    konkurs.declare_results(SLUG, "declare-again")
-    catch_up(konkurs, views_db, default_views())
+    konkurs.results.declare_results(ContestOrder(slug=SLUG, command_id="declare-again"))
+    catch_up(konkurs.store, views_db, default_views())
 
     assert results(views_db, SLUG) == before
 
 
-def test_an_unknown_contest_is_reported_as_never_announced(
-    konkurs: Konkurs, views_db: ViewsDB
-) -> None:
+def test_an_unknown_contest_is_reported_as_never_announced(konkurs: Konkurs, views_db: ViewsDB) -> None:
     for query in (board, results, participation):
         with pytest.raises(UnknownContest, match="no contest 'nope' has been announced"):
             query(views_db, "nope")
     assert list_contests(views_db) == []
 
 
-def test_catching_up_twice_applies_nothing_new_the_second_time(
-    konkurs: Konkurs, views_db: ViewsDB
-) -> None:
+def test_catching_up_twice_applies_nothing_new_the_second_time(konkurs: Konkurs, views_db: ViewsDB) -> None:
     run_whole_contest(konkurs)
     views = default_views()
 
-    first = catch_up(konkurs, views_db, views)
+    first = catch_up(konkurs.store, views_db, views)
     dump = views_db.dump()
 
-    assert first == sum(len(list(konkurs.read_log(topics(v)))) for v in views)
-    assert catch_up(konkurs, views_db, views) == 0
+    assert first == sum(len(list(konkurs.store.read_log(topics(v)))) for v in views)
+    assert catch_up(konkurs.store, views_db, views) == 0
     assert views_db.dump() == dump
 
 
@@ -324,10 +385,10 @@ def test_a_view_killed_mid_batch_keeps_rows_and_position_together_and_resumes_ex
 ) -> None:
     announce_and_collect(konkurs)
     screen_and_judge(konkurs)
-    handled = list(konkurs.read_log(topics(BoardView())))
+    handled = list(konkurs.store.read_log(topics(BoardView())))
 
     with pytest.raises(RuntimeError, match="killed"):
-        catch_up(konkurs, views_db, [BoardKilledAt(nth=15)], batch_size=10)
+        catch_up(konkurs.store, views_db, [BoardKilledAt(nth=15)], batch_size=10)
 
     tenth = handled[9].position
     assert views_db.positions()["board"] == tenth
@@ -335,9 +396,9 @@ def test_a_view_killed_mid_batch_keeps_rows_and_position_together_and_resumes_ex
     catch_up(LogPrefix(konkurs, stop=tenth), reference, [BoardView()])
     assert views_db.dump() == reference.dump()
 
-    assert catch_up(konkurs, views_db, [BoardView()], batch_size=10) == len(handled) - 10
+    assert catch_up(konkurs.store, views_db, [BoardView()], batch_size=10) == len(handled) - 10
     complete = ViewsDB(tmp_path / "complete.db")
-    catch_up(konkurs, complete, [BoardView()])
+    catch_up(konkurs.store, complete, [BoardView()])
     assert views_db.dump() == complete.dump()
     assert board(views_db, SLUG).submissions == len(ENTRIES)
 
@@ -350,7 +411,7 @@ def test_two_runners_on_one_view_never_apply_an_event_twice(
     assert catch_up(RacedLog(konkurs, views_db), views_db, [BoardView()]) == 0
 
     single = ViewsDB(tmp_path / "single.db")
-    catch_up(konkurs, single, [BoardView()])
+    catch_up(konkurs.store, single, [BoardView()])
     assert views_db.dump() == single.dump()
 
 
@@ -360,30 +421,32 @@ def test_a_rebuild_from_position_zero_gives_byte_identical_tables(
     stages = [announce_and_collect, screen_and_judge, vote_and_declare]
     for stage in stages:
         stage(konkurs)
-        catch_up(konkurs, views_db, default_views(), batch_size=7)
-    konkurs.declare_results(SLUG, "declare-again")
-    konkurs.change_phase(SLUG, Phase.RESULTS, "deadline", "", "close-results")
-    konkurs.publish_results(SLUG, "publish")
-    catch_up(konkurs, views_db, default_views(), batch_size=7)
+        catch_up(konkurs.store, views_db, default_views(), batch_size=7)
+    konkurs.results.declare_results(ContestOrder(slug=SLUG, command_id="declare-again"))
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=SLUG, closed=Phase.RESULTS, cause="deadline", reason="", command_id="close-results"
+        )
+    )
+    konkurs.results.publish_results(ContestOrder(slug=SLUG, command_id="publish"))
+    catch_up(konkurs.store, views_db, default_views(), batch_size=7)
     incremental = "\n".join(views_db.dump()).encode()
 
-    applied = rebuild(konkurs, views_db, default_views())
+    applied = rebuild(konkurs.store, views_db, default_views())
 
     assert applied > 0
     assert "\n".join(views_db.dump()).encode() == incremental
 
 
-def test_following_the_log_picks_up_new_events_until_stopped(
-    konkurs: Konkurs, views_db: ViewsDB
-) -> None:
+def test_following_the_log_picks_up_new_events_until_stopped(konkurs: Konkurs, views_db: ViewsDB) -> None:
     stop = threading.Event()
     follower = threading.Thread(
-        target=follow, args=(konkurs, views_db, [BoardView(), ResultsView()], 0.01, stop)
+        target=follow, args=(konkurs.store, views_db, [BoardView(), ResultsView()], 0.01, stop)
     )
     follower.start()
     try:
         announce_and_collect(konkurs)
-        last = konkurs.head_position()  # the extension, which the board handles
+        last = konkurs.store.head_position()  # the extension, which the board handles
         for _ in range(500):
             if views_db.positions().get("board") == last:
                 break

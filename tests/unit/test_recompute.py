@@ -10,10 +10,10 @@ import pytest
 
 from domain.aggregates import Contest, Judging, Pair
 from domain.aggregates.judging import judging_id
-from domain.audit_models import ContestAudit
-from domain.konkurs import Konkurs
+from domain.audit.models import ContestAudit
 from domain.outcomes import Seal
 from domain.rules.version import RULES_VERSION
+from services.konkurs import Konkurs
 from tests.example_contests import run_example
 
 SMART_DIALOG = Path(__file__).resolve().parents[2] / "examples" / "smart-dialog-2023.yaml"
@@ -23,7 +23,7 @@ SMART_DIALOG = Path(__file__).resolve().parents[2] / "examples" / "smart-dialog-
 def published(konkurs: Konkurs, tmp_path: Path) -> str:
     """Smart Dialog run in process to published results: screening, z-scores, a vote."""
     [slug] = run_example(konkurs, SMART_DIALOG, tmp_path)
-    audit = konkurs.audit_contest(slug)
+    audit = konkurs.audit.audit_contest(slug)
     assert audit.holds, [d.describe() for d in audit.differences]
     return slug
 
@@ -33,7 +33,7 @@ def failing(audit: ContestAudit) -> dict[str, list[str]]:
 
 
 def test_an_untouched_contest_recomputes_every_check_with_content(konkurs: Konkurs, published: str) -> None:
-    audit = konkurs.audit_contest(published)
+    audit = konkurs.audit.audit_contest(published)
     counts = {c.check: c.recomputed for c in audit.checks}
     assert set(counts) == {"seal", "screening", "assignment", "judging", "tally", "results",
                            "publication", "promotion"}
@@ -41,13 +41,13 @@ def test_an_untouched_contest_recomputes_every_check_with_content(konkurs: Konku
     assert all(counts[check] > 0 for check in ("screening", "assignment", "judging", "tally",
                                                "results", "publication"))
     assert audit.rules_version == RULES_VERSION
-    assert audit.spec_hash == konkurs.get_contest(published).fingerprint
+    assert audit.spec_hash == konkurs.store.get_contest(published).fingerprint
 
 
 def test_results_forged_through_the_aggregate_are_caught(konkurs: Konkurs, published: str) -> None:
     """An insider appends a declaration with two places swapped: the chain is intact, the
     recomputation is not."""
-    contest = konkurs.get_contest(published)
+    contest = konkurs.store.get_contest(published)
     assert contest.results is not None
     first, second = contest.results.winners[0], contest.results.winners[1]
     swapped = [first.model_copy(update={"reference": second.reference}),
@@ -55,36 +55,36 @@ def test_results_forged_through_the_aggregate_are_caught(konkurs: Konkurs, publi
                *contest.results.winners[2:]]
     contest._results_declared(results=contest.results.model_copy(update={"winners": swapped}),
                               command_id="forged")
-    konkurs.save(contest)
+    konkurs.store.save(contest)
 
-    assert konkurs.verify_chain() is None
-    differences = failing(konkurs.audit_contest(published))["results"]
+    assert konkurs.chain.verify() is None
+    differences = failing(konkurs.audit.audit_contest(published))["results"]
     assert (f"results: winners, nomination {first.nomination}, place {first.place}, reference: "
             f"recorded {second.reference}, recomputed {first.reference}") in differences
 
 
 def test_a_conflicted_expert_assigned_after_the_fact_is_caught(konkurs: Konkurs, published: str) -> None:
-    spec = konkurs.get_contest(published).spec
-    judging = next(j for j in konkurs.judgings(spec).values() if j.conflicts)
+    spec = konkurs.store.get_contest(published).spec
+    judging = next(j for j in konkurs.reads.judgings(spec).values() if j.conflicts)
     (submission, expert), reason = next(iter(judging.conflicts.items()))
     judging.assign(pairs=[Pair(submission=submission, expert=expert)], conflicts=[], shortfalls=[],
                    command_id="forged")
-    konkurs.save(judging)
+    konkurs.store.save(judging)
 
-    assert failing(konkurs.audit_contest(published))["assignment"] == [
+    assert failing(konkurs.audit.audit_contest(published))["assignment"] == [
         f"assignment: nomination {judging.nomination}, {submission} to {expert}: recorded assigned, "
         f"recomputed {reason}"]
 
 
 def test_a_recorded_conflict_that_is_none_is_caught(konkurs: Konkurs, published: str) -> None:
-    spec = konkurs.get_contest(published).spec
-    judging: Judging = konkurs.repository.get(judging_id(published, spec.nominations[0].code))
+    spec = konkurs.store.get_contest(published).spec
+    judging: Judging = konkurs.store.repository.get(judging_id(published, spec.nominations[0].code))
     submission, [expert, *_] = next(iter(judging.assigned.items()))
     judging.assign(pairs=[], shortfalls=[], command_id="forged", conflicts=[
         {"submission": submission, "expert": expert, "reason": "same organisation as the applicant"}])
-    konkurs.save(judging)
+    konkurs.store.save(judging)
 
-    [difference] = failing(konkurs.audit_contest(published))["assignment"]
+    [difference] = failing(konkurs.audit.audit_contest(published))["assignment"]
     assert difference.endswith("recorded kept apart: same organisation as the applicant, "
                                "recomputed no conflict")
 
@@ -92,13 +92,13 @@ def test_a_recorded_conflict_that_is_none_is_caught(konkurs: Konkurs, published:
 def test_an_unknown_rules_version_is_reported_not_recomputed_silently(
     konkurs: Konkurs, published: str
 ) -> None:
-    contest = konkurs.get_contest(published)
-    seal = konkurs.results_seal(contest.spec)
+    contest = konkurs.store.get_contest(published)
+    seal = konkurs.chain.seal(contest.spec)
     contest.published = False  # what a forger with the aggregate in hand can do
     contest.publish_results("forged", seal.model_copy(update={"rules_version": "99"}))
-    konkurs.save(contest)
+    konkurs.store.save(contest)
 
-    [difference] = failing(konkurs.audit_contest(published))["seal"]
+    [difference] = failing(konkurs.audit.audit_contest(published))["seal"]
     assert "rules version: recorded 99, recomputed this release recomputes 1 only" in difference
 
 
@@ -117,10 +117,10 @@ def test_a_rewritten_judging_outcome_with_a_relinked_chain_is_caught_by_the_late
         database.execute("UPDATE stored_events SET state = ? WHERE rowid = ?",
                          (json.dumps(outcome, ensure_ascii=False).encode(), position))
         database.execute("DELETE FROM chain_links WHERE position >= ?", (position,))
-    konkurs.extend_chain()
+    konkurs.chain.extend()
 
-    assert konkurs.verify_chain() is None
-    found = failing(konkurs.audit_contest(published))
+    assert konkurs.chain.verify() is None
+    found = failing(konkurs.audit.audit_contest(published))
     assert any("judging: nomination" in d and f"place 1, score: recorded {entry['score']}" in d
                for d in found["judging"])
     sealed_later = [d for d in found["seal"] if "chain head at position" in d]
@@ -129,14 +129,14 @@ def test_a_rewritten_judging_outcome_with_a_relinked_chain_is_caught_by_the_late
 
 def test_old_records_without_seals_still_recompute(konkurs: Konkurs, published: str) -> None:
     """Results recorded before seals existed hold no chain head: noted, and recomputed all the same."""
-    contest = konkurs.get_contest(published)
+    contest = konkurs.store.get_contest(published)
     contest.published = False
     contest.publish_results("republished-by-an-old-release", None)
-    konkurs.save(contest)
+    konkurs.store.save(contest)
 
-    audit = konkurs.audit_contest(published)
+    audit = konkurs.audit.audit_contest(published)
     assert audit.holds
     seal_check = next(c for c in audit.checks if c.check == "seal")
     assert any("recorded before results carried seals" in note for note in seal_check.notes)
-    assert isinstance(konkurs.results_seal(contest.spec), Seal)
+    assert isinstance(konkurs.chain.seal(contest.spec), Seal)
     assert Contest.ResultsPublished.class_version == 2  # type: ignore[attr-defined]

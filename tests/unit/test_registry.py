@@ -8,14 +8,17 @@ from typing import Any
 import pytest
 
 from domain.aggregates import Applicant, RegistryRow, Submission
+from domain.commands.contest import Announce, RecordPhaseChange
+from domain.commands.intake import SubmissionForm, Submit
+from domain.commands.order import ContestOrder
+from domain.commands.registry import ImportRegistry
 from domain.errors import KonkursError
 from domain.ids import submission_id
-from domain.intake import SubmissionForm
-from domain.konkurs import Konkurs
 from domain.phases import Phase
-from domain.registry import DuplicateRegistryRow, UnknownRegistry, UnknownRegistryEntry
 from domain.rules.eligibility import submission_day
 from domain.spec import ContestSpec
+from services.konkurs import Konkurs
+from services.registry import DuplicateRegistryRow, UnknownRegistry, UnknownRegistryEntry
 from tests.factories import spec_data
 
 SLUG = "providers-75"
@@ -54,55 +57,69 @@ def entry(reference: str, inn: str | None, nomination: str = "HC-1", **applicant
 
 def test_importing_the_same_registry_again_writes_nothing(konkurs: Konkurs) -> None:
     rows = [row(inn) for inn in INNS[:3]]
-    first = konkurs.import_registry(REGISTRY, rows)
-    head = konkurs.head_position()
-    again = konkurs.import_registry(REGISTRY, rows)
+    first = konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=rows))
+    head = konkurs.store.head_position()
+    again = konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=rows))
 
     assert (first.entered, first.revised, first.unchanged) == (3, 0, 0)
     assert (again.entered, again.revised, again.unchanged) == (0, 0, 3)
-    assert konkurs.head_position() == head
+    assert konkurs.store.head_position() == head
 
 
 def test_a_changed_row_is_recorded_as_a_revision_and_a_missing_one_is_kept(konkurs: Konkurs) -> None:
-    konkurs.import_registry(REGISTRY, [row(inn) for inn in INNS[:3]])
+    konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=[row(inn) for inn in INNS[:3]]))
     removed = date(2025, 3, 1)
-    outcome = konkurs.import_registry(REGISTRY, [row(INNS[0], removed_on=removed), row(INNS[1])])
+    outcome = konkurs.registry.import_registry(
+        ImportRegistry(registry=REGISTRY, rows=[row(INNS[0], removed_on=removed), row(INNS[1])])
+    )
 
     assert (outcome.entered, outcome.revised, outcome.unchanged, outcome.not_in_file) == (0, 1, 1, 1)
-    revised = konkurs.registry_entry(REGISTRY, INNS[0])
+    revised = konkurs.registry.registry_entry(REGISTRY, INNS[0])
     assert (revised.row.removed_on, revised.version) == (removed, 2)
-    assert konkurs.registry_entry(REGISTRY, INNS[2]).row.removed_on is None
+    assert konkurs.registry.registry_entry(REGISTRY, INNS[2]).row.removed_on is None
 
 
 def test_a_duplicate_inn_names_both_lines_and_nothing_is_saved(konkurs: Konkurs) -> None:
-    konkurs.import_registry(REGISTRY, [row(INNS[0])])
-    head = konkurs.head_position()
+    konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=[row(INNS[0])]))
+    head = konkurs.store.head_position()
     with pytest.raises(DuplicateRegistryRow) as refused:
-        konkurs.import_registry(REGISTRY, [row(INNS[1]), row(INNS[2]),
-                                           ("registry.csv:9", row(INNS[1])[1])])
+        konkurs.registry.import_registry(
+            ImportRegistry(
+                registry=REGISTRY, rows=[row(INNS[1]), row(INNS[2]), ("registry.csv:9", row(INNS[1])[1])]
+            )
+        )
     assert str(refused.value) == f"registry.csv:9: INN {INNS[1]} is already on registry.csv:3"
-    assert konkurs.head_position() == head
+    assert konkurs.store.head_position() == head
 
 
 def test_a_registry_name_must_be_fit_for_a_spec(konkurs: Konkurs) -> None:
     with pytest.raises(KonkursError, match="lower-case"):
-        konkurs.import_registry("Социальные поставщики", [row(INNS[0])])
+        konkurs.registry.import_registry(
+            ImportRegistry(registry="Социальные поставщики", rows=[row(INNS[0])])
+        )
 
 
 def test_registries_are_kept_apart_and_counted_per_region(konkurs: Konkurs) -> None:
-    konkurs.import_registry(REGISTRY, [
-        row(INNS[0]), row(INNS[1], removed_on=date(2025, 1, 1)),
-        row(INNS[2], entered_on=date(2025, 6, 1)), row(INNS[3], region="03"),
-    ])
-    konkurs.import_registry("other", [row(INNS[4])])
+    konkurs.registry.import_registry(
+        ImportRegistry(
+            registry=REGISTRY,
+            rows=[
+                row(INNS[0]),
+                row(INNS[1], removed_on=date(2025, 1, 1)),
+                row(INNS[2], entered_on=date(2025, 6, 1)),
+                row(INNS[3], region="03"),
+            ],
+        )
+    )
+    konkurs.registry.import_registry(ImportRegistry(registry="other", rows=[row(INNS[4])]))
 
-    counts = konkurs.registry_regions(REGISTRY, date(2024, 12, 31))
+    counts = konkurs.registry.registry_regions(REGISTRY, date(2024, 12, 31))
     assert [(c.region, c.entries, c.members) for c in counts] == [("03", 1, 1), ("75", 3, 2)]
     assert counts[1].name == "Забайкальский край"
     with pytest.raises(UnknownRegistryEntry, match=f"INN {INNS[4]} is not in registry {REGISTRY}"):
-        konkurs.registry_entry(REGISTRY, INNS[4])
+        konkurs.registry.registry_entry(REGISTRY, INNS[4])
     with pytest.raises(UnknownRegistry, match="konkurs import registry never"):
-        konkurs.registry_regions("never", date(2025, 1, 1))
+        konkurs.registry.registry_regions("never", date(2025, 1, 1))
 
 
 # Screening against the registry
@@ -112,34 +129,61 @@ def screened(konkurs: Konkurs, entries: list[tuple[str, Any]], registry: Any) ->
     """Announce, take `entries`, import the registry `registry(day)` built for the day they were
     recorded, then close collection and screen. Returns that day."""
     spec = regional_spec()
-    konkurs.announce(spec, spec.phase_plan(), "announce")
-    konkurs.change_phase(SLUG, Phase.ANNOUNCED, "deadline", "", "close:announced")
-    konkurs.submit(SLUG, entries)
-    [day] = {submission_day(datetime.fromisoformat(e.state["timestamp"]), spec.timezone)
-             for e in konkurs.contest_events(SLUG, [Submission.Submitted])}
-    konkurs.import_registry(REGISTRY, registry(day))
-    konkurs.change_phase(SLUG, Phase.COLLECTING, "deadline", "", "close:collecting")
-    konkurs.conclude_screening(SLUG, "screen")
+    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=SLUG, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="close:announced"
+        )
+    )
+    konkurs.submissions.submit(Submit(slug=SLUG, forms=entries))
+    [day] = {
+        submission_day(datetime.fromisoformat(e.state["timestamp"]), spec.timezone)
+        for e in konkurs.store.contest_events(SLUG, [Submission.Submitted])
+    }
+    konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=registry(day)))
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=SLUG, closed=Phase.COLLECTING, cause="deadline", reason="", command_id="close:collecting"
+        )
+    )
+    konkurs.results.conclude_screening(ContestOrder(slug=SLUG, command_id="screen"))
     return day
 
 
 def reasons(konkurs: Konkurs, references: list[str]) -> dict[str, str | None]:
-    return {ref: konkurs.repository.get(submission_id(SLUG, ref)).rejection_reason for ref in references}
+    return {
+        ref: konkurs.store.repository.get(submission_id(SLUG, ref)).rejection_reason for ref in references
+    }
 
 
 def test_screening_rejects_applicants_not_in_the_registry_on_the_day_they_submitted(
     konkurs: Konkurs,
 ) -> None:
     entries = [
-        entry("A", INNS[0]), entry("B", INNS[1]), entry("C", INNS[2]), entry("D", INNS[3]),
-        entry("E", None), entry("F", INNS[4], nomination="YOUNG", age=36),
-        entry("G", INNS[5], region="03"), entry("H", INNS[6], nomination="YOUNG", age=35),
+        entry("A", INNS[0]),
+        entry("B", INNS[1]),
+        entry("C", INNS[2]),
+        entry("D", INNS[3]),
+        entry("E", None),
+        entry("F", INNS[4], nomination="YOUNG", age=36),
+        entry("G", INNS[5], region="03"),
+        entry("H", INNS[6], nomination="YOUNG", age=35),
     ]
-    konkurs.import_registry("other-registry", [row(INNS[3])])  # the wrong registry does not count
-    day = screened(konkurs, entries, lambda day: [
-        row(INNS[0], entered_on=day), row(INNS[1], entered_on=day + DAY),
-        row(INNS[2], removed_on=day), row(INNS[4]), row(INNS[5]), row(INNS[6], removed_on=day + DAY),
-    ])
+    konkurs.registry.import_registry(
+        ImportRegistry(registry="other-registry", rows=[row(INNS[3])])
+    )  # the wrong registry does not count
+    day = screened(
+        konkurs,
+        entries,
+        lambda day: [
+            row(INNS[0], entered_on=day),
+            row(INNS[1], entered_on=day + DAY),
+            row(INNS[2], removed_on=day),
+            row(INNS[4]),
+            row(INNS[5]),
+            row(INNS[6], removed_on=day + DAY),
+        ],
+    )
 
     assert reasons(konkurs, list("ABCDEFGH")) == {
         "A": None,
@@ -151,35 +195,51 @@ def test_screening_rejects_applicants_not_in_the_registry_on_the_day_they_submit
         "G": "region 03 outside the contest",
         "H": None,
     }
-    outcome = konkurs.get_contest(SLUG).screening
+    outcome = konkurs.store.get_contest(SLUG).screening
     assert outcome is not None
     assert outcome.admitted == 2
-    assert outcome.rejected == {"above the maximum age": 1, "no INN": 1, "not in registry": 3,
-                                "region outside the contest": 1}
+    assert outcome.rejected == {
+        "above the maximum age": 1,
+        "no INN": 1,
+        "not in registry": 3,
+        "region outside the contest": 1,
+    }
 
 
 def test_screening_goes_by_the_registry_as_last_imported_before_it(konkurs: Konkurs) -> None:
     def registry(day: date) -> list[tuple[str, RegistryRow]]:
-        konkurs.import_registry(REGISTRY, [row(INNS[0], entered_on=day + DAY), row(INNS[1])])
+        konkurs.registry.import_registry(
+            ImportRegistry(registry=REGISTRY, rows=[row(INNS[0], entered_on=day + DAY), row(INNS[1])])
+        )
         return [row(INNS[0], entered_on=day - DAY), row(INNS[1], removed_on=day)]
 
     day = screened(konkurs, [entry("A", INNS[0]), entry("B", INNS[1])], registry)
 
     assert reasons(konkurs, ["A", "B"]) == {"A": None, "B": f"not in registry on {day}"}
-    assert [konkurs.registry_entry(REGISTRY, inn).version for inn in INNS[:2]] == [2, 2]
+    assert [konkurs.registry.registry_entry(REGISTRY, inn).version for inn in INNS[:2]] == [2, 2]
 
 
 def test_screening_goes_by_the_registry_as_it_stood_when_collection_closed(konkurs: Konkurs) -> None:
     """A revision imported after the close and before screening ran changes nothing: the
     decision is a function of the log up to the close, as the auditor recomputes it."""
     spec = regional_spec()
-    konkurs.announce(spec, spec.phase_plan(), "announce")
-    konkurs.change_phase(SLUG, Phase.ANNOUNCED, "deadline", "", "close:announced")
-    konkurs.submit(SLUG, [entry("A", INNS[0]), entry("B", INNS[1])])
-    konkurs.import_registry(REGISTRY, [row(INNS[0]), row(INNS[1])])
-    konkurs.change_phase(SLUG, Phase.COLLECTING, "deadline", "", "close:collecting")
-    konkurs.import_registry(REGISTRY, [row(INNS[0]), row(INNS[1], removed_on=date(2020, 1, 16))])
-    konkurs.conclude_screening(SLUG, "screen")
+    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=SLUG, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="close:announced"
+        )
+    )
+    konkurs.submissions.submit(Submit(slug=SLUG, forms=[entry("A", INNS[0]), entry("B", INNS[1])]))
+    konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=[row(INNS[0]), row(INNS[1])]))
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=SLUG, closed=Phase.COLLECTING, cause="deadline", reason="", command_id="close:collecting"
+        )
+    )
+    konkurs.registry.import_registry(
+        ImportRegistry(registry=REGISTRY, rows=[row(INNS[0]), row(INNS[1], removed_on=date(2020, 1, 16))])
+    )
+    konkurs.results.conclude_screening(ContestOrder(slug=SLUG, command_id="screen"))
 
     assert reasons(konkurs, ["A", "B"]) == {"A": None, "B": None}
-    assert konkurs.audit_contest(SLUG).holds
+    assert konkurs.audit.audit_contest(SLUG).holds

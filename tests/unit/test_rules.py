@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from domain.aggregates import Applicant
 from domain.errors import ScoreOutOfRange
-from domain.judging_spec import Criterion, Scale
 from domain.outcomes import (
     ContestResults,
     JudgingOutcome,
@@ -26,6 +25,7 @@ from domain.rules.scoring import check_scorecard, mean_score, weighted_score
 from domain.rules.standings import declare_standings
 from domain.rules.tally import CountedBallot, count_votes
 from domain.spec import ApplicantKind, ContestSpec
+from domain.spec.judging import Criterion, Scale
 from tests.factories import make_spec, spec_data
 
 START = datetime(2030, 1, 1, tzinfo=UTC)

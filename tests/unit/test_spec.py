@@ -13,7 +13,7 @@ from domain.errors import SpecError
 from domain.phases import Phase
 from domain.regions import REGION_CODES
 from domain.spec import ContestSpec, NominationKind
-from domain.spec_file import load_spec, parse_spec
+from konkurs.spec_files import load_spec, parse_spec
 from tests.factories import spec_data
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -10,20 +10,21 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.stages import StageActivities
 from domain.aggregates import Applicant, Submission
-from domain.application import topic_of
+from domain.commands.contest import Announce, ReceivePromotion, RecordPhaseChange, SettlePromotion
+from domain.commands.intake import SubmissionForm, Submit
+from domain.commands.order import ContestOrder
 from domain.errors import InvalidCommand, KonkursError, SpecError
-from domain.intake import SubmissionForm
-from domain.konkurs import Konkurs
 from domain.outcomes import ContestResults, Standing
 from domain.phases import Phase
 from domain.rules.stages import advancing, regional_stage_specs
 from domain.spec import ContestSpec
-from domain.spec_file import parse_spec
+from konkurs.spec_files import parse_spec
 from projections import BoardView, ViewsDB, catch_up, rebuild
 from projections.stage_queries import stage_links
 from projections.stage_view import StageView
+from services.konkurs import Konkurs
+from store.log import topic_of
 from tests.factories import spec_data
-from workflows.models import ReceivePromotionInput
 
 START = datetime(2031, 1, 20, 9, tzinfo=UTC)
 
@@ -87,61 +88,106 @@ def regional(konkurs: Konkurs, slug: str = "reg-75", places: list[int] | None = 
     data = spec_data(START, slug=slug, voting=False)
     data.update(level="regional", region="75", promotion={"federal": "fed", "places": places or [1]})
     spec = ContestSpec.model_validate(data)
-    konkurs.announce(spec, spec.phase_plan(), f"{slug}:announce")
-    konkurs.change_phase(slug, Phase.ANNOUNCED, "test", "", f"{slug}:open")
+    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id=f"{slug}:announce"))
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=slug, closed=Phase.ANNOUNCED, cause="test", reason="", command_id=f"{slug}:open"
+        )
+    )
     applicant = Applicant(name="ГБУ «Доверие»", kind="state_institution", region="75", inn="7500000001")
-    konkurs.submit(slug, [(f"row {k}", SubmissionForm(reference=f"R-{k}", nomination="HC-1",
-                                                    title=f"Практика {k}", applicant=applicant))
-                          for k in range(2)])
-    konkurs.change_phase(slug, Phase.COLLECTING, "test", "", f"{slug}:close")
-    konkurs.conclude_screening(slug, f"{slug}:screen")
-    contest = konkurs.get_contest(slug)
-    contest.declare_results(ContestResults(winners=[
-        Standing(nomination="HC-1", place=k + 1, reference=f"R-{k}", score=9.5 - k) for k in range(2)
-    ]), f"{slug}:declare")
-    konkurs.save(contest)
-    konkurs.publish_results(slug, f"{slug}:publish")
+    konkurs.submissions.submit(
+        Submit(
+            slug=slug,
+            forms=[
+                (
+                    f"row {k}",
+                    SubmissionForm(
+                        reference=f"R-{k}", nomination="HC-1", title=f"Практика {k}", applicant=applicant
+                    ),
+                )
+                for k in range(2)
+            ],
+        )
+    )
+    konkurs.contests.change_phase(
+        RecordPhaseChange(
+            slug=slug, closed=Phase.COLLECTING, cause="test", reason="", command_id=f"{slug}:close"
+        )
+    )
+    konkurs.results.conclude_screening(ContestOrder(slug=slug, command_id=f"{slug}:screen"))
+    contest = konkurs.store.get_contest(slug)
+    contest.declare_results(
+        ContestResults(
+            winners=[
+                Standing(nomination="HC-1", place=k + 1, reference=f"R-{k}", score=9.5 - k) for k in range(2)
+            ]
+        ),
+        f"{slug}:declare",
+    )
+    konkurs.store.save(contest)
+    konkurs.results.publish_results(ContestOrder(slug=slug, command_id=f"{slug}:publish"))
     return spec
 
 
 def federal(konkurs: Konkurs, phase: Phase = Phase.COLLECTING) -> None:
     spec = ContestSpec.model_validate(federal_data())
-    konkurs.announce(spec, spec.phase_plan(), "fed:announce")
+    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="fed:announce"))
     for closed in (Phase.ANNOUNCED, Phase.COLLECTING)[: [Phase.COLLECTING, Phase.SCREENING].index(phase) + 1]:
-        konkurs.change_phase("fed", closed, "test", "", f"fed:close:{closed}")
+        konkurs.contests.change_phase(
+            RecordPhaseChange(
+                slug="fed", closed=closed, cause="test", reason="", command_id=f"fed:close:{closed}"
+            )
+        )
 
 
 def test_first_places_advance_with_their_provenance(konkurs: Konkurs) -> None:
     regional(konkurs)
     federal(konkurs)
-    batch = konkurs.promotion_batch("reg-75")
+    batch = konkurs.contests.promotion_batch("reg-75")
     assert [e.reference for e in batch.entries] == ["75-R-0"]
 
-    assert konkurs.receive_promotion("fed", batch, "fed:promotion:reg-75")
-    promoted: Submission = konkurs.repository.get(
-        next(e.originator_id for e in konkurs.read_log([topic_of(Submission.Submitted)])
-             if e.state["contest"] == "fed"))
+    assert konkurs.contests.receive_promotion(
+        ReceivePromotion(federal="fed", batch=batch, command_id="fed:promotion:reg-75")
+    ).applied
+    promoted: Submission = konkurs.store.repository.get(
+        next(
+            e.originator_id
+            for e in konkurs.store.read_log([topic_of(Submission.Submitted)])
+            if e.state["contest"] == "fed"
+        )
+    )
     assert promoted.reference == "75-R-0" and promoted.title == "Практика 0"
     assert promoted.provenance is not None
     assert promoted.provenance.model_dump() == {
-        "stage": "reg-75", "region": "75", "reference": "R-0", "place": 1, "score": 9.5, "reviews": 0}
+        "stage": "reg-75",
+        "region": "75",
+        "reference": "R-0",
+        "place": 1,
+        "score": 9.5,
+        "reviews": 0,
+    }
 
 
 def test_a_promotion_sent_twice_is_recorded_once(konkurs: Konkurs) -> None:
     regional(konkurs)
     federal(konkurs)
-    batch = konkurs.promotion_batch("reg-75")
-    assert konkurs.receive_promotion("fed", batch, "fed:promotion:reg-75")
-    head = konkurs.head_position()
-    assert not konkurs.receive_promotion("fed", batch, "fed:promotion:reg-75")
-    assert konkurs.head_position() == head
+    batch = konkurs.contests.promotion_batch("reg-75")
+    assert konkurs.contests.receive_promotion(
+        ReceivePromotion(federal="fed", batch=batch, command_id="fed:promotion:reg-75")
+    ).applied
+    head = konkurs.store.head_position()
+    assert not konkurs.contests.receive_promotion(
+        ReceivePromotion(federal="fed", batch=batch, command_id="fed:promotion:reg-75")
+    ).applied
+    assert konkurs.store.head_position() == head
 
 
 def test_the_spec_says_which_places_advance(konkurs: Konkurs) -> None:
     regional(konkurs, places=[1, 2])
-    assert [e.provenance.place for e in konkurs.promotion_batch("reg-75").entries] == [1, 2]
-    results = ContestResults(winners=[Standing(nomination="N", place=p, reference=str(p), score=0)
-                                      for p in (1, 2, 3)])
+    assert [e.provenance.place for e in konkurs.contests.promotion_batch("reg-75").entries] == [1, 2]
+    results = ContestResults(
+        winners=[Standing(nomination="N", place=p, reference=str(p), score=0) for p in (1, 2, 3)]
+    )
     assert [s.place for s in advancing(results, [2, 3])] == [2, 3]
 
 
@@ -150,32 +196,46 @@ def test_a_promotion_after_the_federal_stage_closed_collection_is_refused_and_wr
 ) -> None:
     regional(konkurs)
     federal(konkurs, Phase.SCREENING)
-    head = konkurs.head_position()
-    with pytest.raises(InvalidCommand, match="a promotion from reg-75 needs contest fed in phase "
-                                             "collecting, but it is screening"):
-        konkurs.receive_promotion("fed", konkurs.promotion_batch("reg-75"), "fed:promotion:reg-75")
-    assert konkurs.head_position() == head
+    head = konkurs.store.head_position()
+    with pytest.raises(
+        InvalidCommand,
+        match="a promotion from reg-75 needs contest fed in phase collecting, but it is screening",
+    ):
+        konkurs.contests.receive_promotion(
+            ReceivePromotion(
+                federal="fed",
+                batch=konkurs.contests.promotion_batch("reg-75"),
+                command_id="fed:promotion:reg-75",
+            )
+        )
+    assert konkurs.store.head_position() == head
 
 
 def test_a_nomination_the_federal_stage_lacks_refuses_the_whole_promotion(konkurs: Konkurs) -> None:
     regional(konkurs)
     federal(konkurs)
-    batch = konkurs.promotion_batch("reg-75")
-    stray = batch.model_copy(update={"entries": [
-        batch.entries[0].model_copy(update={"nomination": "HC-9"})]})
-    head = konkurs.head_position()
+    batch = konkurs.contests.promotion_batch("reg-75")
+    stray = batch.model_copy(update={"entries": [batch.entries[0].model_copy(update={"nomination": "HC-9"})]})
+    head = konkurs.store.head_position()
     with pytest.raises(KonkursError, match="nomination HC-9 of reg-75 is not in the federal stage fed"):
-        konkurs.receive_promotion("fed", stray, "fed:promotion:reg-75")
-    assert konkurs.head_position() == head
+        konkurs.contests.receive_promotion(
+            ReceivePromotion(federal="fed", batch=stray, command_id="fed:promotion:reg-75")
+        )
+    assert konkurs.store.head_position() == head
 
 
 def test_only_published_results_promote(konkurs: Konkurs) -> None:
-    spec = ContestSpec.model_validate({**spec_data(START, slug="reg-23", voting=False),
-                                       "level": "regional", "region": "23",
-                                       "promotion": {"federal": "fed"}})
-    konkurs.announce(spec, spec.phase_plan(), "announce")
+    spec = ContestSpec.model_validate(
+        {
+            **spec_data(START, slug="reg-23", voting=False),
+            "level": "regional",
+            "region": "23",
+            "promotion": {"federal": "fed"},
+        }
+    )
+    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
     with pytest.raises(InvalidCommand, match="has not published its results"):
-        konkurs.promotion_batch("reg-23")
+        konkurs.contests.promotion_batch("reg-23")
 
 
 def test_the_stage_view_shows_who_promoted_who_was_refused_and_who_is_awaited(
@@ -183,18 +243,36 @@ def test_the_stage_view_shows_who_promoted_who_was_refused_and_who_is_awaited(
 ) -> None:
     regional(konkurs)
     federal(konkurs)
-    konkurs.receive_promotion("fed", konkurs.promotion_batch("reg-75"), "fed:promotion:reg-75")
-    konkurs.settle_promotion("reg-75", "fed", None, ["75-R-0"], "reg-75:promote")
+    konkurs.contests.receive_promotion(
+        ReceivePromotion(
+            federal="fed", batch=konkurs.contests.promotion_batch("reg-75"), command_id="fed:promotion:reg-75"
+        )
+    )
+    konkurs.contests.settle_promotion(
+        SettlePromotion(
+            slug="reg-75", federal="fed", refusal=None, references=["75-R-0"], command_id="reg-75:promote"
+        )
+    )
     regional(konkurs, slug="reg-late")
-    konkurs.settle_promotion("reg-late", "fed", "federal stage fed closed collection", [],
-                             "reg-late:promote")
+    konkurs.contests.settle_promotion(
+        SettlePromotion(
+            slug="reg-late",
+            federal="fed",
+            refusal="federal stage fed closed collection",
+            references=[],
+            command_id="reg-late:promote",
+        )
+    )
     views = ViewsDB(tmp_path / "views.db")
-    catch_up(konkurs, views, [BoardView(), StageView()])
+    catch_up(konkurs.store, views, [BoardView(), StageView()])
     links = {(s.stage, s.status, s.promoted, s.reason) for s in stage_links(views, "fed")}
-    assert links == {("reg-75", "promoted", 1, None), ("reg-23", "waiting", 0, None),
-                     ("reg-late", "refused", 0, "federal stage fed closed collection")}
+    assert links == {
+        ("reg-75", "promoted", 1, None),
+        ("reg-23", "waiting", 0, None),
+        ("reg-late", "refused", 0, "federal stage fed closed collection"),
+    }
     before = views.dump()
-    rebuild(konkurs, views, [BoardView(), StageView()])
+    rebuild(konkurs.store, views, [BoardView(), StageView()])
     assert views.dump() == before
     assert [s.federal for s in stage_links(views, "reg-late")] == ["fed"]
 
@@ -203,10 +281,11 @@ async def test_the_receive_promotion_activity_run_twice_leaves_one_promotion(kon
     regional(konkurs)
     federal(konkurs)
     activities = StageActivities(konkurs, client=None)  # type: ignore[arg-type]
-    request = ReceivePromotionInput(federal="fed", batch=konkurs.promotion_batch("reg-75"),
-                                    command_id="fed:promotion:reg-75")
+    request = ReceivePromotion(
+        federal="fed", batch=konkurs.contests.promotion_batch("reg-75"), command_id="fed:promotion:reg-75"
+    )
     first = await ActivityEnvironment().run(activities.receive_promotion, request)
-    head = konkurs.head_position()
+    head = konkurs.store.head_position()
     again = await ActivityEnvironment().run(activities.receive_promotion, request)
     assert (first.applied, again.applied) == (True, False)
-    assert konkurs.head_position() == head
+    assert konkurs.store.head_position() == head

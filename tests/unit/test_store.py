@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from eventsourcing.cipher import AESCipher
 
+from domain.commands.contest import Announce, RecordPhaseChange
+from domain.commands.intake import SubmissionForm, Submit
 from domain.errors import KonkursError
-from domain.intake import SubmissionForm
-from domain.konkurs import Konkurs
 from domain.phases import Phase
 from konkurs.settings import Settings
+from services.konkurs import Konkurs
 from tests.factories import make_spec
 from tests.stores import stored_states
 
@@ -21,36 +22,44 @@ SECRET_NAME = "Петрова Анна Сергеевна"
 
 def collecting(app: Konkurs) -> str:
     spec = make_spec(datetime.now(UTC) + timedelta(days=1))
-    app.announce(spec, spec.phase_plan(), "announce")
-    app.change_phase(spec.slug, Phase.ANNOUNCED, "deadline", "", "open")
+    app.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
+    app.contests.change_phase(
+        RecordPhaseChange(
+            slug=spec.slug, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="open"
+        )
+    )
     return spec.slug
 
 
 @pytest.mark.only_on("sqlite", reason="the embedded default's layout: the store is a file under the home")
 def test_the_embedded_store_is_one_sqlite_file_under_the_home(tmp_path: Path) -> None:
-    settings = Settings(home=tmp_path / "home", persistence_module="eventsourcing.sqlite",
-                        production=False)
+    settings = Settings(home=tmp_path / "home", persistence_module="eventsourcing.sqlite", production=False)
     app = Konkurs(env=settings.store_env())
     collecting(app)
     app.close()
     assert (tmp_path / "home" / "konkurs.db").exists()
-    assert Konkurs(env=settings.store_env()).contest_slugs() == ["test-contest"]
+    assert Konkurs(env=settings.store_env()).store.contest_slugs() == ["test-contest"]
 
 
 def test_with_a_cipher_key_nothing_personal_is_stored_in_the_clear(store_env: dict[str, str]) -> None:
     env = {**store_env, "CIPHER_KEY": AESCipher.create_key(32)}
     app = Konkurs(env=env)
     slug = collecting(app)
-    form = SubmissionForm(reference="P-1", nomination="HC-1", title="Практика",
-                          applicant={"name": SECRET_NAME, "kind": "ngo", "region": "75"})
-    app.submit(slug, [("form", form)])
+    form = SubmissionForm(
+        reference="P-1",
+        nomination="HC-1",
+        title="Практика",
+        applicant={"name": SECRET_NAME, "kind": "ngo", "region": "75"},
+    )
+    app.submissions.submit(Submit(slug=slug, forms=[("form", form)]))
     app.close()
 
     raw = stored_states(env)
     assert SECRET_NAME.encode() not in raw
     reread = Konkurs(env=env)
-    assert [e.state["applicant"]["name"] for e in reread.read_log() if "applicant" in e.state] == [
-        SECRET_NAME]
+    assert [e.state["applicant"]["name"] for e in reread.store.read_log() if "applicant" in e.state] == [
+        SECRET_NAME
+    ]
 
 
 def test_production_mode_refuses_ballots_without_a_voter_key(

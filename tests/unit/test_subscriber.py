@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from domain.contract import PublicEvent
-from domain.konkurs import Konkurs
 from projections import ViewsDB
 from projections.subscriber import Subscriber, ViewSubscriber
+from services.konkurs import Konkurs
 from tests.feeds import collecting, submit
 
 SEEN = "CREATE TABLE IF NOT EXISTS seen (position INTEGER, name TEXT, contest TEXT)"
@@ -41,16 +41,16 @@ def test_a_subscriber_gets_every_event_in_log_order_and_resumes_after_its_acknow
     collecting(konkurs, "alpha")
     submit(konkurs, "alpha", range(5))
     got: list[PublicEvent] = []
-    mailer = Subscriber("mailer", got.append, store=konkurs, views_db=views_db)
+    mailer = Subscriber("mailer", got.append, store=konkurs.store, views_db=views_db)
 
-    assert mailer.catch_up() == konkurs.head_position()
-    assert [e.position for e in got] == list(range(1, konkurs.head_position() + 1))
+    assert mailer.catch_up() == konkurs.store.head_position()
+    assert [e.position for e in got] == list(range(1, konkurs.store.head_position() + 1))
     assert got[0].name == "contest.announced" and got[0].contest == "alpha"
-    assert mailer.position() == konkurs.head_position()
+    assert mailer.position() == konkurs.store.head_position()
 
     submit(konkurs, "alpha", range(5, 7))
     got.clear()
-    again = Subscriber("mailer", got.append, store=konkurs, views_db=views_db)
+    again = Subscriber("mailer", got.append, store=konkurs.store, views_db=views_db)
     assert again.catch_up() == 2
     assert [e.data["reference"] for e in got] == ["alpha-5", "alpha-6"]
     assert [e.name for e in got] == ["submission.submitted"] * 2
@@ -64,15 +64,15 @@ def test_names_and_contest_filter_what_arrives_and_the_position_still_moves_past
         submit(konkurs, slug, range(3))
     collecting(konkurs, "gamma")  # nothing of alpha's after this
     got: list[PublicEvent] = []
-    portal = Subscriber("portal", got.append, store=konkurs, views_db=views_db,
+    portal = Subscriber("portal", got.append, store=konkurs.store, views_db=views_db,
                         names=["submission.submitted", "contest.phase_changed"], contest="alpha")
 
     portal.catch_up()
 
     assert [(e.name, e.contest) for e in got] == (
         [("contest.phase_changed", "alpha")] + [("submission.submitted", "alpha")] * 3)
-    assert portal.position() == konkurs.head_position()
-    assert Subscriber("other", got.append, store=konkurs, views_db=views_db).position() == 0
+    assert portal.position() == konkurs.store.head_position()
+    assert Subscriber("other", got.append, store=konkurs.store, views_db=views_db).position() == 0
 
 
 def test_an_event_whose_handler_fails_is_delivered_again(konkurs: Konkurs, views_db: ViewsDB) -> None:
@@ -85,12 +85,12 @@ def test_an_event_whose_handler_fails_is_delivered_again(konkurs: Konkurs, views
         if event.position == 4 and delivered.count(4) == 1:
             raise ConnectionError("mail server down")
 
-    mailer = Subscriber("mailer", flaky, store=konkurs, views_db=views_db)
+    mailer = Subscriber("mailer", flaky, store=konkurs.store, views_db=views_db)
     with pytest.raises(ConnectionError):
         mailer.catch_up()
     assert mailer.position() == 3
     mailer.catch_up()
-    assert delivered == [1, 2, 3, 4, 4, *range(5, konkurs.head_position() + 1)]
+    assert delivered == [1, 2, 3, 4, 4, *range(5, konkurs.store.head_position() + 1)]
 
 
 def test_a_view_rolls_back_with_its_position_when_a_batch_fails_midway(
@@ -105,7 +105,7 @@ def test_a_view_rolls_back_with_its_position_when_a_batch_fails_midway(
         if event.position == 7 and next(failures, False):
             raise RuntimeError("crash inside the transaction")
 
-    dashboard = ViewSubscriber("dashboard", fails_once_at_seven, store=konkurs, views_db=views_db,
+    dashboard = ViewSubscriber("dashboard", fails_once_at_seven, store=konkurs.store, views_db=views_db,
                                batch_size=4)
     with pytest.raises(RuntimeError):
         dashboard.catch_up()
@@ -113,7 +113,7 @@ def test_a_view_rolls_back_with_its_position_when_a_batch_fails_midway(
     assert [row[0] for row in seen(views_db)] == [1, 2, 3, 4]
 
     dashboard.catch_up()
-    assert [row[0] for row in seen(views_db)] == list(range(1, konkurs.head_position() + 1))
+    assert [row[0] for row in seen(views_db)] == list(range(1, konkurs.store.head_position() + 1))
 
 
 def test_two_runners_under_one_name_keep_the_view_exactly_once(
@@ -121,7 +121,7 @@ def test_two_runners_under_one_name_keep_the_view_exactly_once(
 ) -> None:
     collecting(konkurs, "alpha")
     submit(konkurs, "alpha", range(300), batch=50)
-    runners = [ViewSubscriber("dashboard", record_into_view, store=konkurs, views_db=views_db,
+    runners = [ViewSubscriber("dashboard", record_into_view, store=konkurs.store, views_db=views_db,
                               batch_size=7) for _ in range(2)]
     threads = [threading.Thread(target=runner.catch_up) for runner in runners]
     for thread in threads:
@@ -129,7 +129,7 @@ def test_two_runners_under_one_name_keep_the_view_exactly_once(
     for thread in threads:
         thread.join()
 
-    assert sorted(row[0] for row in seen(views_db)) == list(range(1, konkurs.head_position() + 1))
+    assert sorted(row[0] for row in seen(views_db)) == list(range(1, konkurs.store.head_position() + 1))
 
 
 def test_following_delivers_new_events_until_stopped(
@@ -138,7 +138,7 @@ def test_following_delivers_new_events_until_stopped(
     collecting(konkurs, "alpha")
     got: list[PublicEvent] = []
     stop = threading.Event()
-    mailer = Subscriber("mailer", got.append, store=konkurs, views_db=views_db,
+    mailer = Subscriber("mailer", got.append, store=konkurs.store, views_db=views_db,
                         names=["submission.submitted"])
     follower = threading.Thread(target=mailer.follow, args=(stop, 0.02))
     follower.start()
@@ -162,7 +162,7 @@ def test_following_on_postgres_is_woken_by_each_commit(
         stop = threading.Event()
         mailer = ViewSubscriber(
             "mailer", lambda cursor, event: got.append((event, time.monotonic())),
-            store=konkurs, views_db=views_db, names=["submission.submitted"])
+            store=konkurs.store, views_db=views_db, names=["submission.submitted"])
         follower = threading.Thread(target=mailer.follow, args=(stop, 60.0))
         follower.start()
         try:
@@ -177,7 +177,7 @@ def test_following_on_postgres_is_woken_by_each_commit(
             follower.join(5)
         assert not follower.is_alive()
         assert [e.data["reference"] for e, _ in got] == ["alpha-0", "alpha-1", "alpha-2"]
-        assert mailer.position() == konkurs.head_position()
+        assert mailer.position() == konkurs.store.head_position()
     finally:
         konkurs.close()
 
@@ -192,7 +192,7 @@ def _wait_for(condition: object, seconds: float = 10) -> None:
 def test_a_view_dropped_and_rewound_rebuilds_to_the_same_rows(konkurs: Konkurs, views_db: ViewsDB) -> None:
     collecting(konkurs, "alpha")
     submit(konkurs, "alpha", range(5))
-    dashboard = ViewSubscriber("dashboard", record_into_view, store=konkurs, views_db=views_db)
+    dashboard = ViewSubscriber("dashboard", record_into_view, store=konkurs.store, views_db=views_db)
     dashboard.catch_up()
     before = seen(views_db)
 

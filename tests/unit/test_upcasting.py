@@ -8,10 +8,10 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 from eventsourcing.persistence import StoredEvent
 
-from domain.application import topic_of
-from domain.contract import ContestSlugs, public_event
-from domain.konkurs import Konkurs
 from domain.model import Aggregate
+from projections.public_events import ContestSlugs, public_event
+from services.konkurs import Konkurs
+from store.log import topic_of
 
 
 class Pledge(Aggregate):
@@ -58,8 +58,8 @@ OLD_STATES = {
 def write_old_events(app: Konkurs) -> dict[int, UUID]:
     """Events as an older release of the code stored them."""
     ids = {version: uuid5(NAMESPACE_URL, f"old/{version}") for version in OLD_STATES}
-    app.recorder.insert_events([
-        StoredEvent(ids[version], 1, TOPIC, app.mapper.encode_state({  # type: ignore[attr-defined]
+    app.store.recorder.insert_events([
+        StoredEvent(ids[version], 1, TOPIC, app.store.mapper.encode_state({  # type: ignore[attr-defined]
             "timestamp": "2024-05-01T10:00:00+00:00", "originator_topic": topic_of(Pledge), **state}))
         for version, state in OLD_STATES.items()
     ])
@@ -68,8 +68,8 @@ def write_old_events(app: Konkurs) -> dict[int, UUID]:
 
 def test_old_events_build_aggregates_in_the_current_shape(konkurs: Konkurs) -> None:
     ids = write_old_events(konkurs)
-    first: Pledge = konkurs.repository.get(ids[1])
-    second: Pledge = konkurs.repository.get(ids[2])
+    first: Pledge = konkurs.store.repository.get(ids[1])
+    second: Pledge = konkurs.store.repository.get(ids[2])
     assert (first.amount, first.currency, first.note) == (100, "RUB", "first, before currencies")
     assert (second.amount, second.currency, second.note) == (200, "EUR", "second")
 
@@ -80,16 +80,16 @@ def test_the_lean_log_reads_upcast_too(konkurs: Konkurs) -> None:
         {"contest": "c", "amount": 100, "currency": "RUB", "note": "first, before currencies"},
         {"contest": "c", "amount": 200, "currency": "EUR", "note": "second"},
     ]
-    logged = [{k: v for k, v in e.state.items() if k in expected[0]} for e in konkurs.read_log([TOPIC])]
+    logged = [{k: v for k, v in e.state.items() if k in expected[0]} for e in konkurs.store.read_log([TOPIC])]
     assert logged == expected
     states = [{k: v for k, v in state.items() if k in expected[0]}
-              for _, state in konkurs.read_states(TOPIC)]
+              for _, state in konkurs.store.read_states(TOPIC)]
     assert states == expected
 
 
 def test_public_events_report_the_current_version_and_shape(konkurs: Konkurs) -> None:
     write_old_events(konkurs)
-    events = [public_event(e, ContestSlugs(konkurs)) for e in konkurs.read_log([TOPIC])]
+    events = [public_event(e, ContestSlugs(konkurs.store)) for e in konkurs.store.read_log([TOPIC])]
     assert [(e.version, e.contest, e.data["note"]) for e in events] == [
         (3, "c", "first, before currencies"), (3, "c", "second")]
     assert "class_version" not in events[0].data
@@ -97,11 +97,11 @@ def test_public_events_report_the_current_version_and_shape(konkurs: Konkurs) ->
 
 def test_new_events_are_stored_with_their_version_and_read_back_unchanged(konkurs: Konkurs) -> None:
     pledge = Pledge(contest="c", amount=5, currency="USD", note="new")
-    konkurs.save(pledge)
-    stored = konkurs.recorder.select_events(pledge.id)[0]
-    assert konkurs.mapper.decode_state(stored.state)["class_version"] == 3  # type: ignore[attr-defined]
-    again: Pledge = konkurs.repository.get(pledge.id)
+    konkurs.store.save(pledge)
+    stored = konkurs.store.recorder.select_events(pledge.id)[0]
+    assert konkurs.store.mapper.decode_state(stored.state)["class_version"] == 3  # type: ignore[attr-defined]
+    again: Pledge = konkurs.store.repository.get(pledge.id)
     assert (again.currency, again.note) == ("USD", "new")
-    (logged,) = konkurs.read_log([TOPIC])
+    (logged,) = konkurs.store.read_log([TOPIC])
     assert "class_version" not in logged.state
     assert logged.state["note"] == "new"

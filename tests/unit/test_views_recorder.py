@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from domain.konkurs import Konkurs
 from projections import ViewsDB, catch_up, default_views, rebuild
 from projections.pg_runner import ViewsRecorder, ViewsReset
+from services.konkurs import Konkurs
 from tests.unit.test_projections import (
     LogPrefix,
     announce_and_collect,
@@ -26,7 +26,7 @@ from tests.unit.test_projections import (
 @pytest.fixture
 def recorder(konkurs: Konkurs, tmp_path: Path) -> Iterator[ViewsRecorder]:
     views_db = ViewsDB(tmp_path / "views.db")
-    catch_up(konkurs, views_db, default_views())  # the runner starts after a catch-up
+    catch_up(konkurs.store, views_db, default_views())  # the runner starts after a catch-up
     opened = ViewsRecorder(views_db, default_views())
     yield opened
     opened.close()
@@ -34,7 +34,7 @@ def recorder(konkurs: Konkurs, tmp_path: Path) -> Iterator[ViewsRecorder]:
 
 def polled(konkurs: Konkurs, tmp_path: Path) -> list[str]:
     reference = ViewsDB(tmp_path / "polled.db")
-    catch_up(konkurs, reference, default_views())
+    catch_up(konkurs.store, reference, default_views())
     return reference.dump()
 
 
@@ -43,7 +43,7 @@ def test_recording_the_log_event_by_event_builds_what_polling_builds(
 ) -> None:
     run_whole_contest(konkurs)
 
-    for logged in konkurs.read_log(recorder.topics):
+    for logged in konkurs.store.read_log(recorder.topics):
         recorder.record(logged)
 
     assert recorder.views_db.dump() == polled(konkurs, tmp_path)
@@ -55,12 +55,12 @@ def test_events_a_read_command_applied_first_are_skipped_not_applied_twice(
     konkurs: Konkurs, recorder: ViewsRecorder, tmp_path: Path
 ) -> None:
     run_whole_contest(konkurs)
-    events = konkurs.read_log(recorder.topics)
+    events = konkurs.store.read_log(recorder.topics)
     for logged in islice(events, 20):
         recorder.record(logged)
 
-    catch_up(konkurs, recorder.views_db, default_views())  # `konkurs status` got there first
-    for logged in konkurs.read_log(recorder.topics, start=1):
+    catch_up(konkurs.store, recorder.views_db, default_views())  # `konkurs status` got there first
+    for logged in konkurs.store.read_log(recorder.topics, start=1):
         recorder.record(logged)
 
     assert recorder.views_db.dump() == polled(konkurs, tmp_path)
@@ -70,7 +70,7 @@ def test_a_fresh_recorder_resumes_from_the_least_advanced_view(
     konkurs: Konkurs, recorder: ViewsRecorder
 ) -> None:
     announce_and_collect(konkurs)
-    for logged in konkurs.read_log(recorder.topics):
+    for logged in konkurs.store.read_log(recorder.topics):
         recorder.record(logged)
     positions = recorder.views_db.positions()
 
@@ -86,13 +86,13 @@ def test_a_rebuild_under_the_recorder_stops_it_before_it_writes_past_a_gap(
     konkurs: Konkurs, recorder: ViewsRecorder
 ) -> None:
     announce_and_collect(konkurs)
-    for logged in konkurs.read_log(recorder.topics):
+    for logged in konkurs.store.read_log(recorder.topics):
         recorder.record(logged)
     rebuild(LogPrefix(konkurs, stop=0), recorder.views_db, default_views())  # not replayed yet
     emptied = recorder.views_db.dump()
     screen_and_judge(konkurs)
     head = recorder.max_tracking_id("Konkurs") or 0
-    following = next(iter(konkurs.read_log(recorder.topics, start=head + 1)))
+    following = next(iter(konkurs.store.read_log(recorder.topics, start=head + 1)))
 
     with pytest.raises(ViewsReset, match="went back to position 0"):
         recorder.record(following)

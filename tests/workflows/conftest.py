@@ -9,8 +9,8 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from domain.konkurs import Konkurs
 from konkurs.worker import build_worker
+from services.konkurs import Konkurs
 
 
 @pytest.fixture

@@ -16,19 +16,15 @@ from temporalio.client import (
 from temporalio.testing import WorkflowEnvironment
 
 from domain.aggregates import Applicant, Contest, Judging
-from domain.application import topic_of
-from domain.intake import BallotForm, SubmissionForm
-from domain.konkurs import Konkurs
+from domain.commands.intake import BallotInput, CastBallots, RecordReviews, SubmissionForm, Submit
+from domain.commands.judging import EnrollExperts
 from domain.phases import Phase
+from services.konkurs import Konkurs
+from store.log import topic_of
 from tests.factories import DAY, cards_for_assignments, expert_panel, make_spec
 from tests.workflows.driving import phase_becomes
 from workflows.contest import ContestWorkflow
-from workflows.models import (
-    CancelContest,
-    ClosePhase,
-    ContestInput,
-    ExtendDeadline,
-)
+from workflows.models import CancelContest, ClosePhase, ContestInput, ExtendDeadline
 
 NOMINATIONS = ("HC-1", "HC-2")
 
@@ -72,11 +68,11 @@ def slug_of(handle: WorkflowHandle) -> str:
 
 def reminders_of(konkurs: Konkurs, slug: str) -> dict[str, list[dict[str, object]]]:
     """nomination → the reminders its judging recorded."""
-    judgings = konkurs.judgings(konkurs.get_contest(slug).spec)
+    judgings = konkurs.reads.judgings(konkurs.store.get_contest(slug).spec)
     nomination_of = {j.id: code for code, j in judgings.items()}
     return {
         nomination_of[e.originator_id]: e.state["reminders"]
-        for e in konkurs.read_log([topic_of(Judging.ExpertsReminded)])
+        for e in konkurs.store.read_log([topic_of(Judging.ExpertsReminded)])
         if e.originator_id in nomination_of
     }
 
@@ -98,23 +94,25 @@ async def test_a_contest_runs_months_of_deadlines_to_published_results(
     slug = slug_of(handle)
     await env.sleep(2 * DAY)
     await phase_becomes(handle, Phase.COLLECTING)
-    konkurs.submit(slug, submissions(6))
-    konkurs.enroll_experts(slug, expert_panel(6))
+    konkurs.submissions.submit(Submit(slug=slug, forms=submissions(6)))
+    konkurs.judging.enroll_experts(EnrollExperts(slug=slug, profiles=expert_panel(6)))
 
     await env.sleep(60 * DAY)
     await phase_becomes(handle, Phase.SCREENING)
-    assert konkurs.get_contest(slug).screening.admitted == 6  # type: ignore[union-attr]
+    assert konkurs.store.get_contest(slug).screening.admitted == 6  # type: ignore[union-attr]
 
     await env.sleep(15 * DAY)
     await phase_becomes(handle, Phase.JUDGING)
-    spec = konkurs.get_contest(slug).spec
-    judgings = konkurs.judgings(spec)
+    spec = konkurs.store.get_contest(slug).spec
+    judgings = konkurs.reads.judgings(spec)
     assert sorted(judgings) == list(NOMINATIONS)
     assert all(len(experts) == 3 for j in judgings.values() for experts in j.assigned.values())
     cards = cards_for_assignments(
         konkurs, slug, lambda submission, expert: (int(submission[2:]) + int(expert[1:])) % 11)
     late_expert = "E0"  # holds back their cards until reminded
-    konkurs.record_reviews(slug, [(k, f) for k, f in cards if f.expert != late_expert])
+    konkurs.submissions.record_reviews(
+        RecordReviews(slug=slug, forms=[(k, f) for k, f in cards if f.expert != late_expert])
+    )
 
     await env.sleep(41 * DAY)  # past the reminders three days before judging closes, not the close
     reminders = await reminded(konkurs, slug)
@@ -125,29 +123,43 @@ async def test_a_contest_runs_months_of_deadlines_to_published_results(
         for refs in [sorted(s for s, experts in j.assigned.items() if late_expert in experts)]
     }
     assert (await handle.query(ContestWorkflow.state)).phase == Phase.JUDGING
-    konkurs.record_reviews(slug, [(k, f) for k, f in cards if f.expert == late_expert])
+    konkurs.submissions.record_reviews(
+        RecordReviews(slug=slug, forms=[(k, f) for k, f in cards if f.expert == late_expert])
+    )
 
     await env.sleep(3 * DAY)
     state = await phase_becomes(handle, Phase.VOTING)
     assert "2 nomination panels opened" in state.steps
     assert "2 nominations ranked" in state.steps
     assert state.steps.index("2 nominations ranked") < state.steps.index("conclude_judging")
-    ranked = {code: j.ranking for code, j in konkurs.judgings(spec).items()}
+    ranked = {code: j.ranking for code, j in konkurs.reads.judgings(spec).items()}
     assert all(ranking is not None and len(ranking.entries) == 3 for ranking in ranked.values())
-    judged = konkurs.get_contest(slug).judging
+    judged = konkurs.store.get_contest(slug).judging
     assert judged is not None
     assert judged.rankings == [ranked["HC-1"], ranked["HC-2"]]
     assert (judged.reviews_counted, judged.reviews_late) == (18, 0)
     shortlist = judged.shortlist
-    konkurs.cast_ballots(slug, [
-        (f"ballot {v}", BallotForm(voter=f"voter-{v}", nomination="HC-1",
-                                   submission=shortlist["HC-1"][v % 3 == 0], region="75"))
-        for v in range(9)
-    ], voter_key=b"test-key")
+    konkurs.ballots.cast_ballots(
+        CastBallots(
+            slug=slug,
+            ballots=[
+                BallotInput(
+                    voter=f"voter-{v}",
+                    nomination="HC-1",
+                    submission=shortlist["HC-1"][v % 3 == 0],
+                    region="75",
+                    label=f"ballot {v}",
+                )
+                for v in range(9)
+            ],
+            voter_key=b"test-key",
+            strict=True,
+        )
+    )
 
     result = await handle.result()
     assert result.final_phase == Phase.CLOSED
-    contest = konkurs.get_contest(slug)
+    contest = konkurs.store.get_contest(slug)
     assert contest.published
     assert contest.tally is not None and contest.tally.accepted == 9
     assert contest.results is not None
@@ -171,7 +183,7 @@ async def test_an_extension_moves_the_deadline_and_is_recorded(
         ExtendDeadline(phase=Phase.COLLECTING, closes_at=new, reason="просьба регионов"),
     )
     assert state.plan.window(Phase.COLLECTING).closes_at == new
-    assert konkurs.get_contest(slug).plan.window(Phase.COLLECTING).closes_at == new
+    assert konkurs.store.get_contest(slug).plan.window(Phase.COLLECTING).closes_at == new
 
     await env.sleep(60 * DAY)
     assert (await handle.query(ContestWorkflow.state)).phase == Phase.COLLECTING
@@ -185,21 +197,24 @@ async def test_an_operator_closes_collection_early(
 ) -> None:
     env = time_skipping_env
     handle, slug = await collecting(client, env)
-    konkurs.submit(slug, submissions(2))
+    konkurs.submissions.submit(Submit(slug=slug, forms=submissions(2)))
     state = await handle.execute_update(
         ContestWorkflow.close_phase, ClosePhase(phase=Phase.COLLECTING, reason="план выполнен")
     )
     assert state.phase == Phase.SCREENING
-    changes = [e for e in konkurs.read_log([topic_of(Contest.PhaseChanged)])
-               if e.state["closed"] == "collecting" and e.originator_id == handle_contest(konkurs, slug)]
+    changes = [
+        e
+        for e in konkurs.store.read_log([topic_of(Contest.PhaseChanged)])
+        if e.state["closed"] == "collecting" and e.originator_id == handle_contest(konkurs, slug)
+    ]
     assert changes[0].state["cause"] == "operator"
     assert changes[0].state["reason"] == "план выполнен"
-    assert konkurs.get_contest(slug).screening.admitted == 2  # type: ignore[union-attr]
+    assert konkurs.store.get_contest(slug).screening.admitted == 2  # type: ignore[union-attr]
     await handle.execute_update(ContestWorkflow.cancel, CancelContest(reason="end of test"))
 
 
 def handle_contest(konkurs: Konkurs, slug: str) -> object:
-    return konkurs.get_contest(slug).id
+    return konkurs.store.get_contest(slug).id
 
 
 async def test_a_cancellation_ends_the_contest_in_any_phase(
@@ -210,9 +225,7 @@ async def test_a_cancellation_ends_the_contest_in_any_phase(
     slug = slug_of(handle)
     await env.sleep(80 * DAY)
     await phase_becomes(handle, Phase.JUDGING)
-    state = await handle.execute_update(
-        ContestWorkflow.cancel, CancelContest(reason="решение организатора")
-    )
+    state = await handle.execute_update(ContestWorkflow.cancel, CancelContest(reason="решение организатора"))
     assert state.phase == Phase.CANCELLED
     assert "2 nomination panels opened" in state.steps
     # The contest cancels its nomination panels itself rather than leave them to the server's
@@ -221,7 +234,7 @@ async def test_a_cancellation_ends_the_contest_in_any_phase(
         panel = client.get_workflow_handle(f"{handle.id}-judging-{nomination}")
         assert (await panel.describe()).status == WorkflowExecutionStatus.CANCELED
     assert (await handle.result()).final_phase == Phase.CANCELLED
-    assert konkurs.get_contest(slug).phase == Phase.CANCELLED
+    assert konkurs.store.get_contest(slug).phase == Phase.CANCELLED
 
 
 async def test_a_deadline_in_the_past_is_rejected_and_writes_nothing(
@@ -231,7 +244,7 @@ async def test_a_deadline_in_the_past_is_rejected_and_writes_nothing(
     handle = await start(client, env, voting=False)
     await env.sleep(DAY)
     await phase_becomes(handle, Phase.COLLECTING)
-    before = konkurs.head_position()
+    before = konkurs.store.head_position()
     past: datetime = (await env.get_current_time()) - DAY
     with pytest.raises(WorkflowUpdateFailedError) as failure:
         await handle.execute_update(
@@ -239,10 +252,10 @@ async def test_a_deadline_in_the_past_is_rejected_and_writes_nothing(
             ExtendDeadline(phase=Phase.COLLECTING, closes_at=past, reason="опечатка"),
         )
     assert "in the past" in str(failure.value.cause)
-    assert konkurs.head_position() == before
+    assert konkurs.store.head_position() == before
     with pytest.raises(WorkflowUpdateFailedError):
         await handle.execute_update(ContestWorkflow.close_phase, ClosePhase(phase=Phase.JUDGING))
-    assert konkurs.head_position() == before
+    assert konkurs.store.head_position() == before
     await handle.execute_update(ContestWorkflow.cancel, CancelContest(reason="end of test"))
 
 
@@ -251,13 +264,15 @@ async def test_extending_judging_moves_the_panels_reminders_with_the_deadline(
 ) -> None:
     env = time_skipping_env
     handle, slug = await collecting(client, env)
-    konkurs.submit(slug, submissions(2))
-    konkurs.enroll_experts(slug, expert_panel(3))
+    konkurs.submissions.submit(Submit(slug=slug, forms=submissions(2)))
+    konkurs.judging.enroll_experts(EnrollExperts(slug=slug, profiles=expert_panel(3)))
     await env.sleep(80 * DAY)
     state = await phase_becomes(handle, Phase.JUDGING)
     closes_at = state.plan.window(Phase.JUDGING).closes_at
-    await handle.execute_update(ContestWorkflow.extend_deadline, ExtendDeadline(
-        phase=Phase.JUDGING, closes_at=closes_at + 20 * DAY, reason="эксперты просят"))
+    await handle.execute_update(
+        ContestWorkflow.extend_deadline,
+        ExtendDeadline(phase=Phase.JUDGING, closes_at=closes_at + 20 * DAY, reason="эксперты просят"),
+    )
 
     now = await env.get_current_time()
     await env.sleep(closes_at - now - DAY)  # past the old reminder time, before the old close

@@ -16,15 +16,17 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from domain.aggregates import Applicant, Contest, RegistryRow, Submission
-from domain.application import topic_of
+from domain.commands.intake import RecordReviews, SubmissionForm, Submit
+from domain.commands.judging import EnrollExperts
+from domain.commands.registry import ImportRegistry
 from domain.ids import submission_id
-from domain.intake import SubmissionForm
-from domain.konkurs import Konkurs
 from domain.phases import Phase
 from domain.spec import ContestSpec
 from konkurs import operations
 from projections import ViewsDB, catch_up, default_views, results
 from projections.stage_queries import stage_links
+from services.konkurs import Konkurs
+from store.log import topic_of
 from tests.factories import DAY, cards_for_assignments, expert_panel, inn, spec_data
 from tests.workflows.driving import completed, sleep_until
 from workflows.contest import ContestWorkflow
@@ -106,53 +108,61 @@ async def test_first_places_of_regional_stages_advance_to_the_federal_stage(
     federal_handle = await start(client, federal)
     handles = {s.spec["region"]: await start(client, s) for s in stages}
 
-    konkurs.import_registry(REGISTRY, registry())
+    konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=registry()))
     await env.sleep(DAY)
-    konkurs.enroll_experts(slug, expert_panel(6))
+    konkurs.judging.enroll_experts(EnrollExperts(slug=slug, profiles=expert_panel(6)))
     for region, stage in zip(REGIONS, stages, strict=True):
-        konkurs.submit(stage.slug, entries(region))
-        konkurs.enroll_experts(stage.slug, expert_panel(6))
+        konkurs.submissions.submit(Submit(slug=stage.slug, forms=entries(region)))
+        konkurs.judging.enroll_experts(EnrollExperts(slug=stage.slug, profiles=expert_panel(6)))
 
     await env.sleep(26 * DAY)  # the regional stages are judging
     for stage in stages:
-        screening = konkurs.get_contest(stage.slug).screening
+        screening = konkurs.store.get_contest(stage.slug).screening
         assert screening is not None
         assert (screening.admitted, screening.rejected) == (6, {"not in registry": 2})
-        outsider: Submission = konkurs.repository.get(submission_id(stage.slug, f"R{stage.spec['region']}-7"))
+        outsider: Submission = konkurs.store.repository.get(
+            submission_id(stage.slug, f"R{stage.spec['region']}-7"))
         submitted_on = outsider.created_on.astimezone(ZoneInfo(spec.timezone)).date()
         assert outsider.rejection_reason == f"not in registry on {submitted_on.isoformat()}"
-        konkurs.record_reviews(stage.slug, cards_for_assignments(konkurs, stage.slug, score))
+        konkurs.submissions.record_reviews(
+            RecordReviews(slug=stage.slug, forms=cards_for_assignments(konkurs, stage.slug, score))
+        )
     late = handles[LATE_REGION]
-    await late.execute_update(ContestWorkflow.extend_deadline, ExtendDeadline(
-        phase=Phase.RESULTS, closes_at=now + 80 * DAY, reason="комиссия не собралась"))
+    await late.execute_update(
+        ContestWorkflow.extend_deadline,
+        ExtendDeadline(phase=Phase.RESULTS, closes_at=now + 80 * DAY, reason="комиссия не собралась"),
+    )
 
     await sleep_until(env, now + 46 * DAY)
     for region, handle in handles.items():
         if region != LATE_REGION:
             await completed(handle)
-    assert konkurs.get_contest(slug).phase == Phase.COLLECTING
+    assert konkurs.store.get_contest(slug).phase == Phase.COLLECTING
 
     await sleep_until(env, now + 76 * DAY)  # the federal stage judges; the late region has not done
-    konkurs.record_reviews(slug, cards_for_assignments(konkurs, slug, score))
+    konkurs.submissions.record_reviews(
+        RecordReviews(slug=slug, forms=cards_for_assignments(konkurs, slug, score))
+    )
     assert (await late.result()).final_phase == Phase.CLOSED
     assert (await federal_handle.result()).final_phase == Phase.CLOSED
 
     late_slug = f"{slug}-{LATE_REGION}"
-    refusals = [e.state for e in konkurs.read_log([topic_of(Contest.PromotionRefused)])]
+    refusals = [e.state for e in konkurs.store.read_log([topic_of(Contest.PromotionRefused)])]
     assert [r["federal"] for r in refusals] == [slug]
     assert refusals[0]["reason"].startswith(f"federal stage {slug} closed collection at ")
     assert refusals[0]["reason"].endswith(f"promotion from {late_slug} refused")
 
-    received = [e.state for e in konkurs.read_log([topic_of(Contest.PromotionReceived)])]
+    received = [e.state for e in konkurs.store.read_log([topic_of(Contest.PromotionReceived)])]
     assert sorted(r["region"] for r in received) == sorted(set(REGIONS) - {LATE_REGION})
     for r in received:
         assert r["references"] == [f"{r['region']}-R{r['region']}-4", f"{r['region']}-R{r['region']}-5"]
 
     views = ViewsDB(tmp_path / "views.db")
-    catch_up(konkurs, views, default_views())
+    catch_up(konkurs.store, views, default_views())
     links = {link.region: link for link in stage_links(views, slug)}
     assert {r: link.status for r, link in links.items()} == {
-        r: "refused" if r == LATE_REGION else "promoted" for r in REGIONS}
+        r: "refused" if r == LATE_REGION else "promoted" for r in REGIONS
+    }
     assert links[LATE_REGION].reason == refusals[0]["reason"]
     shown = results(views, slug)
     assert shown.published
@@ -172,15 +182,17 @@ async def test_the_first_promotion_starts_the_federal_stage_and_a_repeat_is_reco
     now, spec, _, stages = await federal_with_stages(env)
     slug, stages = spec.slug, stages[:2]
     handles = [await start(client, stage) for stage in stages]
-    konkurs.import_registry(REGISTRY, registry())
+    konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=registry()))
 
     await env.sleep(DAY)
     for stage in stages:
-        konkurs.submit(stage.slug, entries(stage.spec["region"]))
-        konkurs.enroll_experts(stage.slug, expert_panel(6))
+        konkurs.submissions.submit(Submit(slug=stage.slug, forms=entries(stage.spec["region"])))
+        konkurs.judging.enroll_experts(EnrollExperts(slug=stage.slug, profiles=expert_panel(6)))
     await env.sleep(26 * DAY)
     for stage in stages:
-        konkurs.record_reviews(stage.slug, cards_for_assignments(konkurs, stage.slug, score))
+        konkurs.submissions.record_reviews(
+            RecordReviews(slug=stage.slug, forms=cards_for_assignments(konkurs, stage.slug, score))
+        )
     await sleep_until(env, now + 46 * DAY)
     for handle in handles:
         await completed(handle)
@@ -189,13 +201,17 @@ async def test_the_first_promotion_starts_the_federal_stage_and_a_repeat_is_reco
     state = await federal_handle.query(ContestWorkflow.state)
     assert state.phase == Phase.COLLECTING
     assert sorted(s for s in state.steps if "promoted from" in s) == sorted(
-        f"2 promoted from {stage.slug}" for stage in stages)
+        f"2 promoted from {stage.slug}" for stage in stages
+    )
 
-    batch = konkurs.promotion_batch(stages[0].slug)
+    batch = konkurs.contests.promotion_batch(stages[0].slug)
     receipt = await federal_handle.execute_update(ContestWorkflow.promote, batch, id="sent-again")
     assert receipt.references == [e.reference for e in batch.entries]
-    received = [e for e in konkurs.read_log([topic_of(Contest.PromotionReceived)])
-                if e.state["stage"] == stages[0].slug]
+    received = [
+        e
+        for e in konkurs.store.read_log([topic_of(Contest.PromotionReceived)])
+        if e.state["stage"] == stages[0].slug
+    ]
     assert len(received) == 1
-    assert konkurs.get_contest(slug).phase == Phase.COLLECTING
+    assert konkurs.store.get_contest(slug).phase == Phase.COLLECTING
     await federal_handle.execute_update(ContestWorkflow.cancel, CancelContest(reason="тест"))

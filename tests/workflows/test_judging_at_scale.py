@@ -17,13 +17,13 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.aggregates import Applicant, ExpertProfile, Judging
 from domain.aggregates.judging import judging_id
-from domain.application import topic_of
-from domain.intake import SubmissionForm
-from domain.konkurs import Konkurs
+from domain.commands.intake import SubmissionForm
 from domain.phases import Phase
 from domain.regions import REGIONS
 from domain.rules.assignment import Entry, Reviewer, conflict_reason
 from domain.spec import ContestSpec
+from services.konkurs import Konkurs
+from store.log import topic_of
 from tests.factories import DAY, cards_for_assignments
 from tests.factories import spec_data as contest_spec_data
 from tests.workflows.driving import phase_becomes
@@ -118,7 +118,7 @@ def reminders(konkurs: Konkurs, slug: str, spec: ContestSpec) -> dict[str, dict[
     ids = {judging_id(slug, n.code): n.code for n in spec.nominations}
     return {
         ids[logged.originator_id]: logged.state
-        for logged in konkurs.read_log([topic_of(Judging.ExpertsReminded)])
+        for logged in konkurs.store.read_log([topic_of(Judging.ExpertsReminded)])
         if logged.originator_id in ids
     }
 
@@ -141,15 +141,15 @@ async def test_thirteen_nominations_with_5000_submissions_and_200_experts_are_ju
     await env.sleep(2 * DAY)
     await phase_becomes(handle, Phase.COLLECTING, 120)
     profiles = expert_profiles()
-    assert await asyncio.to_thread(konkurs.enroll_experts, slug, profiles) == EXPERTS
+    assert await asyncio.to_thread(konkurs.judging.enroll_experts, slug, profiles) == EXPERTS
     forms = submission_forms(spec)
     assert {form.applicant.region for _, form in forms} == {r.code for r in REGIONS}
-    assert await asyncio.to_thread(konkurs.submit, slug, forms) == SUBMISSIONS
+    assert await asyncio.to_thread(konkurs.submissions.submit, slug, forms) == SUBMISSIONS
 
     # Collection and screening close by their deadlines; judging opens with every assignment.
     await env.sleep(60 * DAY)
     await phase_becomes(handle, Phase.SCREENING, 120)
-    assert konkurs.get_contest(slug).screening.admitted == SUBMISSIONS  # type: ignore[union-attr]
+    assert konkurs.store.get_contest(slug).screening.admitted == SUBMISSIONS  # type: ignore[union-attr]
     await env.sleep(15 * DAY)
     await phase_becomes(handle, Phase.JUDGING, 120)
 
@@ -164,7 +164,7 @@ async def test_thirteen_nominations_with_5000_submissions_and_200_experts_are_ju
 
     before = [card for card in cards if early(card[1])]
     after = [card for card in cards if not early(card[1])]
-    assert await asyncio.to_thread(konkurs.record_reviews, slug, before) == len(before)
+    assert await asyncio.to_thread(konkurs.submissions.record_reviews, slug, before) == len(before)
 
     # The reminder goes out REMINDER_DAYS before the close, to experts with open cards.
     closes_at = spec.phase_plan().window(Phase.JUDGING).closes_at
@@ -186,7 +186,7 @@ async def test_thirteen_nominations_with_5000_submissions_and_200_experts_are_ju
     assert all(state["closes_at"] == closes_at.isoformat() for state in sent.values())
 
     # The rest of the cards, then the close, the rankings and the published results.
-    assert await asyncio.to_thread(konkurs.record_reviews, slug, after) == len(after)
+    assert await asyncio.to_thread(konkurs.submissions.record_reviews, slug, after) == len(after)
     result = await handle.result()
     assert result.final_phase == Phase.CLOSED
 
@@ -196,7 +196,7 @@ async def test_thirteen_nominations_with_5000_submissions_and_200_experts_are_ju
         assert panel.reminders == 1
 
     # Every nomination's judging recorded its ranking of every admitted submission.
-    judgings = konkurs.judgings(spec)
+    judgings = konkurs.reads.judgings(spec)
     assert set(judgings) == {n.code for n in spec.nominations}
     per_nomination = Counter(nomination_of.values())
     for code, judging in judgings.items():
@@ -241,7 +241,7 @@ async def test_thirteen_nominations_with_5000_submissions_and_200_experts_are_ju
             direction.code, min(cards_per_expert), max(cards_per_expert))
 
     # The contest's judging outcome carries the 13 rankings and counts every card.
-    contest = konkurs.get_contest(slug)
+    contest = konkurs.store.get_contest(slug)
     outcome = contest.judging
     assert outcome is not None
     assert [r.nomination for r in outcome.rankings] == [n.code for n in spec.nominations]

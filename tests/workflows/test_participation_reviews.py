@@ -12,11 +12,11 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from domain.aggregates import Applicant, Contest, Submission
-from domain.application import topic_of
-from domain.intake import SubmissionForm
-from domain.konkurs import Konkurs
+from domain.commands.intake import SubmissionForm, Submit
 from domain.phases import Phase, describe_moment
 from domain.spec import ApplicantKind, ContestSpec
+from services.konkurs import Konkurs
+from store.log import topic_of
 from tests.factories import DAY, spec_data
 from tests.workflows.driving import phase_becomes
 from workflows.contest import ContestWorkflow
@@ -52,18 +52,18 @@ async def start_contest(client: Client, env: WorkflowEnvironment, drive: bool = 
 
 
 def submit(konkurs: Konkurs, slug: str, *regions: str) -> None:
-    offset = len(list(konkurs.contest_events(slug, [Submission.Submitted])))
-    konkurs.submit(slug, [
+    offset = len(list(konkurs.store.contest_events(slug, [Submission.Submitted])))
+    konkurs.submissions.submit(Submit(slug=slug, forms=[
         (f"row {offset + i}", SubmissionForm(
             reference=f"S-{offset + i}", nomination="HC-1", title="Практика",
             applicant=Applicant(name="Администрация", kind=ApplicantKind.NGO, region=region)))
         for i, region in enumerate(regions)
-    ])
+    ]))
 
 
 def reviews_of(konkurs: Konkurs, slug: str) -> list[dict[str, Any]]:
-    contest_id = konkurs.get_contest(slug).id
-    return [e.state for e in konkurs.read_log([topic_of(Contest.ParticipationReviewed)])
+    contest_id = konkurs.store.get_contest(slug).id
+    return [e.state for e in konkurs.store.read_log([topic_of(Contest.ParticipationReviewed)])
             if e.originator_id == contest_id]
 
 
@@ -117,7 +117,7 @@ async def test_reviews_fire_at_the_specs_moments_and_record_the_regions_below_ta
                 opens + 60 * DAY]
     assert moments == expected
     assert {moment(r["report_by"]) for r in reviews} == {opens + 70 * DAY}
-    assert konkurs.get_contest(slug).has_applied(f"{slug}:participation:{expected[0].isoformat()}")
+    assert konkurs.store.get_contest(slug).has_applied(f"{slug}:participation:{expected[0].isoformat()}")
     reviewed_steps = [s for s in state.steps if s.startswith("participation reviewed at")]
     assert reviewed_steps == [f"participation reviewed at {describe_moment(m)}" for m in expected]
     assert state.steps.index(reviewed_steps[-1]) < state.steps.index("collecting closed by deadline")

@@ -1,0 +1,1 @@
+"""Audit values: the checks an auditor runs and the differences they find."""

@@ -1,0 +1,62 @@
+"""Orders that move a contest through its life and between its stages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.commands.order import Order
+from domain.phases import Phase, PhasePlan
+from domain.promotion import PromotionBatch
+from domain.spec import ContestSpec
+
+
+class Announce(Order):
+    spec: ContestSpec
+    plan: PhasePlan
+    command_id: str
+
+
+class RecordPhaseChange(Order):
+    slug: str
+    closed: Phase
+    cause: str
+    reason: str
+    command_id: str
+
+
+class RecordExtension(Order):
+    slug: str
+    phase: Phase
+    closes_at: datetime
+    reason: str
+    command_id: str
+
+
+class RecordCancellation(Order):
+    slug: str
+    reason: str
+    command_id: str
+
+
+class ReceivePromotion(Order):
+    federal: str
+    batch: PromotionBatch
+    command_id: str
+
+
+class SettlePromotion(Order):
+    """The regional stage's record of whether its federal stage took its winners."""
+
+    slug: str
+    federal: str
+    refusal: str | None
+    references: list[str]
+    command_id: str
+
+
+class ReviewParticipation(Order):
+    """A scheduled check of the participation drive during collection."""
+
+    slug: str
+    moment: datetime
+    command_id: str

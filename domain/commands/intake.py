@@ -1,0 +1,71 @@
+"""Orders that take submissions, experts' scorecards and ballots, and what they answer.
+
+Every row carries a label saying where it came from (`file:line`, an item number), so a refusal
+can name it; a batch is checked whole before anything is written.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
+
+from domain.aggregates import Applicant
+from domain.commands.order import Order
+from domain.model import Value
+from domain.regions import padded_region
+
+
+class SubmissionForm(Value):
+    reference: str = Field(min_length=1, max_length=100)
+    nomination: str
+    title: str = Field(min_length=1)
+    applicant: Applicant
+    summary: str = ""
+
+
+class ReviewForm(Value):
+    submission: str
+    expert: str = Field(min_length=1)
+    scores: dict[str, float]
+
+
+class BallotInput(Value):
+    """One ballot as a portal or an operator's file hands it over. `voter` is the person's id and
+    is never stored; `label` is stored with a refusal, so it must not carry the voter's id."""
+
+    voter: str = Field(min_length=1, description="The portal's voter id; only its HMAC is kept")
+    nomination: str
+    submission: str
+    region: Annotated[str, BeforeValidator(padded_region)]
+    label: str = ""
+
+
+class Submit(Order):
+    slug: str
+    forms: list[tuple[str, SubmissionForm]]
+
+
+class RecordReviews(Order):
+    slug: str
+    forms: list[tuple[str, ReviewForm]]
+
+
+class CastBallots(Order):
+    """A batch of ballots. The same batch id again records nothing and answers as the first time;
+    without one, the batch's content names it. `strict` (an operator's file): any refusal
+    refuses the whole batch and nothing is written."""
+
+    slug: str
+    ballots: list[BallotInput]
+    voter_key: bytes = Field(repr=False)
+    batch: str | None = None
+    strict: bool = False
+
+
+class BatchOutcome(Value):
+    batch: str
+    sent: int
+    accepted: int
+    rejected: dict[str, int]
+    repeated: bool = False

@@ -1,0 +1,175 @@
+"""The contest spec: a YAML file an operator writes, validated into a `ContestSpec`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator, model_validator
+
+from domain.phases import Phase, PhasePlan, PhaseWindow
+from domain.spec.announcement import Announcement
+from domain.spec.base import Code, SpecModel
+from domain.spec.checks import SpecProblems, cross_field_problems
+from domain.spec.judging import Judging
+from domain.spec.participation import Participation
+from domain.spec.schedule import Moment, Schedule
+from domain.spec.stages import Promotion, RegionalStages
+
+
+class Level(StrEnum):
+    FEDERAL = "federal"
+    REGIONAL = "regional"
+    MUNICIPAL = "municipal"
+
+
+class NominationKind(StrEnum):
+    PRACTICE = "practice"
+    ORGANISATION = "organisation"
+    PERSON = "person"
+
+
+class ApplicantKind(StrEnum):
+    STATE_INSTITUTION = "state_institution"
+    MUNICIPAL_INSTITUTION = "municipal_institution"
+    NGO = "ngo"
+    BUSINESS = "business"
+    REGIONAL_AUTHORITY = "regional_authority"
+    MUNICIPALITY = "municipality"
+    PERSON = "person"
+
+
+class Nomination(SpecModel):
+    code: Code
+    title: str = Field(min_length=1)
+    kind: NominationKind = NominationKind.PRACTICE
+    min_age: int | None = Field(
+        default=None, ge=14, le=100, description="Personal nominations: youngest age admitted"
+    )
+    max_age: int | None = Field(
+        default=None, ge=14, le=100, description="Personal nominations: oldest age admitted"
+    )
+
+
+class Direction(SpecModel):
+    code: Code
+    title: str = Field(min_length=1)
+    nominations: list[Nomination] = Field(min_length=1)
+
+
+class Eligibility(SpecModel):
+    applicant_kinds: list[ApplicantKind] = Field(min_length=1)
+    regions: list[str] | None = Field(
+        default=None, description="Region codes applicants must come from; none means all."
+    )
+    registry: str | None = Field(
+        default=None, pattern=r"^[a-z0-9][a-z0-9-]*$",
+        description="A registry imported with `konkurs import registry`: applicants must be "
+        "in it, by INN, on the day they submit.",
+    )
+
+
+class Screening(SpecModel):
+    enabled: bool = True
+
+
+class Voting(SpecModel):
+    enabled: bool = False
+    ballots_per_voter_per_nomination: int = Field(default=1, ge=1)
+    shortlist_size: int = Field(default=5, ge=1, description="Top K per nomination on the ballot.")
+    award: Literal["people_choice", "weighted"] = Field(
+        default="people_choice",
+        description="people_choice: a separate award by votes; weighted: votes mix into places.",
+    )
+    public_weight: float = Field(default=0.3, ge=0, le=1)
+    burst_factor: float = Field(
+        default=5, gt=1, description="Report a minute with this many times the usual ballots."
+    )
+    max_ballots_per_region_per_minute: int = Field(
+        default=1000, ge=1, description="Report a region-minute above this many ballots."
+    )
+
+
+class ContestSpec(SpecModel):
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
+    title: str = Field(min_length=1)
+    organisers: list[str] = Field(min_length=1)
+    level: Level
+    region: str | None = None
+    timezone: str = "Europe/Moscow"
+    directions: list[Direction] = Field(min_length=1)
+    schedule: Schedule
+    eligibility: Eligibility
+    screening: Screening = Screening()
+    judging: Judging
+    voting: Voting = Voting()
+    places_per_nomination: int = Field(default=3, ge=1)
+    promotion: Promotion | None = Field(
+        default=None, description="A regional stage: the federal stage its winners advance to"
+    )
+    regional_stages: RegionalStages | None = Field(
+        default=None, description="A federal stage: the template of its regional stages"
+    )
+    participation: Participation | None = None
+    announcement: Announcement | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ContestSpec:
+        problems = cross_field_problems(self)
+        if problems:
+            raise SpecProblems(problems)
+        return self
+
+    @property
+    def nominations(self) -> list[Nomination]:
+        return [n for d in self.directions for n in d.nominations]
+
+    def nomination(self, code: str) -> Nomination | None:
+        return next((n for n in self.nominations if n.code == code), None)
+
+    def local_moment(self, value: Moment, *, end_of_day: bool) -> datetime:
+        zone = ZoneInfo(self.timezone)
+        if isinstance(value, datetime):
+            return value if value.tzinfo else value.replace(tzinfo=zone)
+        moment = datetime.combine(value, time.min, tzinfo=zone)
+        return moment + timedelta(days=1) if end_of_day else moment
+
+    def phase_plan(self) -> PhasePlan:
+        """Each enabled phase with the moment it closes; bare dates close at the day's end."""
+        s = self.schedule
+        opens = s.collection_opens or s.announced
+        candidates: list[tuple[Phase, Moment | None, bool]] = [
+            (Phase.ANNOUNCED, opens, False),
+            (Phase.COLLECTING, s.collection_closes, True),
+            (Phase.SCREENING, s.screening_closes if self.screening.enabled else None, True),
+            (Phase.JUDGING, s.judging_closes if self.judging.enabled else None, True),
+            (Phase.VOTING, s.voting_closes if self.voting.enabled else None, True),
+            (Phase.RESULTS, s.results_published, False),
+        ]
+        windows = [
+            PhaseWindow(phase=phase, closes_at=self.local_moment(moment, end_of_day=end))
+            for phase, moment, end in candidates
+            if moment is not None
+        ]
+        return PhasePlan(windows=tuple(windows))
+
+    def fingerprint(self) -> str:
+        """A hash of what the spec says; fields left at their defaults do not count, so adding
+        a field with a default to the model leaves every existing spec's fingerprint as it was."""
+        said = self.model_dump(mode="json", exclude_defaults=True)
+        canonical = json.dumps(said, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+

@@ -1,0 +1,65 @@
+"""The one bootstrap: settings, then the store and its services, then the Temporal client and
+the worker, each made once per process and only when first needed.
+
+The CLI, the worker, the demo and the tests all start here, so every entry point runs the same
+wiring against the same settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import cache
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from domain.errors import KonkursError
+from konkurs.settings import Settings
+from konkurs.temporal import TemporalTarget, connect, resolve_target
+from konkurs.worker import build_worker
+from services.konkurs import Konkurs
+
+
+class Bootstrap:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._services: Konkurs | None = None
+        self._clients: dict[asyncio.AbstractEventLoop, Client] = {}
+
+    @property
+    def services(self) -> Konkurs:
+        """The services over the store the settings name, opened on first use: a command that
+        only talks to Temporal never opens the store."""
+        if self._services is None:
+            self._services = Konkurs(env=self.settings.store_env())
+        return self._services
+
+    async def client(self, target: TemporalTarget | None = None) -> Client:
+        """One client per event loop: each `asyncio.run` of the CLI has its own."""
+        loop = asyncio.get_running_loop()
+        if loop not in self._clients:
+            self._clients[loop] = await _connect(target or resolve_target())
+        return self._clients[loop]
+
+    def worker(self, client: Client, task_queue: str | None = None) -> Worker:
+        return build_worker(client, self.services, task_queue or self.settings.task_queue)
+
+    def close(self) -> None:
+        if self._services is not None:
+            self._services.close()
+            self._services = None
+
+
+@cache
+def bootstrap() -> Bootstrap:
+    """The process's bootstrap, from the environment."""
+    return Bootstrap(Settings.from_env())
+
+
+async def _connect(target: TemporalTarget) -> Client:
+    try:
+        return await connect(target)
+    except RuntimeError:
+        how = ("start the embedded one with `konkurs server`" if target.embedded
+               else "check TEMPORAL_ADDRESS / your envconfig profile")
+        raise KonkursError(f"cannot reach the Temporal server at {target.address}: {how}") from None

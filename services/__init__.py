@@ -1,0 +1,1 @@
+"""Application services: the commands and queries, over one shared store application."""

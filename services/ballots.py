@@ -1,0 +1,198 @@
+"""The vote's write path: batches of ballots checked and saved at tens of thousands a second.
+
+Each ballot is checked against the contest as it stands (phase, nomination, shortlist, region),
+its voter id is replaced by a keyed HMAC pseudonym, and its id is derived from
+(contest, nomination, pseudonym). Accepted ballots become `Ballot.Cast` events written
+straight as stored events; refusals are recorded in the batch's `BallotBatch.Received` event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
+from pydantic_core import to_json, to_jsonable_python
+
+from domain.aggregates import Ballot, Contest
+from domain.aggregates.ballot_batch import BallotBatch, Rejection, batch_id
+from domain.commands.intake import BallotInput, BatchOutcome, CastBallots
+from domain.errors import BallotRefused, DuplicateBallot
+from domain.ids import ballot_hex
+from domain.phases import Phase
+from domain.regions import REGION_CODES
+from services.judging_reads import JudgingReads
+from store.application import StoreApplication
+from store.ballots import insert_new
+from store.log import collector_paused, topic_of
+
+ALREADY_VOTED = "already voted in this nomination"
+OUTSIDE_WINDOW = "outside the voting window"
+NOT_SHORTLISTED = "submission not on the shortlist"
+UNKNOWN_NOMINATION = "unknown nomination"
+UNKNOWN_REGION = "unknown region"
+
+
+def voter_pseudonym(key: bytes, voter: str) -> str:
+    return hmac.digest(key, voter.encode(), "sha256").hex()
+
+
+class BallotService:
+    """The vote's write path."""
+
+    def __init__(self, store: StoreApplication, reads: JudgingReads) -> None:
+        self.store = store
+        self.reads = reads
+
+    def cast_ballots(self, order: CastBallots) -> BatchOutcome:
+        """Record a batch: accepted ballots as events, refusals with their reasons.
+
+        The same batch id again records nothing and answers with the first outcome. A strict
+        batch (an operator's file) is refused whole at its first refusal, and nothing is written.
+        """
+        slug, ballots = order.slug, order.ballots
+        if order.strict:
+            self.store.open_contest(slug, Phase.VOTING, "ballots")
+        batch = order.batch or _content_id(slug, ballots)
+        previous = self._batch(slug, batch)
+        if previous is not None:
+            return _outcome(previous, repeated=True)
+        contest = self.store.get_contest(slug)
+        with collector_paused():
+            return self._record_batch(contest, ballots, order.voter_key, batch, order.strict)
+
+    def _record_batch(
+        self, contest: Contest, ballots: Sequence[BallotInput], voter_key: bytes, batch: str,
+        strict: bool,
+    ) -> BatchOutcome:
+        slug = contest.slug
+        checked = _Checker(contest, voter_key, self._on_the_ballot(contest)).check(ballots)
+        outcome: list[BatchOutcome] = []
+
+        def build(existing: set[str]) -> list[StoredEvent]:
+            """Give each ballot its voter's first free slot in the nomination, in batch order."""
+            refused = list(checked.rejections)
+            events: list[StoredEvent] = []
+            seal = self.store.mapper.seal  # type: ignore[attr-defined]
+            taken = existing
+            for slots, voter, row, index in checked.accepted:
+                for slot in slots:
+                    if slot not in taken:
+                        break
+                else:
+                    refused.append((index, _rejection(row, voter, ALREADY_VOTED)))
+                    continue
+                taken.add(slot)
+                events.append(StoredEvent(slot, 1, CAST_TOPIC, seal(checked.state(row, voter))))
+            rejections = [rejection for _, rejection in sorted(refused, key=lambda r: r[0])]
+            if strict and rejections:
+                first = rejections[0]
+                refusal = DuplicateBallot if first.reason == ALREADY_VOTED else BallotRefused
+                raise refusal(f"{first.label}: {first.reason} (nomination {first.nomination}, "
+                              f"submission {first.submission})")
+            record = BallotBatch(contest=slug, batch=batch, sent=len(ballots),
+                                 accepted=len(events), rejections=rejections)
+            outcome.append(_outcome(record))
+            return [*events, *map(self.store.mapper.to_stored_event, record.collect_events())]
+
+        insert_new(self.store.recorder, list({s for slots, *_ in checked.accepted for s in slots}), build)
+        return outcome[0]
+
+    def _batch(self, slug: str, batch: str) -> BallotBatch | None:
+        found: BallotBatch | None = self.store.existing(batch_id(slug, batch))
+        return found
+
+    def _on_the_ballot(self, contest: Contest) -> set[tuple[str, str]]:
+        """(nomination, submission) a voter may choose: the experts' shortlist, or every admitted
+        submission when the contest has no judging."""
+        if contest.judging is not None:
+            return {(n, ref) for n, refs in contest.judging.shortlist.items() for ref in refs}
+        admitted = self.reads.admitted_entries(contest.slug)
+        return {(nomination, ref) for ref, (nomination, _) in admitted.items()}
+
+
+CAST_TOPIC = topic_of(Ballot.Cast)
+BALLOT_TOPIC = get_topic(Ballot)
+
+
+class _Checked(NamedTuple):
+    accepted: list[tuple[tuple[str, ...], str, BallotInput, int]]  # slots, voter, ballot, index
+    rejections: list[tuple[int, Rejection]]
+    envelope: dict[str, str]
+
+    def state(self, row: BallotInput, voter: str) -> bytes:
+        """The `Ballot.Cast` state as the mapper would store it, serialised in one call: this
+        runs a million times, so no event object is built (a test holds the two equal)."""
+        return to_json({**self.envelope, "nomination": row.nomination, "voter": voter,
+                        "submission": row.submission, "region": row.region})
+
+
+class _Checker:
+    """The rules a ballot must meet, prepared once per batch so each ballot costs microseconds."""
+
+    def __init__(
+        self, contest: Contest, voter_key: bytes, on_the_ballot: set[tuple[str, str]]
+    ) -> None:
+        self.slug = contest.slug
+        self.key = voter_key
+        self.open = contest.phase == Phase.VOTING
+        spec = contest.spec
+        self.nominations = {n.code for n in spec.nominations}
+        self.shortlist = on_the_ballot
+        self.now = to_jsonable_python(datetime.now(UTC))
+        self.per_voter = spec.voting.ballots_per_voter_per_nomination
+
+    def check(self, ballots: Iterable[BallotInput]) -> _Checked:
+        accepted, rejections = [], []
+        for index, row in enumerate(ballots):
+            voter = voter_pseudonym(self.key, row.voter)
+            reason = self._refusal(row)
+            if reason is None:
+                accepted.append((self._slots(row.nomination, voter), voter, row, index))
+            else:
+                rejections.append((index, _rejection(row, voter, reason)))
+        envelope = {"timestamp": self.now, "originator_topic": BALLOT_TOPIC, "contest": self.slug}
+        return _Checked(accepted, rejections, envelope)
+
+    def _slots(self, nomination: str, voter: str) -> tuple[str, ...]:
+        """The ids a voter's ballots in a nomination may take: one per allowed ballot."""
+        first = ballot_hex(self.slug, nomination, voter)
+        if self.per_voter == 1:
+            return (first,)
+        return (first, *(ballot_hex(self.slug, nomination, f"{voter}#{n}")
+                         for n in range(2, self.per_voter + 1)))
+
+    def _refusal(self, row: BallotInput) -> str | None:
+        if not self.open:
+            return OUTSIDE_WINDOW
+        if row.nomination not in self.nominations:
+            return UNKNOWN_NOMINATION
+        if (row.nomination, row.submission) not in self.shortlist:
+            return NOT_SHORTLISTED
+        if row.region not in REGION_CODES:
+            return UNKNOWN_REGION
+        return None
+
+
+def _rejection(row: BallotInput, voter: str, reason: str) -> Rejection:
+    return Rejection(label=row.label, voter=voter, nomination=row.nomination,
+                     submission=row.submission, reason=reason)
+
+
+def _outcome(batch: BallotBatch, repeated: bool = False) -> BatchOutcome:
+    return BatchOutcome(batch=batch.batch, sent=batch.sent, accepted=batch.accepted,
+                        rejected=dict(Counter(r.reason for r in batch.rejections)),
+                        repeated=repeated)
+
+
+def _content_id(slug: str, ballots: Sequence[BallotInput]) -> str:
+    digest = hashlib.sha256(slug.encode())
+    for row in ballots:
+        digest.update("\x1f".join((row.voter, row.nomination, row.submission, row.region)).encode()
+                      + b"\x1e")
+    return digest.hexdigest()[:32]

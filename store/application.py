@@ -1,0 +1,172 @@
+"""The command side: an eventsourcing Application that enforces the rules and writes the log."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    IntegrityError,
+    InternalError,
+    JSONTranscoder,
+    Notification,
+    ProgrammingError,
+)
+
+from domain.aggregates import Contest
+from domain.commands.order import CommandResult
+from domain.errors import InvalidCommand, KonkursError, PhaseClosed, UnknownContest
+from domain.ids import contest_id
+from domain.phases import Phase
+from store.ballots import topic_states
+from store.log import PAGE, LoggedEvent, logged_event, topic_of
+from store.mapper import PydanticMapper
+
+OPEN_ATTEMPTS = 10
+
+
+class StoreApplication(Application[UUID]):
+    """Plumbing shared by the command services: mapping, reading the log, idempotent saves."""
+
+    name = "Konkurs"
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        """Open the recorder; on PostgreSQL, again if peers opening at the same moment collide.
+
+        Every process runs the library's `CREATE … IF NOT EXISTS` and `CREATE OR REPLACE
+        FUNCTION` on opening, and PostgreSQL refuses concurrent runs of them ("tuple concurrently
+        updated", a duplicate key in pg_type), so of N workers or writers started together some
+        would fail. A real misconfiguration still fails, after the last attempt.
+        """
+        for attempt in range(1, OPEN_ATTEMPTS):
+            try:
+                return super().construct_recorder()
+            except (IntegrityError, InternalError, ProgrammingError):
+                if not type(self.factory).__module__.startswith("eventsourcing.postgres"):
+                    raise
+                time.sleep(random.uniform(0.05, 0.25) * attempt)
+        return super().construct_recorder()
+
+    def construct_mapper(self) -> PydanticMapper:  # type: ignore[override]
+        return PydanticMapper(
+            transcoder=JSONTranscoder(),
+            compressor=self.factory.compressor(),
+            cipher=self.factory.cipher(),
+        )
+
+    def get_contest(self, slug: str) -> Contest:
+        try:
+            contest: Contest = self.repository.get(contest_id(slug))
+        except AggregateNotFoundError:
+            raise UnknownContest(f"no contest {slug!r} has been announced") from None
+        return contest
+
+    def open_contest(self, slug: str, phase: Phase, what: str) -> Contest:
+        """The contest, if it takes `what` now: it is in `phase`."""
+        contest = self.get_contest(slug)
+        if contest.phase != phase:
+            raise PhaseClosed(
+                f"contest {slug} takes no {what} now: it is in phase {contest.phase}, "
+                f"{what} are taken while {phase}"
+            )
+        return contest
+
+    def existing(self, aggregate_id: UUID) -> Any:
+        """The aggregate, or None when the log has none of that id."""
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def save_batch(self, aggregates: list[Any], what: str) -> int:
+        """Save a whole batch or nothing; a concurrent writer's overlap is the caller's to retry."""
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            raise KonkursError(
+                f"some {what} were recorded concurrently by another writer; nothing was saved, "
+                "run the import again"
+            ) from None
+        return len(aggregates)
+
+    def head_position(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def read_log(
+        self, topics: Sequence[str] = (), start: int = 1, stop: int | None = None
+    ) -> Iterator[LoggedEvent]:
+        """Events in log order, decoded to plain JSON state without building models."""
+        decode = self.mapper.decode_state  # type: ignore[attr-defined]
+        for page in self._pages(topics, start, stop):
+            for notification in page:
+                yield logged_event(notification, decode)
+
+    def read_states(
+        self, topic: str, start: int = 1, stop: int | None = None
+    ) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(position, state) of one topic in log order: the lean read that recounts of
+        millions use."""
+        decode = self.mapper.state_decoder(topic)  # type: ignore[attr-defined]
+        for position, state in topic_states(self.recorder, topic, start, stop):
+            yield position, decode(state)
+
+    def _pages(
+        self, topics: Sequence[str], start: int, stop: int | None
+    ) -> Iterator[Sequence[Notification]]:
+        while True:
+            page = self.recorder.select_notifications(start, PAGE, stop=stop, topics=topics)
+            yield page
+            if len(page) < PAGE:
+                return
+            start = page[-1].id + 1
+
+    def contest_events(
+        self, slug: str, event_classes: Iterable[type], stop: int | None = None
+    ) -> Iterator[LoggedEvent]:
+        topics = [topic_of(c) for c in event_classes]
+        for logged in self.read_log(topics, stop=stop):
+            if logged.state.get("contest") == slug:
+                yield logged
+
+    def phase_closed_at(self, slug: str, phase: Phase) -> int | None:
+        """The log position of the event that closed `phase`: the boundary of log order."""
+        wanted = contest_id(slug)
+        for logged in self.read_log([topic_of(Contest.PhaseChanged)]):
+            if logged.originator_id == wanted and logged.state["closed"] == phase:
+                return logged.position
+        return None
+
+    def closed_at(self, slug: str, phase: Phase) -> int:
+        """Like `phase_closed_at`, for a command that needs the phase closed."""
+        position = self.phase_closed_at(slug, phase)
+        if position is None:
+            raise InvalidCommand(f"contest {slug} has not closed {phase} yet")
+        return position
+
+    def contest_slugs(self) -> list[str]:
+        return [logged.state["slug"] for logged in self.read_log([topic_of(Contest.Announced)])]
+
+    def run_contest_command(
+        self, slug: str, command_id: str, action: Callable[[Contest], Iterable[Any]]
+    ) -> CommandResult:
+        """Apply `action` once per command id; a retry finds the id recorded and writes nothing.
+
+        `action` changes the contest and returns other aggregates to save in the same
+        transaction. `applied` is False when the command had already been applied.
+        """
+        for _ in range(5):
+            contest = self.get_contest(slug)
+            if contest.has_applied(command_id):
+                return CommandResult(applied=False)
+            others = list(action(contest))
+            try:
+                self.save(contest, *others)
+            except IntegrityError:
+                continue
+            return CommandResult(applied=True)
+        raise KonkursError(f"contest {slug} is being changed concurrently; try again")
