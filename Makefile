@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 INSTALL_LOG := $(VENV)/install.log
 
-.PHONY: demo test test-postgres test-slow test-all lint bench clean
+.PHONY: demo test test-postgres test-slow test-all lint check-bare-install bench clean
 
 # One install per change of pyproject.toml; pip's chatter goes to a log, shown only on failure.
 $(STAMP): pyproject.toml
@@ -33,6 +33,12 @@ test-all: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache --no-logo
+
+# `pip install .` without extras (no psycopg) into a throwaway venv, then `konkurs --help` and
+# `konkurs demo` there; needs no $(VENV).
+check-bare-install:
+	bash .ci/check-bare-install
 
 bench: $(STAMP)
 	$(PY) bench/lifecycle.py

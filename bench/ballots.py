@@ -3,10 +3,12 @@
     .venv/bin/python bench/ballots.py [--ballots N] [--batch N] [--json] [--postgres]
 
 Ingests N ballots (default 1,000,000: 13 nominations, 89 regions, 2% repeat voters, 0.5% off the
-shortlist or the map) through `BallotService.cast_ballot_batch`, then in the same run measures the same
+shortlist or the map) through `BallotService.cast_ballots`, then in the same run measures the same
 rows through raw sqlite3 `executemany` in one transaction (the physical limit), one eventsourcing
 `save` per ballot (on a sample), and Temporal signals into one workflow (up to its 10,000-signal
-cap, then extrapolated). Prints each rate and Konkurs's ratio to it, and the recount time.
+cap, then extrapolated). Prints each rate and Konkurs's ratio to it, and the recount time with its
+ratio to a plain read of the same ballot rows from the same store (one SELECT, `json.loads` of
+each state: the recount's physical limit).
 With --postgres the ingest and recount run against the PostgreSQL named by POSTGRES_*.
 A benchmark, not a test: nothing here fails on a slow machine.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import sqlite3
@@ -23,11 +26,13 @@ import tempfile
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from eventsourcing.persistence import IntegrityError  # noqa: E402
+from eventsourcing.utils import get_topic  # noqa: E402
 from figures import report, timed  # noqa: E402
 from temporalio import workflow  # noqa: E402
 
@@ -40,6 +45,7 @@ from domain.regions import REGION_CODES  # noqa: E402
 from konkurs.spec_files import load_spec  # noqa: E402
 from services.ballots import voter_pseudonym  # noqa: E402
 from services.konkurs import Konkurs  # noqa: E402
+from store.dialect import Dialect  # noqa: E402
 
 KEY = b"bench-voter-key"
 SIGNAL_CAP = 10_000
@@ -80,11 +86,11 @@ def voting_contest(app: Konkurs) -> tuple[str, dict[str, list[str]]]:
 def ballots(count: int, shortlist: dict[str, list[str]], seed: int = 7) -> list[BallotInput]:
     rng = random.Random(seed)
     nominations, regions = sorted(shortlist), sorted(REGION_CODES)
-    rows = []
+    rows: list[BallotInput] = []
     for number in range(count):
         roll = rng.random()
         if roll < 0.02 and rows:
-            rows.append(rng.choice(rows)._replace(label=str(number)))  # a repeat voter
+            rows.append(rng.choice(rows).model_copy(update={"label": str(number)}))  # a repeat voter
             continue
         nomination = rng.choice(nominations)
         submission = rng.choice(shortlist[nomination])
@@ -114,6 +120,39 @@ def ingest(app: Konkurs, slug: str, rows: list[BallotInput], batch: int) -> tupl
         accepted += outcome.accepted
         rejected += sum(outcome.rejected.values())
     return accepted, rejected
+
+
+def raw_read(app: Konkurs, sqlite_file: str | None) -> tuple[int, float]:
+    """The recount's physical limit: the same `Ballot.Cast` rows of the same store read with one
+    plain SELECT in this process, each state decoded with `json.loads` and nothing else.
+    Gives (rows read, seconds)."""
+    dialect, topic = Dialect.of(app.store.recorder), get_topic(Ballot.Cast)
+    if sqlite_file is None:
+        return timed(lambda: _postgres_read(dialect, topic))
+    connection = sqlite3.connect(sqlite_file)
+    statement = f"SELECT state FROM {dialect.events_table} WHERE topic = ?"
+
+    def read() -> int:
+        count = 0
+        for (state,) in connection.execute(statement, (topic,)):
+            json.loads(state)
+            count += 1
+        return count
+
+    try:
+        return timed(read)
+    finally:
+        connection.close()
+
+
+def _postgres_read(dialect: Any, topic: str) -> int:
+    """The same on PostgreSQL, streamed through one server-side cursor."""
+    count = 0
+    for (state,) in dialect.stream(f"SELECT state FROM {dialect.events_table} WHERE topic = %s",
+                                   (topic,), 50_000):
+        json.loads(state)
+        count += 1
+    return count
 
 
 def raw_sqlite(workdir: Path, rows: list[BallotInput], slug: str) -> float:
@@ -215,7 +254,10 @@ async def temporal_signals(workdir: Path, rows: list[BallotInput]) -> float:
             async def send() -> None:
                 for start in range(0, len(rows), 200):
                     await asyncio.gather(
-                        *(handle.signal(BallotBox.cast, list(r[:4])) for r in rows[start : start + 200])
+                        *(
+                            handle.signal(BallotBox.cast, [r.voter, r.nomination, r.submission, r.region])
+                            for r in rows[start : start + 200]
+                        )
                     )
                 await handle.result()
 
@@ -244,11 +286,14 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        app = Konkurs(env=store_env(workdir, args.postgres))
+        env = store_env(workdir, args.postgres)
+        app = Konkurs(env=env)
         slug, shortlist = voting_contest(app)
         rows = ballots(args.ballots, shortlist)
         (accepted, rejected), seconds = timed(lambda: ingest(app, slug, rows, args.batch))
         tally, recount_s = timed(lambda: app.results.count(slug, app.store.head_position()))
+        read, raw_read_s = raw_read(app, env.get("SQLITE_DBNAME"))
+        assert read == tally.accepted + tally.late, "the raw read must see the recount's rows"
         figures = {
             "ballots": len(rows),
             "accepted": accepted,
@@ -257,6 +302,8 @@ def main() -> None:
             "ingest_s": seconds,
             "recount_s": recount_s,
             "recount_equals_ingest": float(tally.accepted == accepted),
+            "raw_read_s": raw_read_s,
+            "recount_ratio_to_raw_read": recount_s / raw_read_s,
         }
         app.close()
         raw = raw_sqlite(workdir, rows, slug)

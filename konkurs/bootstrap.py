@@ -8,6 +8,7 @@ wiring against the same settings.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from functools import cache
 
 from temporalio.client import Client
@@ -21,8 +22,10 @@ from services.konkurs import Konkurs
 
 
 class Bootstrap:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, store_env: Mapping[str, str] | None = None) -> None:
+        """`store_env` replaces the store the settings name: tests give each test its own."""
         self.settings = settings
+        self._store_env = store_env
         self._services: Konkurs | None = None
         self._clients: dict[asyncio.AbstractEventLoop, Client] = {}
 
@@ -31,7 +34,7 @@ class Bootstrap:
         """The services over the store the settings name, opened on first use: a command that
         only talks to Temporal never opens the store."""
         if self._services is None:
-            self._services = Konkurs(env=self.settings.store_env())
+            self._services = Konkurs(env=self._store_env or self.settings.store_env())
         return self._services
 
     async def client(self, target: TemporalTarget | None = None) -> Client:

@@ -110,7 +110,7 @@ class DemoRun:
         await operations.send_update(
             client,
             slug,
-            "extend_deadline",
+            ContestWorkflow.extend_deadline,
             ExtendDeadline(phase=Phase.COLLECTING, closes_at=extended, reason="по просьбам регионов"),
         )
         self.say(f"Extended collection by {days} days to {extended:%Y-%m-%d}, as regions asked")
@@ -184,7 +184,7 @@ class DemoRun:
 
     async def _close(self, client: Client, slug: str, phase: Phase) -> ContestState:
         state = await operations.send_update(
-            client, slug, "close_phase", ClosePhase(phase=phase, reason="демо: сжатие времени")
+            client, slug, ContestWorkflow.close_phase, ClosePhase(phase=phase, reason="демо: сжатие времени")
         )
         self.say(f"Closed {phase} → {state.phase}")
         return state

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
@@ -16,6 +16,7 @@ from temporalio.client import (
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.workflow import UpdateMethodMultiParam
 
 from domain.errors import ContestAlreadyAnnounced, InvalidCommand, KonkursError, UnknownContest
 from domain.ids import workflow_id
@@ -24,6 +25,8 @@ from domain.rules.stages import regional_stage_specs
 from domain.spec import ContestSpec
 from workflows.contest import ContestWorkflow
 from workflows.models import TASK_QUEUE, ContestInput, ContestState
+
+R = TypeVar("R")
 
 # The server lists a poller for minutes after its last long poll, which lasts up to a minute.
 POLLER_SEEN_WITHIN = timedelta(seconds=75)
@@ -115,7 +118,10 @@ async def live_state(client: Client, slug: str) -> tuple[ContestState, WorkflowE
     return state, description.status
 
 
-async def send_update(client: Client, slug: str, update: str, request: Any) -> ContestState:
+async def send_update(
+    client: Client, slug: str, update: UpdateMethodMultiParam[[ContestWorkflow, R], ContestState],
+    request: R,
+) -> ContestState:
     """Run an operator Update; a rejection comes back as one line and nothing is written."""
     handle = await contest_handle(client, slug)
     description = await handle.describe()
@@ -123,9 +129,7 @@ async def send_update(client: Client, slug: str, update: str, request: Any) -> C
         raise InvalidCommand(f"contest {slug} is no longer running; nothing changed")
     await require_worker(client, description.task_queue)
     try:
-        state: ContestState = await handle.execute_update(
-            update, request, result_type=ContestState
-        )
+        state: ContestState = await handle.execute_update(update, request)
     except WorkflowUpdateFailedError as failure:
         cause = failure.cause or failure
         raise InvalidCommand(getattr(cause, "message", None) or str(cause)) from None

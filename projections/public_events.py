@@ -43,12 +43,9 @@ class ContestSlugs:
         self._known[aggregate_id] = slug
 
     def _read_contest(self, aggregate_id: UUID) -> str | None:
-        for stored in self._app.recorder.select_events(aggregate_id, lte=1):
-            first = self._app.mapper.decode_state(  # type: ignore[attr-defined]
-                stored.state, stored.topic)
-            found = first.get("contest", first.get("slug"))
-            return found if isinstance(found, str) else None
-        return None
+        first = self._app.reader.first_state(aggregate_id)
+        found = None if first is None else first.get("contest", first.get("slug"))
+        return found if isinstance(found, str) else None
 
 
 def _own_contest(state: dict[str, Any], topic: str) -> tuple[bool, str | None]:

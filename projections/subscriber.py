@@ -10,25 +10,17 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
 from typing import Generic, TypeVar
 
-from eventsourcing.persistence import Notification
-from eventsourcing.postgres import PostgresApplicationRecorder
-
 from domain.contract import PublicEvent, topics_for
+from projections import tracking
 from projections.public_events import ContestSlugs, public_event
 from projections.views_db import ViewsDB, transaction
 from store.application import StoreApplication
-from store.log import LoggedEvent, logged_event
+from store.log import LoggedEvent
 
-SUBSCRIPTIONS = (
-    "CREATE TABLE IF NOT EXISTS subscriptions (consumer TEXT PRIMARY KEY, "
-    "position INTEGER NOT NULL, acknowledged_at TEXT NOT NULL)"
-)
 BATCH = 100
 
 Handler = Callable[[PublicEvent], None]
@@ -37,21 +29,17 @@ H = TypeVar("H")
 
 
 def acknowledged(cursor: sqlite3.Cursor | sqlite3.Connection, consumer: str) -> int:
-    row = cursor.execute(
-        "SELECT position FROM subscriptions WHERE consumer = ?", (consumer,)
-    ).fetchone()
-    return 0 if row is None else int(row[0])
+    return tracking.position(cursor, consumer) or 0
 
 
 def acknowledge(cursor: sqlite3.Cursor, consumer: str, position: int, *, rewind: bool = False) -> None:
     """Record `position` as handled; it only moves forward unless `rewind` says otherwise."""
-    keep = "excluded.position" if rewind else "max(position, excluded.position)"
-    cursor.execute(
-        "INSERT INTO subscriptions (consumer, position, acknowledged_at) VALUES (?, ?, ?) "
-        f"ON CONFLICT (consumer) DO UPDATE SET position = {keep}, "
-        "acknowledged_at = excluded.acknowledged_at",
-        (consumer, position, datetime.now(UTC).isoformat()),
-    )
+    tracking.advance(cursor, consumer, position, rewind=rewind)
+
+
+def forget(cursor: sqlite3.Cursor, consumer: str) -> None:
+    """Drop `consumer`'s position: it starts from the beginning if it comes back."""
+    tracking.forget(cursor, consumer)
 
 
 class _Feed(Generic[H]):
@@ -65,6 +53,8 @@ class _Feed(Generic[H]):
         self, name: str, handler: H, *, store: StoreApplication, views_db: ViewsDB,
         names: Iterable[str] = (), contest: str | None = None, batch_size: int = BATCH,
     ) -> None:
+        if name.startswith(tracking.VIEW):
+            raise ValueError(f"subscriber {name!r}: names starting {tracking.VIEW!r} are the views'")
         self.name = name
         self.handler = handler
         self.store = store
@@ -74,19 +64,13 @@ class _Feed(Generic[H]):
         self._topics = topics_for(names)
         self._slugs = ContestSlugs(store)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with self.views_db.connect() as connection:
-            connection.execute(SUBSCRIPTIONS)
-            yield connection
-
     def position(self) -> int:
-        with self._connect() as connection:
+        with self.views_db.connect() as connection:
             return acknowledged(connection, self.name)
 
     def rewind(self, position: int = 0, drop: Callable[[sqlite3.Cursor], None] | None = None) -> None:
         """Deliver again from after `position`; `drop` clears a view in the same transaction."""
-        with self._connect() as connection, transaction(connection) as cursor:
+        with self.views_db.connect() as connection, transaction(connection) as cursor:
             if drop is not None:
                 drop(cursor)
             acknowledge(cursor, self.name, position, rewind=True)
@@ -94,7 +78,7 @@ class _Feed(Generic[H]):
     def catch_up(self) -> int:
         """Deliver every event recorded after the acknowledged position; returns how many."""
         handled = 0
-        with self._connect() as connection:
+        with self.views_db.connect() as connection:
             events = self.store.read_log(self._topics, start=acknowledged(connection, self.name) + 1)
             while batch := list(islice(events, self.batch_size)):
                 handled += self._deliver(connection, batch)
@@ -106,7 +90,7 @@ class _Feed(Generic[H]):
         On PostgreSQL the recorder's LISTEN/NOTIFY subscription wakes us as soon as a
         transaction commits; the SQLite recorder cannot push, so we poll every `interval` s.
         """
-        if isinstance(self.store.recorder, PostgresApplicationRecorder):
+        if self.store.dialect.postgres:
             return self._listen(stop)
         handled = 0
         while not stop.is_set():
@@ -118,8 +102,8 @@ class _Feed(Generic[H]):
 
     def _listen(self, stop: threading.Event) -> int:
         handled = self.catch_up()
-        with self._connect() as connection:
-            subscription = self.store.recorder.subscribe(
+        with self.views_db.connect() as connection:
+            subscription = self.store.reader.subscribe(
                 gt=acknowledged(connection, self.name), topics=self._topics)
             with subscription:
                 ended = threading.Event()
@@ -127,14 +111,10 @@ class _Feed(Generic[H]):
                                  daemon=True).start()
                 try:
                     for notification in subscription:
-                        handled += self._deliver(connection, [self._logged(notification)])
+                        handled += self._deliver(connection, [self.store.reader.logged(notification)])
                 finally:
                     ended.set()
         return handled
-
-    def _logged(self, notification: Notification) -> LoggedEvent:
-        decode = self.store.mapper.decode_state  # type: ignore[attr-defined]
-        return logged_event(notification, decode)
 
     def _public(self, logged: LoggedEvent) -> PublicEvent | None:
         event = public_event(logged, self._slugs)

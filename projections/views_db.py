@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-TRACKING = "CREATE TABLE IF NOT EXISTS tracking (view TEXT PRIMARY KEY, position INTEGER NOT NULL)"
+from projections import tracking
+
 SCHEMAS = "CREATE TABLE IF NOT EXISTS view_schemas (view TEXT PRIMARY KEY, schema TEXT NOT NULL)"
 
 
@@ -25,25 +26,28 @@ class ViewsDB:
         connection = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         try:
             _write_ahead(connection)
-            connection.execute(TRACKING)
+            tracking.ensure(connection)
             connection.execute(SCHEMAS)
             yield connection
         finally:
             connection.close()
 
     def positions(self) -> dict[str, int]:
+        """Each view's tracked position, by view name."""
         with self.connect() as connection:
-            return dict(connection.execute("SELECT view, position FROM tracking").fetchall())
+            return tracking.view_positions(connection)
 
     def dump(self) -> list[str]:
-        """Every table's rows, sorted: two databases with equal dumps hold the same content."""
+        """Every table's rows, sorted: two databases with equal dumps hold the same content
+        (positions without the moment each was written)."""
         lines: list[str] = []
         with self.connect() as connection:
             tables = [row[0] for row in connection.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
             )]
             for table in tables:
-                rows = connection.execute(f"SELECT * FROM {table}").fetchall()
+                columns = "consumer, position" if table == "tracking" else "*"
+                rows = connection.execute(f"SELECT {columns} FROM {table}").fetchall()
                 lines.append(f"[{table}]")
                 lines.extend(sorted(repr(row) for row in rows))
         return lines
@@ -80,16 +84,11 @@ def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Cursor]:
 
 
 def tracked_position(cursor: sqlite3.Cursor | sqlite3.Connection, view: str) -> int | None:
-    row = cursor.execute("SELECT position FROM tracking WHERE view = ?", (view,)).fetchone()
-    return None if row is None else int(row[0])
+    return tracking.position(cursor, tracking.VIEW + view)
 
 
 def track(cursor: sqlite3.Cursor, view: str, position: int) -> None:
-    cursor.execute(
-        "INSERT INTO tracking (view, position) VALUES (?, ?) "
-        "ON CONFLICT (view) DO UPDATE SET position = excluded.position",
-        (view, position),
-    )
+    tracking.advance(cursor, tracking.VIEW + view, position, rewind=True)
 
 
 def table_exists(connection: sqlite3.Connection, table: str) -> bool:

@@ -18,11 +18,10 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.contract import check_names
 from domain.errors import KonkursError
-from projections.subscriber import SUBSCRIPTIONS, acknowledge, acknowledged
+from projections.subscriber import acknowledge, acknowledged, forget
 from projections.views_db import ViewsDB, transaction
 
 TABLES = (
-    SUBSCRIPTIONS,
     "CREATE TABLE IF NOT EXISTS webhooks (name TEXT PRIMARY KEY, id TEXT NOT NULL, "
     "url TEXT NOT NULL, types TEXT NOT NULL, contest TEXT, secret TEXT NOT NULL, "
     "created_at TEXT NOT NULL)",
@@ -136,7 +135,7 @@ class WebhookStore:
         webhook = self.get(name)
         with self._connect() as connection, transaction(connection) as cursor:
             cursor.execute("DELETE FROM webhooks WHERE name = ?", (name,))
-            cursor.execute("DELETE FROM subscriptions WHERE consumer = ?", (webhook.consumer,))
+            forget(cursor, webhook.consumer)
             return cursor.execute("DELETE FROM webhook_dead_letters WHERE webhook = ?", (name,)).rowcount
 
     def bury(self, letter: DeadLetter) -> None:

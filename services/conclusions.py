@@ -24,7 +24,6 @@ from services.chain import Chain
 from services.judging_reads import JudgingReads
 from services.registry import registry_memberships
 from store.application import StoreApplication
-from store.ballots import topic_states
 from store.log import collector_paused, topic_of
 
 
@@ -133,7 +132,7 @@ class ResultsService:
         late = 0
         decode = self.store.mapper.decode_state  # type: ignore[attr-defined]
         with collector_paused():
-            for position, stored in topic_states(self.store.recorder, topic_of(Ballot.Cast), stop=stop):
+            for position, stored in self.store.reader.stored_states(topic_of(Ballot.Cast), stop=stop):
                 state = decode(stored)
                 if state["contest"] != slug:
                     continue

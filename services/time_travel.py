@@ -22,7 +22,7 @@ from domain.outcomes import ContestResults, NominationRanking
 from domain.phases import Phase, PhaseWindow, describe_moment
 from services.contest_record import CONTEST_TOPICS
 from store.application import StoreApplication
-from store.log import PAGE, collector_paused, topic_of
+from store.log import collector_paused, topic_of
 
 # How far a later event's timestamp may fall behind an earlier one's. A timestamp is taken when
 # an event is made, before its transaction waits for the writer lock and commits, so log order
@@ -78,29 +78,25 @@ class TimeTravel:
         low, high = 0, self.store.head_position() + 1
         while high - low > 1:
             middle = (low + high) // 2
-            found = self.store.recorder.select_notifications(middle, 1, stop=high - 1)
-            if not found:
+            found = self.store.reader.at(middle, stop=high - 1)
+            if found is None:
                 high = middle
-            elif self._stamp(found[0]) <= moment:
-                low = found[0].id
+            elif self._stamp(found) <= moment:
+                low = found.id
             else:
-                high = found[0].id
+                high = found.id
         return self._walk_back(moment, low)
 
     def _walk_back(self, moment: datetime, position: int) -> int:
         answer: int | None = position
-        end = position
-        while end >= 1:
-            start = max(1, end - PAGE + 1)
-            for notification in reversed(self.store.recorder.select_notifications(start, PAGE, stop=end)):
-                stamp = self._stamp(notification)
-                if stamp > moment:
-                    answer = None  # the answer is the event before this one
-                elif answer is None:
-                    answer = notification.id
-                if stamp < moment - SKEW:
-                    return answer or 0
-            end = start - 1
+        for notification in self.store.reader.backwards(position):
+            stamp = self._stamp(notification)
+            if stamp > moment:
+                answer = None  # the answer is the event before this one
+            elif answer is None:
+                answer = notification.id
+            if stamp < moment - SKEW:
+                return answer or 0
         return answer or 0
 
     def contest_as_of(self, slug: str, moment: datetime) -> ContestAt:
@@ -150,10 +146,8 @@ class TimeTravel:
 
     def _moment_of(self, position: int) -> datetime | None:
         """When the last event at or before `position` was recorded (PostgreSQL leaves gaps)."""
-        if position < 1:
-            return None
-        page = self.store.recorder.select_notifications(max(1, position - PAGE + 1), PAGE, stop=position)
-        return self._stamp(page[-1]) if page else None
+        last = next(self.store.reader.backwards(position), None)
+        return None if last is None else self._stamp(last)
 
     def _stamp(self, notification: Notification) -> datetime:
         state = self.store.mapper.decode_state(notification.state)  # type: ignore[attr-defined]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -14,7 +15,6 @@ from eventsourcing.persistence import (
     IntegrityError,
     InternalError,
     JSONTranscoder,
-    Notification,
     ProgrammingError,
 )
 
@@ -23,8 +23,8 @@ from domain.commands.order import CommandResult
 from domain.errors import InvalidCommand, KonkursError, PhaseClosed, UnknownContest
 from domain.ids import contest_id
 from domain.phases import Phase
-from store.ballots import topic_states
-from store.log import PAGE, LoggedEvent, logged_event, topic_of
+from store.dialect import Dialect, family
+from store.log import LoggedEvent, LogReader, topic_of
 from store.mapper import PydanticMapper
 
 OPEN_ATTEMPTS = 10
@@ -47,7 +47,7 @@ class StoreApplication(Application[UUID]):
             try:
                 return super().construct_recorder()
             except (IntegrityError, InternalError, ProgrammingError):
-                if not type(self.factory).__module__.startswith("eventsourcing.postgres"):
+                if family(self.factory) != "postgres":
                     raise
                 time.sleep(random.uniform(0.05, 0.25) * attempt)
         return super().construct_recorder()
@@ -94,36 +94,30 @@ class StoreApplication(Application[UUID]):
             ) from None
         return len(aggregates)
 
+    @cached_property
+    def reader(self) -> LogReader:
+        """The one reader of this store's log."""
+        return LogReader(self.recorder, self.mapper)  # type: ignore[arg-type]
+
+    @property
+    def dialect(self) -> Dialect:
+        return self.reader.dialect
+
     def head_position(self) -> int:
-        return self.recorder.max_notification_id() or 0
+        return self.reader.head()
 
     def read_log(
         self, topics: Sequence[str] = (), start: int = 1, stop: int | None = None
     ) -> Iterator[LoggedEvent]:
         """Events in log order, decoded to plain JSON state without building models."""
-        decode = self.mapper.decode_state  # type: ignore[attr-defined]
-        for page in self._pages(topics, start, stop):
-            for notification in page:
-                yield logged_event(notification, decode)
+        return self.reader.events(topics, start, stop)
 
     def read_states(
         self, topic: str, start: int = 1, stop: int | None = None
     ) -> Iterator[tuple[int, dict[str, Any]]]:
         """(position, state) of one topic in log order: the lean read that recounts of
         millions use."""
-        decode = self.mapper.state_decoder(topic)  # type: ignore[attr-defined]
-        for position, state in topic_states(self.recorder, topic, start, stop):
-            yield position, decode(state)
-
-    def _pages(
-        self, topics: Sequence[str], start: int, stop: int | None
-    ) -> Iterator[Sequence[Notification]]:
-        while True:
-            page = self.recorder.select_notifications(start, PAGE, stop=stop, topics=topics)
-            yield page
-            if len(page) < PAGE:
-                return
-            start = page[-1].id + 1
+        return self.reader.states(topic, start, stop)
 
     def contest_events(
         self, slug: str, event_classes: Iterable[type], stop: int | None = None

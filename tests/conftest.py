@@ -10,10 +10,15 @@ from hypothesis import settings
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from konkurs.bootstrap import Bootstrap
+from konkurs.settings import Settings
 from services.konkurs import Konkurs
+from tests.example_contests import run_example
 from tests.stores import BACKENDS, PostgresServer, Stores
 
 BIN = Path(sys.executable).parent
+UNIT_TIER = Path(__file__).parent / "unit"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 STORE_FIXTURES = {"stores", "postgres_env"}
 
 # Properties must not fail on a busy 2-core machine's timing, and CI should see the same examples.
@@ -23,13 +28,21 @@ settings.load_profile("konkurs")
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--store", choices=BACKENDS, default=os.environ.get("KONKURS_TEST_STORE", "sqlite"),
-        help="event store every test runs on: sqlite (default) or postgres, a fresh database per "
-             "test on the server of POSTGRES_HOST etc. Default from KONKURS_TEST_STORE.")
+        "--store", choices=BACKENDS, default=os.environ.get("KONKURS_TEST_STORE"),
+        help="event store every test runs on: sqlite, postgres (a fresh database per test on the "
+             "server of POSTGRES_HOST etc.) or memory (the library's POPO recorder). By default "
+             "the unit tier runs in memory and the other tiers on SQLite. Default from "
+             "KONKURS_TEST_STORE.")
+
+
+def backend_of(config: pytest.Config, path: Path) -> str:
+    """The store a test at `path` runs on: the one chosen, else its tier's."""
+    chosen: str | None = config.getoption("store")
+    return chosen or ("memory" if path.is_relative_to(UNIT_TIER) else "sqlite")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if config.getoption("store") not in BACKENDS:
+    if config.getoption("store") not in (*BACKENDS, None):
         raise pytest.UsageError(f"KONKURS_TEST_STORE must be one of {', '.join(BACKENDS)}")
     if config.getoption("store") == "postgres" and "POSTGRES_HOST" not in os.environ:
         raise pytest.UsageError(
@@ -38,7 +51,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"event store: {config.getoption('store')}"
+    return f"event store: {config.getoption('store') or 'memory for the unit tier, SQLite for the others'}"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -47,9 +60,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     The PostgreSQL pass leaves out the other tests that open no store (rules, spec parsing,
     mocked activities): they would run exactly as in the SQLite pass.
     """
-    backend = config.getoption("store")
     kept, storeless = [], []
     for item in items:
+        backend = backend_of(config, item.path)
         marker = item.get_closest_marker("only_on")
         if marker is not None and marker.args[0] != backend:
             item.add_marker(pytest.mark.skip(reason=f"{marker.args[0]} only: {marker.kwargs['reason']}"))
@@ -68,9 +81,11 @@ def postgres_server() -> PostgresServer | None:
 
 
 @pytest.fixture
-def stores(pytestconfig: pytest.Config, postgres_server: PostgresServer | None) -> Iterator[Stores]:
-    """Fresh stores on the run's backend: `stores.env(tmp_path / "name.db")`."""
-    made = Stores(pytestconfig.getoption("store"), postgres_server)
+def stores(
+    request: pytest.FixtureRequest, postgres_server: PostgresServer | None
+) -> Iterator[Stores]:
+    """Fresh stores on the test's backend: `stores.env(tmp_path / "name.db")`."""
+    made = Stores(backend_of(request.config, request.node.path), postgres_server)
     yield made
     made.close()
 
@@ -82,10 +97,18 @@ def store_env(stores: Stores, tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def konkurs(store_env: dict[str, str]) -> Iterator[Konkurs]:
-    app = Konkurs(env=store_env)
-    yield app
-    app.close()
+def wiring(store_env: dict[str, str], tmp_path: Path) -> Iterator[Bootstrap]:
+    """The process wiring every entry point uses, over this test's store."""
+    configured = Settings(home=tmp_path, persistence_module=store_env["PERSISTENCE_MODULE"],
+                          production=False)
+    made = Bootstrap(configured, store_env=store_env)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def konkurs(wiring: Bootstrap) -> Konkurs:
+    return wiring.services
 
 
 @pytest.fixture
@@ -116,3 +139,12 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
         test_server_existing_path=str(BIN / "temporal-test-server"),
     ) as env:
         yield env
+
+
+@pytest.fixture
+def published(konkurs: Konkurs, tmp_path: Path) -> str:
+    """Smart Dialog run in process to published results: screening, z-scores, a vote."""
+    [slug] = run_example(konkurs, EXAMPLES / "smart-dialog-2023.yaml", tmp_path)
+    audit = konkurs.audit.audit_contest(slug)
+    assert audit.holds, [d.describe() for d in audit.differences]
+    return slug

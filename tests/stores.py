@@ -1,8 +1,9 @@
-"""Fresh event stores for tests, on the backend the run chose: `pytest --store=sqlite|postgres`.
+"""Fresh event stores for tests, on the backend the run chose: `pytest --store=sqlite|postgres|memory`.
 
 Every store a test asks for is named by the SQLite file it would be on the embedded default.
 On SQLite that file is the store; on PostgreSQL each distinct file stands for a database of its
-own, created for the test and dropped (connections and all) when the test ends.
+own, created for the test and dropped (connections and all) when the test ends; in memory, for a
+store every application opened on that name shares, forgotten when the test ends.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-BACKENDS = ("sqlite", "postgres")
+from tests import memory_store
+
+BACKENDS = ("sqlite", "postgres", "memory")
 SQLITE = "eventsourcing.sqlite"
 POSTGRES = "eventsourcing.postgres"
 PREFIX = "konkurs_test_"
@@ -59,18 +62,26 @@ class Stores:
         self.backend = backend
         self.server = server
         self._databases: dict[Path, str] = {}
+        self._memory: set[str] = set()
 
     def env(self, sqlite_file: Path) -> dict[str, str]:
         """The store that would be `sqlite_file` on the embedded default; the same file, the same
         store."""
         if self.backend == "sqlite":
             return {"PERSISTENCE_MODULE": SQLITE, "SQLITE_DBNAME": str(sqlite_file)}
+        if self.backend == "memory":
+            name = str(sqlite_file)
+            self._memory.add(name)
+            return {"PERSISTENCE_MODULE": memory_store.TOPIC, memory_store.STORE_NAME: name}
         assert self.server is not None
         if sqlite_file not in self._databases:
             self._databases[sqlite_file] = self.server.create()
         return self.server.store_env(self._databases[sqlite_file])
 
     def close(self) -> None:
+        for name in self._memory:
+            memory_store.forget(name)
+        self._memory.clear()
         if self.server is not None and self._databases:
             self.server.drop(*self._databases.values())
         self._databases.clear()

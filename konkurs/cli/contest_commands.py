@@ -18,6 +18,7 @@ from konkurs.cli import runtime
 from konkurs.cli.output import JsonFlag, emit_json, say, schedule_table, table
 from konkurs.spec_files import load_spec
 from services.registry import read_registry
+from workflows.contest import ContestWorkflow
 from workflows.models import CancelContest, ClosePhase, ContestInput, ContestState, ExtendDeadline
 
 Slug = Annotated[str, typer.Argument(help="The contest's slug, as in its spec.")]
@@ -120,7 +121,7 @@ def extend(
     async def work(client: Client) -> ContestState:
         state, _ = await operations.live_state(client, slug)
         request = ExtendDeadline(phase=phase or state.phase, closes_at=closes_at, reason=reason)
-        return await operations.send_update(client, slug, "extend_deadline", request)
+        return await operations.send_update(client, slug, ContestWorkflow.extend_deadline, request)
 
     _report(runtime.with_client(work), as_json, "Deadline extended")
 
@@ -134,7 +135,7 @@ def close(
     """Close the current phase now (early close). Naming the phase guards against mistakes."""
     request = ClosePhase(phase=phase, reason=reason)
     state = runtime.with_client(
-        lambda client: operations.send_update(client, slug, "close_phase", request)
+        lambda client: operations.send_update(client, slug, ContestWorkflow.close_phase, request)
     )
     _report(state, as_json, f"Closed {phase.value}")
 
@@ -142,7 +143,8 @@ def close(
 def cancel(slug: Slug, reason: Reason, as_json: JsonFlag = False) -> None:
     """Cancel a contest in any phase. The reason is recorded."""
     state = runtime.with_client(
-        lambda client: operations.send_update(client, slug, "cancel", CancelContest(reason=reason))
+        lambda client: operations.send_update(
+            client, slug, ContestWorkflow.cancel, CancelContest(reason=reason))
     )
     _report(state, as_json, "Cancelled")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -17,13 +18,19 @@ from projections import ViewsDB, catch_up, default_views, participation, results
 from projections.vote_queries import demand
 
 
+def example_spec(name: str) -> Path:
+    """An example from the checkout when run there, else the copy installed with the package."""
+    here = Path("examples") / name
+    return here if here.exists() else Path(sys.prefix) / "share" / "konkurs" / "examples" / name
+
+
 def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
 
 
 def demo(
-    spec: Annotated[Path, typer.Option(help="The seed contest to run.")] = Path(
-        "examples/smart-dialog-2023.yaml"),
+    spec: Annotated[Path | None, typer.Option(
+        help="The seed contest to run [default: examples/smart-dialog-2023.yaml].")] = None,
     home: Annotated[Path, typer.Option(help="Demo home; wiped at start.")] = Path(".konkurs-demo"),
     seed: Annotated[int, typer.Option(help="Seed of the generated population.")] = 2023,
     kill_worker_during_judging: Annotated[bool, typer.Option(
@@ -33,6 +40,7 @@ def demo(
     """Run Smart Dialog 2023 end to end: an embedded server, a worker, 300+ submissions from
     all 89 regions, expert reviews and a public vote; then print winners and participation."""
     started = time.monotonic()
+    spec = spec or example_spec("smart-dialog-2023.yaml")
     home = home.resolve()
     run = DemoRun(spec_path=spec, home=home, seed=seed,
                   kill_worker_in_judging=kill_worker_during_judging,

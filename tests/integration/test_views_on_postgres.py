@@ -26,7 +26,7 @@ from projections.pg_runner import ViewsRecorder, listen, start_runner
 from services.konkurs import Konkurs
 from tests.factories import make_spec
 from tests.integration.conftest import REPO
-from tests.unit.test_projections import (
+from tests.integration.test_projections import (
     ENTRIES,
     SLUG,
     LogPrefix,
@@ -99,7 +99,7 @@ def test_an_event_saved_reaches_the_views_in_milliseconds_without_polling(
     recorder = ViewsRecorder(views_db, default_views())
     delays = []
     try:
-        with start_runner(konkurs, recorder):
+        with start_runner(konkurs.store, recorder):
             for k in range(10):
                 spec = make_spec(datetime(2031, 1, 1, tzinfo=UTC), slug=f"contest-{k}")
                 konkurs.contests.announce(

@@ -10,7 +10,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.stages import StageActivities
 from domain.aggregates import Applicant, Submission
-from domain.commands.contest import Announce, ReceivePromotion, RecordPhaseChange, SettlePromotion
+from domain.commands.contest import Announce, ReceivePromotion, RecordPhaseChange
 from domain.commands.intake import SubmissionForm, Submit
 from domain.commands.order import ContestOrder
 from domain.errors import InvalidCommand, KonkursError, SpecError
@@ -19,9 +19,6 @@ from domain.phases import Phase
 from domain.rules.stages import advancing, regional_stage_specs
 from domain.spec import ContestSpec
 from konkurs.spec_files import parse_spec
-from projections import BoardView, ViewsDB, catch_up, rebuild
-from projections.stage_queries import stage_links
-from projections.stage_view import StageView
 from services.konkurs import Konkurs
 from store.log import topic_of
 from tests.factories import spec_data
@@ -236,45 +233,6 @@ def test_only_published_results_promote(konkurs: Konkurs) -> None:
     konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
     with pytest.raises(InvalidCommand, match="has not published its results"):
         konkurs.contests.promotion_batch("reg-23")
-
-
-def test_the_stage_view_shows_who_promoted_who_was_refused_and_who_is_awaited(
-    konkurs: Konkurs, tmp_path: Any
-) -> None:
-    regional(konkurs)
-    federal(konkurs)
-    konkurs.contests.receive_promotion(
-        ReceivePromotion(
-            federal="fed", batch=konkurs.contests.promotion_batch("reg-75"), command_id="fed:promotion:reg-75"
-        )
-    )
-    konkurs.contests.settle_promotion(
-        SettlePromotion(
-            slug="reg-75", federal="fed", refusal=None, references=["75-R-0"], command_id="reg-75:promote"
-        )
-    )
-    regional(konkurs, slug="reg-late")
-    konkurs.contests.settle_promotion(
-        SettlePromotion(
-            slug="reg-late",
-            federal="fed",
-            refusal="federal stage fed closed collection",
-            references=[],
-            command_id="reg-late:promote",
-        )
-    )
-    views = ViewsDB(tmp_path / "views.db")
-    catch_up(konkurs.store, views, [BoardView(), StageView()])
-    links = {(s.stage, s.status, s.promoted, s.reason) for s in stage_links(views, "fed")}
-    assert links == {
-        ("reg-75", "promoted", 1, None),
-        ("reg-23", "waiting", 0, None),
-        ("reg-late", "refused", 0, "federal stage fed closed collection"),
-    }
-    before = views.dump()
-    rebuild(konkurs.store, views, [BoardView(), StageView()])
-    assert views.dump() == before
-    assert [s.federal for s in stage_links(views, "reg-late")] == ["fed"]
 
 
 async def test_the_receive_promotion_activity_run_twice_leaves_one_promotion(konkurs: Konkurs) -> None:

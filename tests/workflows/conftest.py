@@ -9,15 +9,14 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from konkurs.worker import build_worker
-from services.konkurs import Konkurs
+from konkurs.bootstrap import Bootstrap
 
 
 @pytest.fixture
-async def queue(time_skipping_env: WorkflowEnvironment, konkurs: Konkurs) -> AsyncIterator[str]:
+async def queue(time_skipping_env: WorkflowEnvironment, wiring: Bootstrap) -> AsyncIterator[str]:
     """A worker on a task queue of its own, for this test's contests."""
     name = f"test-{uuid.uuid4()}"
-    async with build_worker(time_skipping_env.client, konkurs, task_queue=name):
+    async with wiring.worker(time_skipping_env.client, task_queue=name):
         yield name
 
 

@@ -15,7 +15,7 @@ import pytest
 from projections import ViewsDB, catch_up, default_views, rebuild
 from projections.pg_runner import ViewsRecorder, ViewsReset
 from services.konkurs import Konkurs
-from tests.unit.test_projections import (
+from tests.integration.test_projections import (
     LogPrefix,
     announce_and_collect,
     run_whole_contest,
