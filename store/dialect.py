@@ -91,15 +91,9 @@ class SQLite(Dialect):
     def append(self) -> Iterator[Any]:
         # BEGIN IMMEDIATE takes the file's write lock up front, so what the transaction reads
         # stays true until it commits; the library's transactions begin deferred.
-        with internals.datastore(self.recorder).get_connection(commit=True) as connection:
-            cursor = connection.cursor()
-            cursor.execute("BEGIN IMMEDIATE")
-            try:
-                yield cursor
-            except BaseException:
-                connection.rollback()
-                raise
-            connection.commit()
+        with (internals.datastore(self.recorder).get_connection(commit=True) as connection,
+              _begun(connection, "BEGIN IMMEDIATE", commit=True) as cursor):
+            yield cursor
 
 
 class PostgreSQL(Dialect):
@@ -168,18 +162,25 @@ class Memory(Dialect):
     @contextmanager
     def _side(self, *, commit: bool) -> Iterator[sqlite3.Cursor]:
         connection, lock = _side_tables(self.recorder)
-        with lock:
-            cursor = connection.cursor()
-            cursor.execute("BEGIN")
-            try:
-                yield cursor
-            except BaseException:
-                connection.rollback()
-                raise
-            if commit:
-                connection.commit()
-            else:
-                connection.rollback()
+        with lock, _begun(connection, "BEGIN", commit=commit) as cursor:
+            yield cursor
+
+
+@contextmanager
+def _begun(connection: Any, begin: str, *, commit: bool) -> Iterator[Any]:
+    """A cursor in a transaction begun with `begin`: rolled back on an error, else committed or,
+    when `commit` is false, rolled back."""
+    cursor = connection.cursor()
+    cursor.execute(begin)
+    try:
+        yield cursor
+    except BaseException:
+        connection.rollback()
+        raise
+    if commit:
+        connection.commit()
+    else:
+        connection.rollback()
 
 
 _SIDE: WeakKeyDictionary[Any, tuple[sqlite3.Connection, threading.RLock]] = WeakKeyDictionary()
