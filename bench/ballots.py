@@ -24,6 +24,7 @@ import sqlite3
 import sys
 import tempfile
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -90,7 +91,7 @@ def ballots(count: int, shortlist: dict[str, list[str]], seed: int = 7) -> list[
     for number in range(count):
         roll = rng.random()
         if roll < 0.02 and rows:
-            rows.append(rng.choice(rows).model_copy(update={"label": str(number)}))  # a repeat voter
+            rows.append(replace(rng.choice(rows), label=str(number)))  # a repeat voter
             continue
         nomination = rng.choice(nominations)
         submission = rng.choice(shortlist[nomination])

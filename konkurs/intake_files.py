@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from domain.aggregates import ExpertProfile, RegistryRow
 from domain.aggregates.registry import padded_inn
@@ -71,8 +71,8 @@ def review_forms(path: Path, criteria: list[Criterion]) -> list[tuple[str, Revie
 
 def ballots(path: Path) -> list[BallotInput]:
     """Ballots labelled with their `file:line`, which a refusal names."""
-    return [ballot.model_copy(update={"label": where})
-            for where, ballot in to_forms(read_rows(path, BALLOT_COLUMNS), dict, BallotInput)]
+    labelled = [(where, {**row, "label": where}) for where, row in read_rows(path, BALLOT_COLUMNS)]
+    return [ballot for _, ballot in to_forms(labelled, dict, BallotInput)]
 
 
 def expert_profiles(path: Path) -> list[tuple[str, ExpertProfile]]:
@@ -111,7 +111,7 @@ def _document(path: Path) -> Any:
 
 def _validated(where: str, data: Any, form: type[Form]) -> tuple[str, Form]:
     try:
-        return where, form.model_validate(data)
+        return where, TypeAdapter(form).validate_python(data)
     except ValidationError as error:
         raise InputFileError(f"{where}: {describe(error)}") from None
 

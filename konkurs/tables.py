@@ -12,12 +12,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from domain.errors import InputFileError
 
 Row = dict[str, str]
-Form = TypeVar("Form", bound=BaseModel)
+Form = TypeVar("Form")
 
 
 def read_rows(path: Path, required: Sequence[str]) -> list[tuple[str, Row]]:
@@ -94,10 +94,11 @@ def to_forms(
     rows: list[tuple[str, Row]], build: Callable[[Row], dict[str, Any]], form: type[Form]
 ) -> list[tuple[str, Form]]:
     """Validate every row into a form; the first bad row stops the import with its location."""
+    adapter = TypeAdapter(form)
     forms = []
     for label, row in rows:
         try:
-            forms.append((label, form.model_validate(build(row))))
+            forms.append((label, adapter.validate_python(build(row))))
         except ValidationError as error:
             raise InputFileError(f"{label}: {describe(error)}") from None
         except ValueError as error:

