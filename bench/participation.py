@@ -108,7 +108,7 @@ def main() -> None:
         )
         _, municipalities_s = timed(lambda: konkurs(home, "import", "municipalities", rosters))
         recorded, submissions_s = timed(lambda: konkurs(home, "import", "submissions", slug, entries))
-        assert "checking submissions" in recorded, "no progress bar was drawn"
+        assert "checking and recording" in recorded, "no progress was drawn"
         league, league_s = timed(lambda: konkurs(home, "participation", slug, "--json"))
         lagging = check_league(json.loads(league), truth)
         _, again_s = timed(lambda: konkurs(home, "participation", slug, "--json"))

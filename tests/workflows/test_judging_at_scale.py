@@ -17,7 +17,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.aggregates import Applicant, ExpertProfile, Judging
 from domain.aggregates.judging import judging_id
-from domain.commands.intake import SubmissionForm
+from domain.commands.intake import RecordReviews, SubmissionForm, Submit
+from domain.commands.judging import EnrollExperts
 from domain.phases import Phase
 from domain.regions import REGIONS
 from domain.rules.assignment import Entry, Reviewer, conflict_reason
@@ -141,10 +142,13 @@ async def test_thirteen_nominations_with_5000_submissions_and_200_experts_are_ju
     await env.sleep(2 * DAY)
     await phase_becomes(handle, Phase.COLLECTING, 120)
     profiles = expert_profiles()
-    assert await asyncio.to_thread(konkurs.judging.enroll_experts, slug, profiles) == EXPERTS
+    enroll = EnrollExperts(slug=slug, profiles=profiles)
+    enrolled = await asyncio.to_thread(konkurs.judging.enroll_experts, enroll)
+    assert enrolled.recorded == EXPERTS
     forms = submission_forms(spec)
     assert {form.applicant.region for _, form in forms} == {r.code for r in REGIONS}
-    assert await asyncio.to_thread(konkurs.submissions.submit, slug, forms) == SUBMISSIONS
+    submitted = await asyncio.to_thread(konkurs.submissions.submit, Submit(slug=slug, forms=forms))
+    assert submitted.recorded == SUBMISSIONS
 
     # Collection and screening close by their deadlines; judging opens with every assignment.
     await env.sleep(60 * DAY)
@@ -164,7 +168,10 @@ async def test_thirteen_nominations_with_5000_submissions_and_200_experts_are_ju
 
     before = [card for card in cards if early(card[1])]
     after = [card for card in cards if not early(card[1])]
-    assert await asyncio.to_thread(konkurs.submissions.record_reviews, slug, before) == len(before)
+    scored = await asyncio.to_thread(
+        konkurs.submissions.record_reviews, RecordReviews(slug=slug, forms=before)
+    )
+    assert scored.recorded == len(before)
 
     # The reminder goes out REMINDER_DAYS before the close, to experts with open cards.
     closes_at = spec.phase_plan().window(Phase.JUDGING).closes_at
@@ -179,20 +186,25 @@ async def test_thirteen_nominations_with_5000_submissions_and_200_experts_are_ju
     open_pairs = {(f.expert, f.submission) for _, f in after}
     reminded = {
         (reminder["expert"], submission)
-        for state in sent.values() for reminder in state["reminders"]
+        for state in sent.values()
+        for reminder in state["reminders"]
         for submission in reminder["open_cards"]
     }
     assert reminded == open_pairs
     assert all(state["closes_at"] == closes_at.isoformat() for state in sent.values())
 
     # The rest of the cards, then the close, the rankings and the published results.
-    assert await asyncio.to_thread(konkurs.submissions.record_reviews, slug, after) == len(after)
+    rescored = await asyncio.to_thread(
+        konkurs.submissions.record_reviews, RecordReviews(slug=slug, forms=after)
+    )
+    assert rescored.recorded == len(after)
     result = await handle.result()
     assert result.final_phase == Phase.CLOSED
 
     for nomination in spec.nominations:
         panel: PanelResult = await client.get_workflow_handle(
-            f"contest-{slug}-judging-{nomination.code}", result_type=PanelResult).result()
+            f"contest-{slug}-judging-{nomination.code}", result_type=PanelResult
+        ).result()
         assert panel.reminders == 1
 
     # Every nomination's judging recorded its ranking of every admitted submission.
@@ -216,20 +228,30 @@ async def test_thirteen_nominations_with_5000_submissions_and_200_experts_are_ju
         for reference, assigned in judging.assigned.items():
             assert len(assigned) == len(set(assigned)) == REVIEWERS, reference
             form = applicants[reference]
-            entry = Entry(reference=reference, organisation=form.applicant.name,
-                          inn=form.applicant.inn, region=form.applicant.region,
-                          municipality=form.applicant.municipality)
+            entry = Entry(
+                reference=reference,
+                organisation=form.applicant.name,
+                inn=form.applicant.inn,
+                region=form.applicant.region,
+                municipality=form.applicant.municipality,
+            )
             for expert in assigned:
                 profile = experts[expert]
                 assert direction_of[code] in profile.directions
-                reviewer = Reviewer(id=expert, organisation=profile.organisation, inn=profile.inn,
-                                    region=profile.region, municipality=profile.municipality,
-                                    level=profile.level)
+                reviewer = Reviewer(
+                    id=expert,
+                    organisation=profile.organisation,
+                    inn=profile.inn,
+                    region=profile.region,
+                    municipality=profile.municipality,
+                    level=profile.level,
+                )
                 assert conflict_reason(reviewer, entry, exclude_own_region=True) is None, (reference, expert)
             load.update(assigned)
     conflicts = Counter(reason for j in judgings.values() for reason in j.conflicts.values())
     assert {
-        "same INN as the applicant", "same municipality as the applicant",
+        "same INN as the applicant",
+        "same municipality as the applicant",
         "regional expert of the applicant's region",
     } <= set(conflicts)
 
@@ -238,7 +260,10 @@ async def test_thirteen_nominations_with_5000_submissions_and_200_experts_are_ju
         cards_per_expert = [load[e.id] for e in experts.values() if direction.code in e.directions]
         assert len(cards_per_expert) == sum(1 for e in experts.values() if direction.code in e.directions)
         assert max(cards_per_expert) - min(cards_per_expert) <= BALANCE_BOUND, (
-            direction.code, min(cards_per_expert), max(cards_per_expert))
+            direction.code,
+            min(cards_per_expert),
+            max(cards_per_expert),
+        )
 
     # The contest's judging outcome carries the 13 rankings and counts every card.
     contest = konkurs.store.get_contest(slug)
@@ -250,4 +275,3 @@ async def test_thirteen_nominations_with_5000_submissions_and_200_experts_are_ju
     assert len(outcome.leniency) == EXPERTS
     assert contest.published
     assert contest.results is not None and len(contest.results.winners) == 13 * 3
-
