@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from domain.aggregates import Applicant
 from domain.commands.contest import Announce, RecordPhaseChange
+from domain.commands.intake import SubmissionForm
 from domain.spec import ContestSpec
 
 DAY = timedelta(days=1)
@@ -53,6 +56,18 @@ def spec_data(start: datetime, slug: str = "test-contest", voting: bool = True) 
 
 def make_spec(start: datetime, slug: str = "test-contest", voting: bool = True) -> ContestSpec:
     return ContestSpec.model_validate(spec_data(start, slug, voting))
+
+
+def practice_forms(
+    entries: Iterable[tuple[Any, ...]], region: str = "23"
+) -> list[tuple[str, SubmissionForm]]:
+    """One practice per (reference, nomination, applicant kind[, region]), labelled by its reference."""
+    return [
+        (ref, SubmissionForm(reference=ref, nomination=nomination, title=f"Practice {ref}",
+                             applicant=Applicant(name=f"Applicant {ref}", kind=kind,
+                                                 region=where[0] if where else region)))
+        for ref, nomination, kind, *where in entries
+    ]
 
 
 def expert_panel(count: int = 6, directions: tuple[str, ...] = ("health",)) -> list[tuple[str, Any]]:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from domain.aggregates import Applicant, Contest
+from domain.aggregates import Contest
 from domain.commands.contest import Announce, RecordCancellation, RecordExtension, RecordPhaseChange
-from domain.commands.intake import BallotInput, CastBallots, RecordReviews, ReviewForm, SubmissionForm, Submit
+from domain.commands.intake import BallotInput, CastBallots, RecordReviews, ReviewForm, Submit
 from domain.commands.judging import EnrollExperts
 from domain.commands.order import ContestOrder
 from domain.errors import UnknownContest
@@ -34,7 +34,7 @@ from projections import (
 from projections.view import topics
 from services.konkurs import Konkurs
 from store.log import LoggedEvent, topic_of
-from tests.factories import DAY, expert_panel, spec_data
+from tests.factories import DAY, expert_panel, practice_forms, spec_data
 
 SLUG = "test-contest"
 START = datetime(2030, 1, 1, tzinfo=UTC)
@@ -71,21 +71,7 @@ def announce_and_collect(konkurs: Konkurs) -> None:
         RecordPhaseChange(slug=SLUG, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="open")
     )
     konkurs.submissions.submit(
-        Submit(
-            slug=SLUG,
-            forms=[
-                (
-                    ref,
-                    SubmissionForm(
-                        reference=ref,
-                        nomination=nomination,
-                        title=f"Practice {ref}",
-                        applicant=Applicant(name=f"Applicant {ref}", kind=kind, region=region),
-                    ),
-                )
-                for ref, nomination, kind, region in ENTRIES
-            ],
-        )
+        Submit(slug=SLUG, forms=practice_forms(ENTRIES))
     )
     konkurs.contests.extend_deadline(
         RecordExtension(

@@ -14,7 +14,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.contest import ContestActivities
-from domain.aggregates import Applicant, Contest, Submission, SubmissionStatus
+from domain.aggregates import Contest, Submission, SubmissionStatus
 from domain.commands.contest import (
     Announce,
     RecordCancellation,
@@ -22,13 +22,13 @@ from domain.commands.contest import (
     RecordPhaseChange,
     ReviewParticipation,
 )
-from domain.commands.intake import BallotInput, CastBallots, RecordReviews, SubmissionForm, Submit
+from domain.commands.intake import BallotInput, CastBallots, RecordReviews, Submit
 from domain.commands.judging import ConcludeNomination, EnrollExperts, RemindExperts
 from domain.commands.order import CommandResult, ContestOrder
 from domain.phases import Phase, PhasePlan
 from domain.spec import ApplicantKind, ContestSpec
 from services.konkurs import Konkurs
-from tests.factories import cards_for_assignments, expert_panel, make_spec
+from tests.factories import cards_for_assignments, expert_panel, make_spec, practice_forms
 
 SLUG = "test-contest"
 VOTER_KEY = b"test-key"
@@ -88,21 +88,7 @@ ENTRIES = [  # reference, nomination, applicant kind
 def submitted(konkurs: Konkurs, c: ContestSetup) -> None:
     collecting(konkurs, c)
     konkurs.submissions.submit(
-        Submit(
-            slug=SLUG,
-            forms=[
-                (
-                    ref,
-                    SubmissionForm(
-                        reference=ref,
-                        nomination=nomination,
-                        title=f"Practice {ref}",
-                        applicant=Applicant(name=f"Applicant {ref}", kind=kind, region="23"),
-                    ),
-                )
-                for ref, nomination, kind in ENTRIES
-            ],
-        )
+        Submit(slug=SLUG, forms=practice_forms(ENTRIES))
     )
 
 

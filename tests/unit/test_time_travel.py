@@ -9,9 +9,9 @@ from uuid import uuid4
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from domain.aggregates import Applicant, Contest, Judging
+from domain.aggregates import Contest, Judging
 from domain.commands.contest import Announce, RecordExtension, RecordPhaseChange
-from domain.commands.intake import BallotInput, CastBallots, RecordReviews, SubmissionForm, Submit
+from domain.commands.intake import BallotInput, CastBallots, RecordReviews, Submit
 from domain.commands.judging import ConcludeNomination, EnrollExperts
 from domain.commands.order import ContestOrder
 from domain.errors import KonkursError, UnknownContest
@@ -20,7 +20,7 @@ from domain.spec import ApplicantKind
 from services.konkurs import Konkurs
 from services.time_travel import SKEW, NotAnnouncedYet
 from store.log import topic_of
-from tests.factories import DAY, cards_for_assignments, expert_panel, make_spec
+from tests.factories import DAY, cards_for_assignments, expert_panel, make_spec, practice_forms
 
 SLUG = "test-contest"
 ENTRIES = [  # reference, nomination, applicant kind; the business is not eligible
@@ -61,21 +61,7 @@ def history(konkurs: Konkurs) -> History:
         )
     )
     konkurs.submissions.submit(
-        Submit(
-            slug=SLUG,
-            forms=[
-                (
-                    ref,
-                    SubmissionForm(
-                        reference=ref,
-                        nomination=nomination,
-                        title=f"Practice {ref}",
-                        applicant=Applicant(name=f"Applicant {ref}", kind=kind, region="23"),
-                    ),
-                )
-                for ref, nomination, kind in ENTRIES
-            ],
-        )
+        Submit(slug=SLUG, forms=practice_forms(ENTRIES))
     )
     mark("submitted")
     konkurs.contests.extend_deadline(
