@@ -27,7 +27,7 @@ class Bootstrap:
         self.settings = settings
         self._store_env = store_env
         self._services: Konkurs | None = None
-        self._clients: dict[asyncio.AbstractEventLoop, Client] = {}
+        self._client: tuple[asyncio.AbstractEventLoop, Client] | None = None
 
     @property
     def services(self) -> Konkurs:
@@ -38,11 +38,12 @@ class Bootstrap:
         return self._services
 
     async def client(self, target: TemporalTarget | None = None) -> Client:
-        """One client per event loop: each `asyncio.run` of the CLI has its own."""
+        """The client of the running event loop: each `asyncio.run` of the CLI connects anew, and
+        a finished loop's client is let go."""
         loop = asyncio.get_running_loop()
-        if loop not in self._clients:
-            self._clients[loop] = await _connect(target or resolve_target())
-        return self._clients[loop]
+        if self._client is None or self._client[0] is not loop:
+            self._client = (loop, await _connect(target or resolve_target()))
+        return self._client[1]
 
     def worker(self, client: Client, task_queue: str | None = None) -> Worker:
         return build_worker(client, self.services, task_queue or self.settings.task_queue)

@@ -56,13 +56,12 @@ class BallotService:
         batch (an operator's file) is refused whole at its first refusal, and nothing is written.
         """
         slug, ballots = order.slug, order.ballots
-        if order.strict:
-            self.store.open_contest(slug, Phase.VOTING, "ballots")
+        contest = (self.store.open_contest(slug, Phase.VOTING, "ballots") if order.strict
+                   else self.store.get_contest(slug))
         batch = order.batch or _content_id(slug, ballots)
         previous = self._batch(slug, batch)
         if previous is not None:
             return _outcome(previous, repeated=True)
-        contest = self.store.get_contest(slug)
         with collector_paused():
             return self._record_batch(contest, ballots, order.voter_key, batch, order.strict)
 
@@ -100,7 +99,7 @@ class BallotService:
             outcome.append(_outcome(record))
             return [*events, *map(self.store.mapper.to_stored_event, record.collect_events())]
 
-        insert_new(self.store.recorder, list({s for slots, *_ in checked.accepted for s in slots}), build)
+        insert_new(self.store.dialect, list({s for slots, *_ in checked.accepted for s in slots}), build)
         return outcome[0]
 
     def _batch(self, slug: str, batch: str) -> BallotBatch | None:

@@ -11,7 +11,7 @@ from domain.rules.version import RULES_VERSION
 from domain.spec import ContestSpec
 from services.fingerprints import rules_code
 from store.application import StoreApplication
-from store.chain_links import ChainHead, EventTable, LinkTable
+from store.chain_links import ChainHead, LinkTable, chain_pages
 
 
 class Chain:
@@ -23,11 +23,11 @@ class Chain:
     @cached_property
     def _links(self) -> LinkTable:
         """Made once per process: making it creates the table if it is missing."""
-        return LinkTable(self.store.recorder)
+        return LinkTable(self.store.dialect)
 
     def extend(self) -> ChainHead:
         head = self._links.head()
-        for page in EventTable(self.store.recorder).pages(head.position + 1):
+        for page in chain_pages(self.store.reader, head.position + 1):
             made = list(link_rows(head.link, page))
             self._links.append(made)
             head = ChainHead(*made[-1])
@@ -52,5 +52,5 @@ class Chain:
 
     def rows(self) -> Iterator[ChainRow]:
         """The whole log in order, each event as the chain hashes it."""
-        for page in EventTable(self.store.recorder).pages(1):
+        for page in chain_pages(self.store.reader, 1):
             yield from page

@@ -75,7 +75,7 @@ class SubmissionService:
                     raise DuplicateSubmission(f"{where}: submission {form.reference} already exists")
                 batch[key] = (where, submission)
             try:
-                insert_new(self.store.recorder, list(batch), refuse_recorded)
+                insert_new(self.store.dialect, list(batch), refuse_recorded)
             except IntegrityError:
                 raise KonkursError("some submissions were recorded concurrently by another "
                                    "writer; nothing was saved, run the import again") from None

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing.persistence import StoredEvent
 
 from store.dialect import Dialect, Memory, PostgreSQL
 
@@ -26,11 +26,10 @@ CACHE_KIB = 512 * 1024
 Build = Callable[[set[str]], Sequence[StoredEvent]]
 
 
-def insert_new(recorder: ApplicationRecorder, candidate_ids: Sequence[str], build: Build) -> None:
+def insert_new(dialect: Dialect, candidate_ids: Sequence[str], build: Build) -> None:
     """Find which candidate ids exist, let `build` make the events to insert, insert them.
 
     `candidate_ids` are ids as 32 hex digits; `build` gets the ones already recorded."""
-    dialect = Dialect.of(recorder)
     if isinstance(dialect, PostgreSQL):
         _postgres(dialect, candidate_ids, build)
     elif isinstance(dialect, Memory):

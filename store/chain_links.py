@@ -25,16 +25,12 @@ class ChainHead:
         return self.link.hex()
 
 
-class EventTable:
-    """The recorder's events table read raw, a page at a time in log order: the chain needs the
-    stored bytes exactly, and a million rows as library objects would cost more than hashing them."""
-
-    def __init__(self, recorder: Any) -> None:
-        self.reader = LogReader(recorder)
-
-    def pages(self, start: int) -> Iterator[list[ChainRow]]:
-        for page in self.reader.row_pages(start, PAGE_ROWS):
-            yield [_chain_row(row) for row in page]
+def chain_pages(reader: LogReader, start: int) -> Iterator[list[ChainRow]]:
+    """The log from `start` read raw, a page at a time, each event as the chain hashes it: the
+    chain needs the stored bytes exactly, and a million rows as library objects would cost more
+    than hashing them."""
+    for page in reader.row_pages(start, PAGE_ROWS):
+        yield [_chain_row(row) for row in page]
 
 
 def _chain_row(row: RawRow) -> ChainRow:
@@ -58,8 +54,8 @@ class LinkTable:
     """The `chain_links` table in the store's own database: SQLite file or PostgreSQL schema
     (the in-memory store keeps it in an SQLite database in memory)."""
 
-    def __init__(self, recorder: Any) -> None:
-        self.dialect = Dialect.of(recorder)
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
         self.name = self.dialect.qualified(TABLE)
         self.mark = self.dialect.placeholder
         with self.dialect.write() as cursor:
