@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import structlog
 from temporalio import activity
@@ -24,6 +24,7 @@ from domain.commands.contest import (
 )
 from domain.commands.judging import ConcludeNomination, RemindExperts
 from domain.commands.order import CommandResult, ContestOrder
+from domain.commands.senders import Verified, VerifySender
 from domain.errors import KonkursError
 
 if TYPE_CHECKING:
@@ -61,6 +62,16 @@ async def run_command(slug: str, command: Callable[[], CommandResult]) -> Comman
 class ContestActivities:
     def __init__(self, konkurs: Konkurs) -> None:
         self.konkurs = konkurs
+
+    @activity.defn
+    async def verify_sender(self, check: VerifySender) -> Verified:
+        """Whether the sender of an Update or a start is who it says, vouched for by an entry
+        point of this deployment, with a credential that still holds."""
+        try:
+            return await asyncio.to_thread(self.konkurs.senders.verify, check)
+        except KonkursError as error:
+            log.warning("sender_refused", purpose=check.purpose, error=str(error))
+            raise ApplicationError(str(error), type="KonkursError", non_retryable=True) from None
 
     @activity.defn
     async def announce(self, order: Announce) -> CommandResult:
@@ -115,9 +126,9 @@ class ContestActivities:
         return await run_command(
             order.slug, lambda: self.konkurs.participation.review_participation(order))
 
-    def all(self) -> list[Callable[..., Awaitable[CommandResult]]]:
+    def all(self) -> list[Callable[..., Awaitable[Any]]]:
         return [
-            self.announce, self.change_phase, self.extend_deadline, self.cancel_contest,
+            self.verify_sender, self.announce, self.change_phase, self.extend_deadline, self.cancel_contest,
             self.conclude_screening, self.assign_experts, self.remind_experts,
             self.conclude_nomination, self.conclude_judging, self.tally_votes,
             self.declare_results, self.publish_results, self.review_participation,

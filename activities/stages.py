@@ -13,12 +13,13 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from activities.contest import heartbeating, run_command
+from domain.actors import SYSTEM
 from domain.commands.contest import ReceivePromotion, SettlePromotion
 from domain.commands.order import CommandResult
 from domain.errors import UnknownContest
 from domain.ids import workflow_id
 from domain.promotion import PromotionBatch
-from workflows.models import ContestInput, PromotionInput
+from workflows.models import ContestInput, Promote, PromotionInput, announcement_purpose, purpose
 
 if TYPE_CHECKING:
     from services.konkurs import Konkurs
@@ -50,7 +51,7 @@ class StageActivities:
         log.info("promotion_settled", contest=request.slug, federal=batch.federal,
                  promoted=len(references), refusal=refusal)
         settled = SettlePromotion(slug=request.slug, federal=batch.federal, refusal=refusal,
-                                  references=references, command_id=request.command_id)
+                                  references=references, command_id=request.command_id, actor=SYSTEM)
         return await run_command(request.slug, lambda: self.konkurs.contests.settle_promotion(settled))
 
     async def _deliver(self, batch: PromotionBatch, request: PromotionInput) -> str | None:
@@ -60,6 +61,10 @@ class StageActivities:
         federal = request.federal or await asyncio.to_thread(self._announced_input, batch.federal)
         if federal is None:
             return f"federal stage {batch.federal} has not been announced"
+        # A stage announced long ago carries a signature that may have expired: the engine
+        # starts the federal stage now, and says so.
+        federal = federal.model_copy(update={"sender": self.konkurs.senders.sign(
+            SYSTEM, announcement_purpose(federal.slug, federal.spec, federal.plan))})
         start = WithStartWorkflowOperation(
             ContestWorkflow.run, federal, id=workflow_id(federal.slug),
             task_queue=request.task_queue,
@@ -68,7 +73,8 @@ class StageActivities:
         )
         try:
             await self.client.execute_update_with_start_workflow(
-                ContestWorkflow.promote, batch, start_workflow_operation=start,
+                ContestWorkflow.promote, self._signed(Promote(batch=batch), federal.slug),
+                start_workflow_operation=start,
                 id=f"promotion-{batch.stage}",
             )
         except WorkflowUpdateFailedError as failure:
@@ -85,7 +91,13 @@ class StageActivities:
             contest = self.konkurs.store.get_contest(slug)
         except UnknownContest:
             return None
-        return ContestInput(slug=slug, spec=contest.spec_data, plan=contest.plan)
+        signed = self.konkurs.senders.sign(
+            SYSTEM, announcement_purpose(slug, contest.spec_data, contest.plan))
+        return ContestInput(slug=slug, spec=contest.spec_data, plan=contest.plan, sender=signed)
+
+    def _signed(self, request: Promote, federal: str) -> Promote:
+        return request.model_copy(update={"sender": self.konkurs.senders.sign(
+            SYSTEM, purpose("promote", federal, request))})
 
     def all(self) -> list[Callable[..., Awaitable[CommandResult]]]:
         return [self.receive_promotion, self.promote_winners]

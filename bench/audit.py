@@ -39,8 +39,9 @@ sys.path.insert(0, str(REPO))
 
 from figures import report, timed  # noqa: E402
 
+from domain.actors import LOCAL_OPERATOR as OPERATOR  # noqa: E402
 from domain.commands.contest import Announce, RecordPhaseChange  # noqa: E402
-from domain.commands.intake import BallotInput, CastBallots, RecordReviews, Submit  # noqa: E402
+from domain.commands.intake import BallotInput, CastBallots, Submit  # noqa: E402
 from domain.commands.judging import ConcludeNomination, EnrollExperts  # noqa: E402
 from domain.commands.order import ContestOrder  # noqa: E402
 from domain.phases import Phase  # noqa: E402
@@ -79,6 +80,7 @@ def build(workdir: Path, submissions: int, ballots: int) -> dict[str, Any]:
             spec=spec,
             plan=plan.shifted(datetime.now(UTC) - plan.windows[0].closes_at),
             command_id=f"{slug}:announce",
+            actor=OPERATOR,
         )
     )
 
@@ -90,6 +92,7 @@ def build(workdir: Path, submissions: int, ballots: int) -> dict[str, Any]:
                 cause="operator",
                 reason="closed early by the audit benchmark",
                 command_id=f"{slug}:close:{phase}",
+                actor=OPERATOR,
             )
         )
 
@@ -97,49 +100,60 @@ def build(workdir: Path, submissions: int, ballots: int) -> dict[str, Any]:
     entries = population.submissions(spec, workdir / "s.csv", seed=1, count=submissions)
     population.experts(spec, workdir / "e.csv", seed=1, per_direction=max(14, submissions // 70))
     app.judging.enroll_experts(
-        EnrollExperts(slug=slug, profiles=intake_files.expert_profiles(workdir / "e.csv"))
+        EnrollExperts(slug=slug, profiles=intake_files.expert_profiles(workdir / "e.csv"), actor=OPERATOR)
     )
-    app.submissions.submit(Submit(slug=slug, forms=intake_files.submission_forms(workdir / "s.csv")))
+    app.submissions.submit(
+        Submit(slug=slug, forms=intake_files.submission_forms(workdir / "s.csv"), actor=OPERATOR)
+    )
     say(f"{submissions:,} submissions recorded")
     close(Phase.COLLECTING)
-    app.results.conclude_screening(ContestOrder(slug=slug, command_id=f"{slug}:conclude_screening"))
+    app.results.conclude_screening(
+        ContestOrder(slug=slug, command_id=f"{slug}:conclude_screening", actor=OPERATOR)
+    )
     close(Phase.SCREENING)
-    app.judging.assign_experts(ContestOrder(slug=slug, command_id=f"{slug}:assign_experts"))
+    app.judging.assign_experts(ContestOrder(slug=slug, command_id=f"{slug}:assign_experts", actor=OPERATOR))
     assignments = {
         ref: experts
         for judging in app.reads.judgings(spec).values()
         for ref, experts in judging.assigned.items()
     }
     population.reviews(spec, entries, assignments, workdir / "r.csv", seed=1)
-    cards = app.submissions.record_reviews(
-        RecordReviews(slug=slug, forms=intake_files.review_forms(workdir / "r.csv", spec.judging.criteria))
+    cards = population.record_cards(
+        app, slug, intake_files.review_forms(workdir / "r.csv", spec.judging.criteria)
     ).recorded
     say(f"screened, experts assigned, {cards:,} cards recorded")
     close(Phase.JUDGING)
     for nomination in spec.nominations:
         app.judging.conclude_nomination(
             ConcludeNomination(
-                slug=slug, nomination=nomination.code, command_id=f"{slug}:conclude:{nomination.code}"
+                slug=slug,
+                nomination=nomination.code,
+                command_id=f"{slug}:conclude:{nomination.code}",
+                actor=OPERATOR,
             )
         )
-    app.results.conclude_judging(ContestOrder(slug=slug, command_id=f"{slug}:conclude_judging"))
+    app.results.conclude_judging(
+        ContestOrder(slug=slug, command_id=f"{slug}:conclude_judging", actor=OPERATOR)
+    )
     judging = app.store.get_contest(slug).judging
     assert judging is not None
     say("judging concluded; voting")
 
     accepted = refused = 0
     for batch in batches(vote(judging.shortlist, entries, ballots), BATCH):
-        outcome = app.ballots.cast_ballots(CastBallots(slug=slug, ballots=batch, voter_key=KEY))
+        outcome = app.ballots.cast_ballots(
+            CastBallots(slug=slug, ballots=batch, voter_key=KEY, actor=OPERATOR)
+        )
         accepted += outcome.accepted
         refused += sum(outcome.rejected.values())
         say(f"{accepted:,} ballots accepted, {refused:,} refused")
     if accepted != ballots:
         raise SystemExit(f"{accepted:,} ballots accepted where {ballots:,} were meant to be")
     close(Phase.VOTING)
-    app.results.tally_votes(ContestOrder(slug=slug, command_id=f"{slug}:tally_votes"))
-    app.results.declare_results(ContestOrder(slug=slug, command_id=f"{slug}:declare_results"))
+    app.results.tally_votes(ContestOrder(slug=slug, command_id=f"{slug}:tally_votes", actor=OPERATOR))
+    app.results.declare_results(ContestOrder(slug=slug, command_id=f"{slug}:declare_results", actor=OPERATOR))
     close(Phase.RESULTS)
-    app.results.publish_results(ContestOrder(slug=slug, command_id=f"{slug}:publish_results"))
+    app.results.publish_results(ContestOrder(slug=slug, command_id=f"{slug}:publish_results", actor=OPERATOR))
     head = app.chain.extend()
     say(f"results published; chain extended to position {head.position:,}")
     app.close()

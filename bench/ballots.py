@@ -34,11 +34,12 @@ sys.path.insert(0, str(REPO))
 
 from eventsourcing.persistence import IntegrityError  # noqa: E402
 from eventsourcing.utils import get_topic  # noqa: E402
-from figures import report, timed  # noqa: E402
+from figures import close_phase, report, timed  # noqa: E402
 from temporalio import workflow  # noqa: E402
 
+from domain.actors import LOCAL_OPERATOR as OPERATOR  # noqa: E402
 from domain.aggregates import Ballot  # noqa: E402
-from domain.commands.contest import Announce, RecordPhaseChange  # noqa: E402
+from domain.commands.contest import Announce  # noqa: E402
 from domain.commands.intake import BallotInput, CastBallots  # noqa: E402
 from domain.outcomes import JudgingOutcome  # noqa: E402
 from domain.phases import Phase  # noqa: E402
@@ -58,15 +59,14 @@ def voting_contest(app: Konkurs) -> tuple[str, dict[str, list[str]]]:
     plan = spec.phase_plan()
     app.contests.announce(
         Announce(
-            spec=spec, plan=plan.shifted(datetime.now(UTC) - plan.windows[0].closes_at), command_id="announce"
+            spec=spec,
+            plan=plan.shifted(datetime.now(UTC) - plan.windows[0].closes_at),
+            command_id="announce",
+            actor=OPERATOR,
         )
     )
     for phase in (Phase.ANNOUNCED, Phase.COLLECTING, Phase.SCREENING):
-        app.contests.change_phase(
-            RecordPhaseChange(
-                slug=spec.slug, closed=phase, cause="bench", reason="", command_id=f"close:{phase}"
-            )
-        )
+        close_phase(app, spec.slug, phase, f"close:{phase}", cause="bench")
     shortlist = {n.code: [f"{n.code}-{k}" for k in range(5)] for n in spec.nominations}
     contest = app.store.get_contest(spec.slug)
     contest.conclude_judging(
@@ -75,12 +75,8 @@ def voting_contest(app: Konkurs) -> tuple[str, dict[str, list[str]]]:
         ),
         "bench:judged",
     )
-    app.store.save(contest)
-    app.contests.change_phase(
-        RecordPhaseChange(
-            slug=spec.slug, closed=Phase.JUDGING, cause="bench", reason="", command_id="close:judging"
-        )
-    )
+    app.store.save(contest, actor=OPERATOR)
+    close_phase(app, spec.slug, Phase.JUDGING, "close:judging", cause="bench")
     return spec.slug, shortlist
 
 
@@ -116,7 +112,7 @@ def ingest(app: Konkurs, slug: str, rows: list[BallotInput], batch: int) -> tupl
     accepted = rejected = 0
     for start in range(0, len(rows), batch):
         outcome = app.ballots.cast_ballots(
-            CastBallots(slug=slug, ballots=rows[start : start + batch], voter_key=KEY)
+            CastBallots(slug=slug, ballots=rows[start : start + batch], voter_key=KEY, actor=OPERATOR)
         )
         accepted += outcome.accepted
         rejected += sum(outcome.rejected.values())
@@ -204,7 +200,8 @@ def naive_eventsourcing(workdir: Path, slug: str, rows: list[BallotInput]) -> fl
                         voter=voter_pseudonym(KEY, row.voter),
                         submission=row.submission,
                         region=row.region,
-                    )
+                    ),
+                    actor=OPERATOR,
                 )
             except IntegrityError:
                 continue  # a repeat voter: the key refuses the second ballot

@@ -33,12 +33,12 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from figures import report, timed  # noqa: E402
+from figures import close_phase, report, timed  # noqa: E402
 
+from domain.actors import LOCAL_OPERATOR as OPERATOR  # noqa: E402
 from domain.aggregates import Applicant, ExpertProfile  # noqa: E402
-from domain.commands.contest import Announce, RecordPhaseChange  # noqa: E402
+from domain.commands.contest import Announce  # noqa: E402
 from domain.commands.intake import (  # noqa: E402
-    RecordReviews,
     ReviewForm,
     SubmissionForm,
     Submit,
@@ -54,6 +54,7 @@ from domain.rules.panels import panel_for  # noqa: E402
 from domain.rules.quality import leniency  # noqa: E402
 from domain.rules.scoring import check_scorecard, weighted_score  # noqa: E402
 from domain.spec import ContestSpec  # noqa: E402
+from konkurs.population import record_cards  # noqa: E402
 from konkurs.spec_files import load_spec  # noqa: E402
 from services.konkurs import Konkurs  # noqa: E402
 
@@ -192,22 +193,23 @@ def domain(
 
     def setup() -> None:
         plan = spec.phase_plan().shifted(datetime.now(UTC) - spec.phase_plan().windows[0].closes_at)
-        app.contests.announce(Announce(spec=spec, plan=plan, command_id="announce"))
-        app.contests.change_phase(RecordPhaseChange(
-            slug=slug, closed=Phase.ANNOUNCED, cause="bench", reason="", command_id="c1"))
-        app.judging.enroll_experts(EnrollExperts(slug=slug, profiles=[(f"expert {p.id}", p) for p in roster]))
-        app.submissions.submit(Submit(slug=slug, forms=[(f"row {f.reference}", f) for f in forms]))
-        app.contests.change_phase(
-            RecordPhaseChange(slug=slug, closed=Phase.COLLECTING, cause="bench", reason="", command_id="c2")
+        app.contests.announce(Announce(spec=spec, plan=plan, command_id="announce", actor=OPERATOR))
+        close_phase(app, slug, Phase.ANNOUNCED, "c1", cause="bench")
+        app.judging.enroll_experts(
+            EnrollExperts(slug=slug, profiles=[(f"expert {p.id}", p) for p in roster], actor=OPERATOR)
         )
-        app.results.conclude_screening(ContestOrder(slug=slug, command_id="screen"))
-        app.contests.change_phase(
-            RecordPhaseChange(slug=slug, closed=Phase.SCREENING, cause="bench", reason="", command_id="c3")
+        app.submissions.submit(
+            Submit(slug=slug, forms=[(f"row {f.reference}", f) for f in forms], actor=OPERATOR)
         )
+        close_phase(app, slug, Phase.COLLECTING, "c2", cause="bench")
+        app.results.conclude_screening(ContestOrder(slug=slug, command_id="screen", actor=OPERATOR))
+        close_phase(app, slug, Phase.SCREENING, "c3", cause="bench")
 
     _, figures["domain_setup_s"] = timed(setup)
     _, figures["domain_assign_s"] = timed(
-        lambda: app.judging.assign_experts(ContestOrder(slug=slug, command_id="assign")).applied
+        lambda: (
+            app.judging.assign_experts(ContestOrder(slug=slug, command_id="assign", actor=OPERATOR)).applied
+        )
     )
     review_forms = [
         (f"card {s}/{e}", ReviewForm(submission=s, expert=e, scores=card_scores(spec, s, e)))
@@ -216,7 +218,7 @@ def domain(
         for e in experts
     ]
     _, figures["domain_cards_s"] = timed(
-        lambda: app.submissions.record_reviews(RecordReviews(slug=slug, forms=review_forms)).recorded
+        lambda: record_cards(app, slug, review_forms).recorded
     )
     closes_at = app.store.get_contest(slug).plan.window(Phase.JUDGING).closes_at
 
@@ -228,22 +230,26 @@ def domain(
                     nomination=nomination.code,
                     closes_at=closes_at,
                     command_id=f"remind:{nomination.code}",
+                    actor=OPERATOR,
                 )
             )
 
     _, figures["domain_remind_s"] = timed(remind)
-    app.contests.change_phase(
-        RecordPhaseChange(slug=slug, closed=Phase.JUDGING, cause="bench", reason="", command_id="c4")
-    )
+    close_phase(app, slug, Phase.JUDGING, "c4", cause="bench")
     _, figures["domain_conclude_s"] = timed(
-        lambda: app.results.conclude_judging(ContestOrder(slug=slug, command_id="judge")).applied
+        lambda: (
+            app.results.conclude_judging(ContestOrder(slug=slug, command_id="judge", actor=OPERATOR)).applied
+        )
     )
 
     def nominations() -> None:
         for nomination in spec.nominations:
             app.judging.conclude_nomination(
                 ConcludeNomination(
-                    slug=slug, nomination=nomination.code, command_id=f"conclude:{nomination.code}"
+                    slug=slug,
+                    nomination=nomination.code,
+                    command_id=f"conclude:{nomination.code}",
+                    actor=OPERATOR,
                 )
             )
 

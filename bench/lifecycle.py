@@ -19,10 +19,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from figures import report, timed  # noqa: E402
+from figures import close_phase, report, timed  # noqa: E402
 
-from domain.commands.contest import Announce, RecordPhaseChange  # noqa: E402
-from domain.commands.intake import CastBallots, RecordReviews, Submit  # noqa: E402
+from domain.actors import LOCAL_OPERATOR as OPERATOR  # noqa: E402
+from domain.commands.contest import Announce  # noqa: E402
+from domain.commands.intake import CastBallots, Submit  # noqa: E402
 from domain.commands.judging import EnrollExperts  # noqa: E402
 from domain.commands.order import ContestOrder  # noqa: E402
 from domain.phases import Phase  # noqa: E402
@@ -37,32 +38,34 @@ def spine(workdir: Path, submissions: int, voters: int) -> dict[str, float]:
     app = Konkurs(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
                        "SQLITE_DBNAME": str(workdir / "konkurs.db")})
     plan = spec.phase_plan().shifted(datetime.now(UTC) - spec.phase_plan().windows[0].closes_at)
-    app.contests.announce(Announce(spec=spec, plan=plan, command_id="announce"))
-    app.contests.change_phase(
-        RecordPhaseChange(slug=slug, closed=Phase.ANNOUNCED, cause="bench", reason="", command_id="c1")
-    )
+    app.contests.announce(Announce(spec=spec, plan=plan, command_id="announce", actor=OPERATOR))
+    close_phase(app, slug, Phase.ANNOUNCED, "c1", cause="bench")
     figures: dict[str, float] = {}
 
     entries = population.submissions(spec, workdir / "s.csv", seed=1, count=submissions)
     population.experts(spec, workdir / "e.csv", seed=1, per_direction=70)
     app.judging.enroll_experts(
-        EnrollExperts(slug=slug, profiles=intake_files.expert_profiles(workdir / "e.csv"))
+        EnrollExperts(slug=slug, profiles=intake_files.expert_profiles(workdir / "e.csv"), actor=OPERATOR)
     )
     forms = intake_files.submission_forms(workdir / "s.csv")
-    _, seconds = timed(lambda: app.submissions.submit(Submit(slug=slug, forms=forms)).recorded)
+    _, seconds = timed(
+        lambda: app.submissions.submit(Submit(slug=slug, forms=forms, actor=OPERATOR)).recorded
+    )
     figures["submissions_per_s"] = submissions / seconds
-    app.contests.change_phase(
-        RecordPhaseChange(slug=slug, closed=Phase.COLLECTING, cause="bench", reason="", command_id="c2")
-    )
+    close_phase(app, slug, Phase.COLLECTING, "c2", cause="bench")
     _, figures["screening_s"] = timed(
-        lambda: app.results.conclude_screening(ContestOrder(slug=slug, command_id="screen")).applied
+        lambda: (
+            app.results.conclude_screening(
+                ContestOrder(slug=slug, command_id="screen", actor=OPERATOR)
+            ).applied
+        )
     )
-    app.contests.change_phase(
-        RecordPhaseChange(slug=slug, closed=Phase.SCREENING, cause="bench", reason="", command_id="c3")
-    )
+    close_phase(app, slug, Phase.SCREENING, "c3", cause="bench")
 
     _, figures["assignment_s"] = timed(
-        lambda: app.judging.assign_experts(ContestOrder(slug=slug, command_id="assign")).applied
+        lambda: (
+            app.judging.assign_experts(ContestOrder(slug=slug, command_id="assign", actor=OPERATOR)).applied
+        )
     )
     assignments = {
         ref: experts
@@ -72,30 +75,32 @@ def spine(workdir: Path, submissions: int, voters: int) -> dict[str, float]:
     cards = population.reviews(spec, entries, assignments, workdir / "r.csv", seed=1)
     review_forms = intake_files.review_forms(workdir / "r.csv", spec.judging.criteria)
     _, seconds = timed(
-        lambda: app.submissions.record_reviews(RecordReviews(slug=slug, forms=review_forms)).recorded
+        lambda: population.record_cards(app, slug, review_forms).recorded
     )
     figures["reviews_per_s"] = cards / seconds
-    app.contests.change_phase(
-        RecordPhaseChange(slug=slug, closed=Phase.JUDGING, cause="bench", reason="", command_id="c4")
-    )
+    close_phase(app, slug, Phase.JUDGING, "c4", cause="bench")
     _, figures["judging_s"] = timed(
-        lambda: app.results.conclude_judging(ContestOrder(slug=slug, command_id="judge")).applied
+        lambda: (
+            app.results.conclude_judging(ContestOrder(slug=slug, command_id="judge", actor=OPERATOR)).applied
+        )
     )
 
     judging = app.store.get_contest(slug).judging
     assert judging is not None
     ballots = population.ballots(judging.shortlist, entries, workdir / "b.csv", seed=1, voters=voters)
     cast = CastBallots(
-        slug=slug, ballots=intake_files.ballots(workdir / "b.csv"), voter_key=b"bench-key", strict=True
+        slug=slug,
+        ballots=intake_files.ballots(workdir / "b.csv"),
+        voter_key=b"bench-key",
+        strict=True,
+        actor=OPERATOR,
     )
     _, seconds = timed(lambda: app.ballots.cast_ballots(cast))
     figures["ballots_per_s"] = ballots / seconds
     figures["ballots"] = ballots
-    app.contests.change_phase(
-        RecordPhaseChange(slug=slug, closed=Phase.VOTING, cause="bench", reason="", command_id="c5")
-    )
+    close_phase(app, slug, Phase.VOTING, "c5", cause="bench")
     _, figures["tally_s"] = timed(
-        lambda: app.results.tally_votes(ContestOrder(slug=slug, command_id="tally")).applied
+        lambda: app.results.tally_votes(ContestOrder(slug=slug, command_id="tally", actor=OPERATOR)).applied
     )
     app.close()
     return figures

@@ -28,9 +28,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from figures import report, timed  # noqa: E402
+from figures import close_phase, report, timed  # noqa: E402
 
-from domain.commands.contest import Announce, RecordPhaseChange, ReviewParticipation  # noqa: E402
+from domain.actors import LOCAL_OPERATOR as OPERATOR  # noqa: E402
+from domain.commands.contest import Announce, ReviewParticipation  # noqa: E402
 from domain.phases import Phase  # noqa: E402
 from konkurs import marathon_population  # noqa: E402
 from konkurs.spec_files import load_spec  # noqa: E402
@@ -44,14 +45,13 @@ def collecting_contest(home: Path) -> str:
     app = Konkurs(env=store_env(home))
     app.contests.announce(
         Announce(
-            spec=spec, plan=plan.shifted(datetime.now(UTC) - plan.windows[0].closes_at), command_id="announce"
+            spec=spec,
+            plan=plan.shifted(datetime.now(UTC) - plan.windows[0].closes_at),
+            command_id="announce",
+            actor=OPERATOR,
         )
     )
-    app.contests.change_phase(
-        RecordPhaseChange(
-            slug=spec.slug, closed=Phase.ANNOUNCED, cause="bench", reason="", command_id="open-collection"
-        )
-    )
+    close_phase(app, spec.slug, Phase.ANNOUNCED, "open-collection", cause="bench")
     app.close()
     return spec.slug
 
@@ -117,7 +117,9 @@ def main() -> None:
         _, review_s = timed(
             lambda: (
                 app.participation.review_participation(
-                    ReviewParticipation(slug=slug, moment=datetime.now(UTC), command_id="bench:review")
+                    ReviewParticipation(
+                        slug=slug, moment=datetime.now(UTC), command_id="bench:review", actor=OPERATOR
+                    )
                 ).applied
             )
         )

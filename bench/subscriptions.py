@@ -28,9 +28,10 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from figures import report  # noqa: E402
+from figures import close_phase, report  # noqa: E402
 
-from domain.commands.contest import Announce, RecordPhaseChange  # noqa: E402
+from domain.actors import LOCAL_OPERATOR as OPERATOR  # noqa: E402
+from domain.commands.contest import Announce  # noqa: E402
 from domain.commands.intake import SubmissionForm, Submit  # noqa: E402
 from domain.contract import PublicEvent  # noqa: E402
 from domain.phases import Phase  # noqa: E402
@@ -64,12 +65,8 @@ def fresh_postgres() -> Iterator[dict[str, str]]:
 
 def collecting_contest(app: Konkurs) -> str:
     spec = load_spec(REPO / "examples" / "smart-dialog-2023.yaml")
-    app.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
-    app.contests.change_phase(
-        RecordPhaseChange(
-            slug=spec.slug, closed=Phase.ANNOUNCED, cause="bench", reason="", command_id="close:announced"
-        )
-    )
+    app.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce", actor=OPERATOR))
+    close_phase(app, spec.slug, Phase.ANNOUNCED, "close:announced", cause="bench")
     return spec.slug
 
 
@@ -111,7 +108,9 @@ def measure(env: dict[str, str], workdir: Path, events: int, gap: float, interva
         time.sleep(0.5)  # the follower is listening (or polling) by now
         for number in range(events):
             started = time.perf_counter()
-            app.submissions.submit(Submit(slug=slug, forms=[(f"bench {number}", form(number, nomination))]))
+            app.submissions.submit(
+                Submit(slug=slug, forms=[(f"bench {number}", form(number, nomination))], actor=OPERATOR)
+            )
             saves.append(time.perf_counter() - started)
             time.sleep(gap)
         if not received.wait(60):

@@ -20,13 +20,16 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from domain.actors import Actor
 from domain.errors import KonkursError
 from domain.model import Aggregate
 
 # Envelope fields: in PublicEvent's own fields, or internal to the store.
-ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic"})
+ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic", "actor"})
+# Fields no service sees: a credential's hash stays with the store.
+WITHHELD = frozenset({"secret_hash"})
 
 
 class PublicEvent(BaseModel):
@@ -40,6 +43,7 @@ class PublicEvent(BaseModel):
     aggregate_id: UUID
     aggregate_version: int
     timestamp: datetime
+    actor: Actor | None = Field(default=None, description="Who sent the command that wrote it")
     contest: str | None
     data: dict[str, Any]
 

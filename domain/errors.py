@@ -75,3 +75,11 @@ class BallotRefused(KonkursError):
 
 class InvalidCommand(KonkursError):
     """An operator command that the contest's current state does not allow."""
+
+
+class Forbidden(KonkursError):
+    """An actor asked for something its role or scope does not cover; nothing was written."""
+
+
+class Unauthenticated(KonkursError):
+    """No credential, or one that is unknown, revoked, expired or forged."""

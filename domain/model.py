@@ -8,13 +8,22 @@ from uuid import UUID
 from eventsourcing.domain import BaseAggregate, CanInitAggregate, CanMutateAggregate
 from pydantic import BaseModel, ConfigDict
 
+from domain.actors import Actor
+from domain.value import Value
+
+__all__ = ["Aggregate", "DomainEvent", "Value"]
+
 
 class DomainEvent(BaseModel):
+    """`actor` is who sent the command that wrote the event; the store sets it as it saves,
+    and it is None only in events recorded before actors were."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     originator_id: UUID
     originator_version: int
     timestamp: datetime
+    actor: Actor | None = None
 
 
 class Aggregate(BaseAggregate[UUID]):
@@ -24,8 +33,3 @@ class Aggregate(BaseAggregate[UUID]):
     class Created(Event, CanInitAggregate[UUID]):
         originator_topic: str
 
-
-class Value(BaseModel):
-    """An immutable value carried inside events."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")

@@ -25,6 +25,7 @@ table { border-collapse: collapse; width: 100%; margin: .6rem 0; }
 th, td { border: 1px solid #ccd; padding: .3rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f1f3f6; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 tr.clock td { color: #666; } .none { color: #666; font-style: italic; }
+.bad { color: #b3261e; font-weight: 600; }
 svg { display: block; margin: .4rem 0 1rem; } svg text { font: 12px system-ui, sans-serif; }
 @page { margin: 1.5cm; }
 @media print { body { font-size: 11px; margin: 0; max-width: none; } h2 { break-after: avoid; }
@@ -34,7 +35,7 @@ svg { display: block; margin: .4rem 0 1rem; } svg text { font: 12px system-ui, s
 
 def render_html(report: AuditReport) -> str:
     sections = [_summary(report), _chain(report), _checks(report), _seals(report),
-                _commands(report), _rejections(report)]
+                _commands(report), _cards(report), _rejections(report)]
     return (
         '<!DOCTYPE html>\n<html lang="ru">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -111,14 +112,27 @@ def _commands(report: AuditReport) -> str:
     rows = []
     for c in report.operator_commands:
         details = "<br>".join(f"{_e(k)}: {_e(v)}" for k, v in c.details.items())
-        rows.append(([_n(c.position), _e(_moment(c.at)), _e(c.kind), _e(c.phase or ""),
+        actor = c.actor.describe() if c.actor else "not recorded"
+        rows.append(([_n(c.position), _e(_moment(c.at)), _e(c.kind), _e(actor), _e(c.phase or ""),
                       _e(c.reason or ""), details], "clock" if c.kind == "deadline" else ""))
     return (
-        "<h2>Operator commands</h2>\n<p>In log order. Grey rows are phases the clock closed at "
-        "their deadline; every other row is an operator's decision.</p>\n"
-        + _table(["position", "recorded at", "command", "phase", "reason", "details"],
+        "<h2>Operator commands</h2>\n<p>In log order, with who sent each. Grey rows are phases "
+        "the clock closed at their deadline; every other row is an operator's decision.</p>\n"
+        + _table(["position", "recorded at", "command", "by", "phase", "reason", "details"],
                  [r for r, _ in rows], "No commands recorded.", [cls for _, cls in rows])
     )
+
+
+def _cards(report: AuditReport) -> str:
+    strangers = [c.expert for c in report.cards if not c.by_the_expert]
+    verdict = (f"<p class=\"bad\">Cards of {len(strangers)} experts were recorded by someone else: "
+               f"{_e(', '.join(strangers))}.</p>" if strangers else
+               "<p>Every card was recorded by the expert who scored it.</p>")
+    rows = [[_e(c.expert), _n(c.cards), _e("; ".join(c.recorded_by)), "yes" if c.by_the_expert else "no"]
+            for c in report.cards]
+    return "<h2>Scorecards and who recorded them</h2>\n" + verdict + _table(
+        ["expert", "cards and revisions", "recorded by", "by the expert"], rows,
+        "No scorecards recorded.")
 
 
 def _rejections(report: AuditReport) -> str:

@@ -14,7 +14,7 @@ from domain.audit.models import ContestAudit
 from domain.model import Value
 from domain.rules.chain import ChainBreak
 from konkurs.audit_html import render_html
-from services.audit_record import OperatorCommand, RecordedSeal, RejectionCounts
+from services.audit_record import CardAuthorship, OperatorCommand, RecordedSeal, RejectionCounts
 from services.konkurs import Konkurs
 
 Verdict = Literal["verified", "differences found", "chain broken"]
@@ -43,6 +43,7 @@ class AuditReport(Value):
     audit: ContestAudit = Field(description="Every decision recomputed from the log")
     seals: list[RecordedSeal] = Field(description="Chain heads the results events recorded")
     operator_commands: list[OperatorCommand]
+    cards: list[CardAuthorship] = Field(description="Who recorded each expert's scorecards")
     rejections: RejectionCounts
 
     def problem(self) -> str | None:
@@ -71,6 +72,7 @@ def assemble_report(konkurs: Konkurs, slug: str) -> AuditReport:
             position=broken.position, kind=str(broken.kind), detail=broken.detail,
             description=broken.describe()),
         audit=audit, seals=record.seals, operator_commands=record.commands,
+        cards=record.cards,
         rejections=record.rejections,
     )
 

@@ -34,7 +34,9 @@ class Bootstrap:
         """The services over the store the settings name, opened on first use: a command that
         only talks to Temporal never opens the store."""
         if self._services is None:
-            self._services = Konkurs(env=self._store_env or self.settings.store_env())
+            self._services = Konkurs(env=self._store_env or self.settings.store_env(),
+                                     identity=self.settings.identity_provider(),
+                                     actor_key=self.settings.actor_key)
         return self._services
 
     async def client(self, target: TemporalTarget | None = None) -> Client:

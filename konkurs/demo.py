@@ -19,6 +19,8 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowUpdateStage
 
+from domain.actors import LOCAL_OPERATOR, Actor, Role, Scope
+from domain.commands.credentials import IssueToken
 from domain.commands.intake import CastBallots, RecordReviews, Submit
 from domain.commands.judging import EnrollExperts, Recuse
 from domain.errors import KonkursError
@@ -36,6 +38,24 @@ from workflows.contest import ContestWorkflow
 from workflows.models import ClosePhase, ContestState, ExtendDeadline
 
 Say = Callable[[str], None]
+OPERATOR = LOCAL_OPERATOR
+
+
+class TokenHolders:
+    """The demo's experts and portal: each gets a token issued by the operator, and acts as
+    whom the token authenticates, as they would with `KONKURS_TOKEN` set."""
+
+    def __init__(self, konkurs: Konkurs, slug: str) -> None:
+        self.konkurs = konkurs
+        self.slug = slug
+        self.tokens: dict[tuple[Role, str], str] = {}
+
+    def actor(self, role: Role, id: str) -> Actor:
+        if (role, id) not in self.tokens:
+            self.tokens[role, id] = self.konkurs.credentials.issue(IssueToken(
+                role=role, id=id, scope=Scope(contests=(self.slug,)), label="demo", actor=OPERATOR,
+            )).token
+        return self.konkurs.credentials.authenticate(self.tokens[role, id])
 
 
 @dataclass
@@ -85,20 +105,24 @@ class DemoRun:
         spec = load_spec(self.spec_path)
         slug = spec.slug
         plan = operations.plan_for(spec, operations.utc_now(), rebase_to_now=True)
-        handle = await operations.announce(client, operations.contest_input(spec, plan))
+        self.say(f"Acting as {OPERATOR.describe()}, the embedded default's named operator; each "
+                 "expert and the voting portal act under their own tokens")
+        self.signer = operations.Signer(konkurs.senders, OPERATOR)
+        handle = await operations.announce(client, operations.contest_input(spec, plan, self.signer))
         self.say(f"Announced {slug} with its schedule rebased to today "
                  f"(collection closes {plan.windows[1].closes_at:%Y-%m-%d})")
         await self._phase(client, slug, Phase.COLLECTING)
 
         csv_path = self.home / "submissions.csv"
         entries = population.submissions(spec, csv_path, self.seed)
-        konkurs.submissions.submit(Submit(slug=slug, forms=intake_files.submission_forms(csv_path)))
+        konkurs.submissions.submit(Submit(slug=slug, forms=intake_files.submission_forms(csv_path),
+                                          actor=OPERATOR))
         regions = len({e.region for e in entries})
         self.say(f"Collected {len(entries)} submissions from {regions} regions ({csv_path.name})")
         roster_path = self.home / "experts.csv"
         population.experts(spec, roster_path, self.seed)
         enrolled = konkurs.judging.enroll_experts(
-            EnrollExperts(slug=slug, profiles=intake_files.expert_profiles(roster_path))
+            EnrollExperts(slug=slug, profiles=intake_files.expert_profiles(roster_path), actor=OPERATOR)
         ).recorded
         self.say(f"Enrolled {enrolled} experts, federal and regional ({roster_path.name})")
 
@@ -112,6 +136,7 @@ class DemoRun:
             slug,
             ContestWorkflow.extend_deadline,
             ExtendDeadline(phase=Phase.COLLECTING, closes_at=extended, reason="по просьбам регионов"),
+            self.signer,
         )
         self.say(f"Extended collection by {days} days to {extended:%Y-%m-%d}, as regions asked")
         await self._close(client, slug, Phase.COLLECTING)
@@ -131,15 +156,23 @@ class DemoRun:
             "expert–submission pairs kept apart (same organisation, own region)"
         )
         submission, panel = next(iter(sorted(assignments.items())))
+        experts = TokenHolders(konkurs, slug)
         replaced = konkurs.judging.recuse(
-            Recuse(slug=slug, submission=submission, expert=panel[0], reason="консультировал заявителя")
+            Recuse(slug=slug, submission=submission, expert=panel[0], reason="консультировал заявителя",
+                   actor=experts.actor(Role.EXPERT, panel[0]))
         ).experts
         self.say(f"{panel[0]} recused from {submission}; reassigned to {', '.join(replaced)}")
         reviews_path = self.home / "reviews.csv"
         population.reviews(spec, entries, self._assignments(konkurs, spec), reviews_path, self.seed)
         forms = intake_files.review_forms(reviews_path, spec.judging.criteria)
-        konkurs.submissions.record_reviews(RecordReviews(slug=slug, forms=forms))
-        self.say(f"Judging: {len(forms)} scorecards from the expert panel ({reviews_path.name})")
+        by_expert: dict[str, list[Any]] = {}
+        for labelled in forms:
+            by_expert.setdefault(labelled[1].expert, []).append(labelled)
+        for expert, cards in sorted(by_expert.items()):
+            konkurs.submissions.record_reviews(
+                RecordReviews(slug=slug, forms=cards, actor=experts.actor(Role.EXPERT, expert)))
+        self.say(f"Judging: {len(forms)} scorecards, each recorded by its own expert's token "
+                 f"({len(by_expert)} experts, {reviews_path.name})")
         if self.kill_worker_in_judging:
             await self._close_judging_through_a_crash(client, slug, worker)
         else:
@@ -168,10 +201,13 @@ class DemoRun:
         ballots_path = self.home / "ballots.csv"
         population.ballots(judging.shortlist, entries, ballots_path, self.seed)
         ballots = intake_files.ballots(ballots_path)
+        portal = TokenHolders(konkurs, spec.slug).actor(Role.PORTAL, "vote-portal")
         konkurs.ballots.cast_ballots(
-            CastBallots(slug=spec.slug, ballots=ballots, voter_key=settings.voter_key(), strict=True)
+            CastBallots(slug=spec.slug, ballots=ballots, voter_key=settings.voter_key(), strict=True,
+                        actor=portal)
         )
-        self.say(f"Public vote: {len(ballots)} ballots on the shortlists ({ballots_path.name})")
+        self.say(f"Public vote: {len(ballots)} ballots on the shortlists, cast by {portal.describe()} "
+                 f"({ballots_path.name})")
         await self._close(client, spec.slug, Phase.VOTING)
 
     @staticmethod
@@ -184,7 +220,11 @@ class DemoRun:
 
     async def _close(self, client: Client, slug: str, phase: Phase) -> ContestState:
         state = await operations.send_update(
-            client, slug, ContestWorkflow.close_phase, ClosePhase(phase=phase, reason="демо: сжатие времени")
+            client,
+            slug,
+            ContestWorkflow.close_phase,
+            ClosePhase(phase=phase, reason="демо: сжатие времени"),
+            self.signer,
         )
         self.say(f"Closed {phase} → {state.phase}")
         return state
@@ -193,7 +233,8 @@ class DemoRun:
         handle = client.get_workflow_handle(f"contest-{slug}")
         update = await handle.start_update(
             ContestWorkflow.close_phase,
-            ClosePhase(phase=Phase.JUDGING, reason="демо"),
+            self.signer.update(ContestWorkflow.close_phase, slug,
+                               ClosePhase(phase=Phase.JUDGING, reason="демо")),
             wait_for_stage=WorkflowUpdateStage.ACCEPTED,
         )
         pid = worker.pid

@@ -49,6 +49,7 @@ Every change of state in Konkurs is an event in the log. Services read them with
 ```json
 {"position": 412, "name": "contest.phase_changed", "version": 1,
  "aggregate_id": "…", "aggregate_version": 3, "timestamp": "2030-03-01T00:00:00Z",
+ "actor": {"kind": "operator", "id": "zab-op", "scope": {"region": "75", …}, "credential": "…"},
  "contest": "zdorovye-2030", "data": {"closed": "collecting", "opened": "screening", …}}
 ```
 
@@ -61,13 +62,17 @@ Every change of state in Konkurs is an event in the log. Services read them with
   event whose version is newer.
 - **`position`** is the event's place in the global log. Positions only grow, and all events of
   one transaction are contiguous; read by position, never by timestamp.
+- **`actor`** is who sent the command that wrote the event: an [Actor](#actor) of kind
+  operator, expert, applicant or portal, or `system` (id `konkurs`) for what the engine did by
+  itself, such as a deadline that fired. It is null only in events recorded before actors were.
 - **`contest`** is the slug of the contest the event belongs to, or null (registries, rosters).
 - **Delivery is at least once.** A consumer that crashes after acting on an event but before
   recording its position sees that event again. Stay idempotent: record the last position
   applied in the same transaction as its effects, or remember `(aggregate_id,
   aggregate_version)`, which identifies an event uniquely, and skip what you have seen.
 
-Types that several events share are described under [Types](#types).
+Types that several events share are described under [Types](#types). The `secret_hash` of
+`credential.issued` stays in the store: services never see it.
 """
 
 

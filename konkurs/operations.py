@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -18,15 +20,26 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.workflow import UpdateMethodMultiParam
 
+from domain.access import Stage, require_operator
+from domain.actors import Actor, SignedActor
 from domain.errors import ContestAlreadyAnnounced, InvalidCommand, KonkursError, UnknownContest
 from domain.ids import workflow_id
 from domain.phases import PhasePlan, describe_moment
 from domain.rules.stages import regional_stage_specs
 from domain.spec import ContestSpec
+from services.senders import Senders
 from workflows.contest import ContestWorkflow
-from workflows.models import TASK_QUEUE, ContestInput, ContestState
+from workflows.models import (
+    TASK_QUEUE,
+    ContestInput,
+    ContestState,
+    OperatorUpdate,
+    announcement_purpose,
+    purpose,
+)
 
 R = TypeVar("R")
+U = TypeVar("U", bound=OperatorUpdate)
 
 # The server lists a poller for minutes after its last long poll, which lasts up to a minute.
 POLLER_SEEN_WITHIN = timedelta(seconds=75)
@@ -52,20 +65,40 @@ def checked_ahead(spec: ContestSpec, plan: PhasePlan, now: datetime) -> PhasePla
     return plan
 
 
+@dataclass(frozen=True)
+class Signer:
+    """An entry point's authenticated actor, vouching for itself in each command it sends to the
+    worker (see `services.senders`)."""
+
+    senders: Senders
+    actor: Actor
+
+    def update(self, update: Callable[..., Any], slug: str, request: U) -> U:
+        signed = self.senders.sign(self.actor, purpose(update.__name__, slug, request))
+        return request.model_copy(update={"sender": signed})
+
+    def announcement(self, slug: str, spec: dict[str, Any], plan: PhasePlan) -> SignedActor:
+        return self.senders.sign(self.actor, announcement_purpose(slug, spec, plan))
+
+
 def contest_input(
-    spec: ContestSpec, plan: PhasePlan, federal: ContestInput | None = None
+    spec: ContestSpec, plan: PhasePlan, signer: Signer, federal: ContestInput | None = None
 ) -> ContestInput:
-    return ContestInput(slug=spec.slug, spec=spec.model_dump(mode="json"), plan=plan, federal=federal)
+    """What a contest's workflow starts from, signed by who announces it."""
+    require_operator(signer.actor, Stage.of(spec), "announce contests")  # refuse before anything starts
+    data = spec.model_dump(mode="json")
+    return ContestInput(slug=spec.slug, spec=data, plan=plan, federal=federal,
+                        sender=signer.announcement(spec.slug, data, plan))
 
 
 def stage_inputs(
-    federal: ContestInput, spec: ContestSpec, shift: timedelta, now: datetime
+    federal: ContestInput, spec: ContestSpec, shift: timedelta, now: datetime, signer: Signer
 ) -> list[ContestInput]:
     """The regional stages a federal spec declares, moved by the federal stage's own shift."""
     stages = []
     for stage in regional_stage_specs(spec):
         plan = stage.phase_plan().shifted(shift)
-        stages.append(contest_input(stage, checked_ahead(stage, plan, now), federal))
+        stages.append(contest_input(stage, checked_ahead(stage, plan, now), signer, federal))
     return stages
 
 
@@ -119,10 +152,12 @@ async def live_state(client: Client, slug: str) -> tuple[ContestState, WorkflowE
 
 
 async def send_update(
-    client: Client, slug: str, update: UpdateMethodMultiParam[[ContestWorkflow, R], ContestState],
-    request: R,
+    client: Client, slug: str, update: UpdateMethodMultiParam[[ContestWorkflow, U], ContestState],
+    request: U, signer: Signer,
 ) -> ContestState:
-    """Run an operator Update; a rejection comes back as one line and nothing is written."""
+    """Run an operator Update as `signer`'s actor; a rejection comes back as one line and nothing
+    is written."""
+    request = signer.update(update, slug, request)
     handle = await contest_handle(client, slug)
     description = await handle.describe()
     if description.status != WorkflowExecutionStatus.RUNNING:

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import csv
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from domain.actors import Actor, Role, Scope, actor_for
+from domain.commands.intake import RecordReviews, ReviewForm
+from domain.commands.order import Recorded
 from domain.regions import REGIONS
 from domain.spec import ApplicantKind, ContestSpec
+
+if TYPE_CHECKING:
+    from services.konkurs import Konkurs
 
 INSTITUTION_NAMES = {
     ApplicantKind.STATE_INSTITUTION: ("ГБУЗ «Областная клиническая больница»",
@@ -144,3 +151,23 @@ def ballots(
             pick = rng.choices(choices, weights=weights)[0]
             rows.append((f"esia-{number + 1:07d}", nomination, pick, region))
     return write_excel_csv(path, ("voter", "nomination", "submission", "region"), rows)
+
+
+def expert_actor(slug: str, expert: str) -> Actor:
+    return actor_for(Role.EXPERT, expert, Scope(contests=(slug,)))
+
+
+def record_cards(
+    konkurs: Konkurs, slug: str, forms: Iterable[tuple[str, ReviewForm]],
+    actor_of: Callable[[str, str], Actor] = expert_actor,
+) -> Recorded:
+    """Record a panel's cards as its experts do: each expert's cards in one order, under that
+    expert's own actor (`actor_of(slug, expert)`)."""
+    by_expert: dict[str, list[tuple[str, ReviewForm]]] = {}
+    for labelled in forms:
+        by_expert.setdefault(labelled[1].expert, []).append(labelled)
+    return Recorded(recorded=sum(
+        konkurs.submissions.record_reviews(
+            RecordReviews(slug=slug, forms=cards, actor=actor_of(slug, expert))).recorded
+        for expert, cards in by_expert.items()
+    ))

@@ -6,6 +6,10 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from services.identity import OidcProvider
 
 POSTGRES_MODULE = "eventsourcing.postgres"
 
@@ -56,20 +60,55 @@ class Settings:
             "SQLITE_LOCK_TIMEOUT": "30",
         }
 
+    def identity_provider(self) -> OidcProvider | None:
+        """The OpenID Connect provider that KONKURS_OIDC_* settings name, if any."""
+        from services.identity import OidcProvider, OidcSettings
+
+        oidc = OidcSettings.from_env(os.environ)
+        return None if oidc is None else OidcProvider(oidc)
+
+    def profile_path(self, name: str) -> Path:
+        return self.home / "profiles" / f"{name}.token"
+
+    def credential(self) -> str | None:
+        """The bearer credential the CLI acts with: KONKURS_TOKEN, else the saved profile that
+        KONKURS_PROFILE names."""
+        token = os.environ.get("KONKURS_TOKEN", "").strip()
+        if token:
+            return token
+        profile = os.environ.get("KONKURS_PROFILE", "").strip()
+        if not profile:
+            return None
+        path = self.profile_path(profile)
+        if not path.is_file():
+            from domain.errors import Unauthenticated
+
+            raise Unauthenticated(f"no profile {profile!r}: {path} does not exist; save one with "
+                                  "`konkurs tokens issue … --profile NAME`")
+        return path.read_text().strip()
+
     def voter_key(self) -> bytes:
         """The HMAC key that turns voter ids into pseudonyms.
 
         In production it must come from KONKURS_VOTER_KEY; the embedded default keeps
         a generated key in the home so repeated imports map a voter to the same pseudonym.
         """
-        configured = os.environ.get("KONKURS_VOTER_KEY")
+        return self._key("KONKURS_VOTER_KEY", "voter.key", "to take ballots")
+
+    def actor_key(self) -> bytes:
+        """The HMAC key with which the CLI and the API vouch for actors to the worker; every
+        process of a deployment must share it (KONKURS_ACTOR_KEY in production)."""
+        return self._key("KONKURS_ACTOR_KEY", "actor.key", "to send commands to the worker")
+
+    def _key(self, variable: str, file_name: str, purpose: str) -> bytes:
+        configured = os.environ.get(variable)
         if configured:
             return configured.encode()
         if self.production:
             from domain.errors import KonkursError
 
-            raise KonkursError("KONKURS_VOTER_KEY must be set in production mode to take ballots")
-        key_file = self.ensure_home() / "voter.key"
+            raise KonkursError(f"{variable} must be set in production mode {purpose}")
+        key_file = self.ensure_home() / file_name
         if not key_file.exists():
             key_file.write_text(secrets.token_hex(32))
             key_file.chmod(0o600)

@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.utils import get_topic, resolve_topic
 
 from domain.aggregates import Contest
-from domain.contract import ENVELOPE, PublicEvent, aggregate_events, public_name, schema_version
+from domain.contract import ENVELOPE, WITHHELD, PublicEvent, aggregate_events, public_name, schema_version
 from store.application import StoreApplication
 from store.log import LoggedEvent
 
@@ -83,6 +83,7 @@ def public_event(logged: LoggedEvent, slugs: ContestSlugs) -> PublicEvent:
         aggregate_id=logged.originator_id,
         aggregate_version=logged.originator_version,
         timestamp=logged.state["timestamp"],
+        actor=logged.state.get("actor"),
         contest=slugs.of(logged),
-        data={k: v for k, v in logged.state.items() if k not in ENVELOPE},
+        data={k: v for k, v in logged.state.items() if k not in ENVELOPE and k not in WITHHELD},
     )

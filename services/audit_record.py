@@ -1,5 +1,6 @@
-"""What an audit report reads of one contest from the log: the operators' commands in order, the
-seals its results recorded, and every rejection counted by reason.
+"""What an audit report reads of one contest from the log: the operators' commands in order with
+who sent each, the seals its results recorded, who recorded each expert's cards, and every
+rejection counted by reason.
 
 Two passes: the contest's own events, then its panels', submissions' and ballot batches'.
 Ballots themselves are never decoded: their refusals are in the batches and their lateness in
@@ -10,12 +11,13 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import Field
 
-from domain.aggregates import Contest, Judging, Submission
+from domain.actors import Actor, ActorKind
+from domain.aggregates import Contest, Judging, Review, Submission
 from domain.aggregates.ballot_batch import BallotBatch
 from domain.model import Value
 from domain.outcomes import Seal
@@ -36,6 +38,17 @@ class OperatorCommand(Value):
     reason: str | None = None
     details: dict[str, str] = Field(default_factory=dict)
     command_id: str | None = None
+    actor: Actor | None = Field(default=None, description="Who sent it; None before actors were "
+                                "recorded")
+
+
+class CardAuthorship(Value):
+    """One expert's scorecards in the log, and who recorded them."""
+
+    expert: str
+    cards: int = Field(description="Scorecards and revisions recorded for this expert")
+    recorded_by: list[str] = Field(description="Each actor who recorded them, described")
+    by_the_expert: bool = Field(description="Every one was recorded by the expert themselves")
 
 
 class RecordedSeal(Value):
@@ -59,6 +72,7 @@ class RejectionCounts(Value):
 class AuditRecord(Value):
     commands: list[OperatorCommand]
     seals: list[RecordedSeal]
+    cards: list[CardAuthorship]
     rejections: RejectionCounts
 
 
@@ -67,6 +81,7 @@ _ANNOUNCED, _EXTENDED, _CHANGED, _CANCELLED, _PUBLISHED, _REFUSED = (topic_of(c)
     Contest.ResultsPublished, Contest.PromotionRefused))
 _OPENED, _RECUSED = topic_of(Judging.Opened), topic_of(Judging.Recused)
 _SUBMITTED, _REJECTED = topic_of(Submission.Submitted), topic_of(Submission.Rejected)
+_SCORED, _RESCORED = topic_of(Review.Scored), topic_of(Review.Rescored)
 _BATCH = topic_of(BallotBatch.Received)
 
 
@@ -80,7 +95,8 @@ class AuditRecords:
         """Raises UnknownContest for a slug never announced."""
         record = read_contest_record(self.store, slug)
         reading = _Reading(slug)
-        for logged in self.store.read_log([_OPENED, _RECUSED, _SUBMITTED, _REJECTED, _BATCH]):
+        topics = [_OPENED, _RECUSED, _SUBMITTED, _REJECTED, _BATCH, _SCORED, _RESCORED]
+        for logged in self.store.read_log(topics):
             reading.take(logged)
         commands = [command for event in record.events if (command := _contest_command(event))]
         return AuditRecord(
@@ -88,6 +104,7 @@ class AuditRecords:
             seals=[RecordedSeal(event=_event_name(event.topic), position=event.position,
                                 at=_moment(event), seal=seal)
                    for event, seal in record.seals() if seal is not None],
+            cards=reading.card_authors(),
             rejections=_counts(record, reading),
         )
 
@@ -102,6 +119,8 @@ class _Reading:
         self.recusals: list[OperatorCommand] = []
         self.submission_reasons: Counter[str] = Counter()
         self.ballot_reasons: Counter[str] = Counter()
+        self.reviews: dict[UUID, str] = {}
+        self.cards: dict[str, Counter[Actor | None]] = {}
 
     def take(self, logged: LoggedEvent) -> None:
         topic, state = logged.topic, logged.state
@@ -117,6 +136,25 @@ class _Reading:
             self.submission_reasons[state["reason"]] += 1
         elif topic == _BATCH and state["contest"] == self.slug:
             self.ballot_reasons.update(r["reason"] for r in state["rejections"])
+        elif topic == _SCORED and state["contest"] == self.slug:
+            self.reviews[logged.originator_id] = state["expert"]
+            self._card(state["expert"], state)
+        elif topic == _RESCORED and logged.originator_id in self.reviews:
+            self._card(self.reviews[logged.originator_id], state)
+
+    def _card(self, expert: str, state: dict[str, Any]) -> None:
+        actor = Actor.model_validate(state["actor"]) if state.get("actor") else None
+        self.cards.setdefault(expert, Counter())[actor] += 1
+
+    def card_authors(self) -> list[CardAuthorship]:
+        return [
+            CardAuthorship(
+                expert=expert, cards=by.total(),
+                recorded_by=sorted(a.describe() if a else "not recorded" for a in by),
+                by_the_expert=all(a is not None and a.kind == ActorKind.EXPERT and a.id == expert
+                                  for a in by))
+            for expert, by in sorted(self.cards.items())
+        ]
 
 
 def _contest_command(logged: LoggedEvent) -> OperatorCommand | None:
@@ -143,9 +181,11 @@ def _contest_command(logged: LoggedEvent) -> OperatorCommand | None:
 
 def _command(logged: LoggedEvent, kind: CommandKind, phase: str | None = None,
              reason: str | None = None, details: dict[str, str] | None = None) -> OperatorCommand:
+    actor = logged.state.get("actor")
     return OperatorCommand(position=logged.position, at=_moment(logged), kind=kind, phase=phase,
                            reason=reason or None, details=details or {},
-                           command_id=logged.state.get("command_id"))
+                           command_id=logged.state.get("command_id"),
+                           actor=Actor.model_validate(actor) if actor else None)
 
 
 def _counts(record: ContestRecord, reading: _Reading) -> RejectionCounts:

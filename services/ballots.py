@@ -13,12 +13,13 @@ import hmac
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 from pydantic_core import to_json, to_jsonable_python
 
+from domain.access import Stage, require_caster
 from domain.aggregates import Ballot, Contest
 from domain.aggregates.ballot_batch import BallotBatch, Rejection, batch_id
 from domain.commands.intake import BallotInput, BatchOutcome, CastBallots
@@ -58,19 +59,18 @@ class BallotService:
         slug, ballots = order.slug, order.ballots
         contest = (self.store.open_contest(slug, Phase.VOTING, "ballots") if order.strict
                    else self.store.get_contest(slug))
+        require_caster(order.actor, Stage.of(contest.spec))
         batch = order.batch or _content_id(slug, ballots)
         previous = self._batch(slug, batch)
         if previous is not None:
             return _outcome(previous, repeated=True)
         with collector_paused():
-            return self._record_batch(contest, ballots, order.voter_key, batch, order.strict)
+            return self._record_batch(contest, order, batch)
 
-    def _record_batch(
-        self, contest: Contest, ballots: Sequence[BallotInput], voter_key: bytes, batch: str,
-        strict: bool,
-    ) -> BatchOutcome:
-        slug = contest.slug
-        checked = _Checker(contest, voter_key, self._on_the_ballot(contest)).check(ballots)
+    def _record_batch(self, contest: Contest, order: CastBallots, batch: str) -> BatchOutcome:
+        slug, ballots, strict = contest.slug, order.ballots, order.strict
+        actor = order.actor.model_dump(mode="json")
+        checked = _Checker(contest, order.voter_key, self._on_the_ballot(contest), actor).check(ballots)
         outcome: list[BatchOutcome] = []
 
         def build(existing: set[str]) -> list[StoredEvent]:
@@ -97,7 +97,7 @@ class BallotService:
             record = BallotBatch(contest=slug, batch=batch, sent=len(ballots),
                                  accepted=len(events), rejections=rejections)
             outcome.append(_outcome(record))
-            return [*events, *map(self.store.mapper.to_stored_event, record.collect_events())]
+            return [*events, *self.store.stored([record], order.actor)]
 
         insert_new(self.store.dialect, list({s for slots, *_ in checked.accepted for s in slots}), build)
         return outcome[0]
@@ -122,7 +122,7 @@ BALLOT_TOPIC = get_topic(Ballot)
 class _Checked(NamedTuple):
     accepted: list[tuple[tuple[str, ...], str, BallotInput, int]]  # slots, voter, ballot, index
     rejections: list[tuple[int, Rejection]]
-    envelope: dict[str, str]
+    envelope: dict[str, Any]
 
     def state(self, row: BallotInput, voter: str) -> bytes:
         """The `Ballot.Cast` state as the mapper would store it, serialised in one call: this
@@ -135,9 +135,11 @@ class _Checker:
     """The rules a ballot must meet, prepared once per batch so each ballot costs microseconds."""
 
     def __init__(
-        self, contest: Contest, voter_key: bytes, on_the_ballot: set[tuple[str, str]]
+        self, contest: Contest, voter_key: bytes, on_the_ballot: set[tuple[str, str]],
+        actor: dict[str, Any],
     ) -> None:
         self.slug = contest.slug
+        self.actor = actor
         self.key = voter_key
         self.open = contest.phase == Phase.VOTING
         spec = contest.spec
@@ -155,7 +157,8 @@ class _Checker:
                 accepted.append((self._slots(row.nomination, voter), voter, row, index))
             else:
                 rejections.append((index, _rejection(row, voter, reason)))
-        envelope = {"timestamp": self.now, "originator_topic": BALLOT_TOPIC, "contest": self.slug}
+        envelope = {"timestamp": self.now, "originator_topic": BALLOT_TOPIC, "actor": self.actor,
+                    "contest": self.slug}
         return _Checked(accepted, rejections, envelope)
 
     def _slots(self, nomination: str, voter: str) -> tuple[str, ...]:

@@ -51,6 +51,7 @@ class ResultsService:
         closed_at = self.store.closed_at(slug, Phase.COLLECTING)
 
         def act(contest: Contest) -> Iterable[Any]:
+            contest.require_operator(order.actor, "conclude screening")
             screening = self.screen(contest.spec, closed_at)
             decided: list[Submission] = []
             for decision in screening.decisions:
@@ -67,7 +68,7 @@ class ResultsService:
                 command_id)
             return decided
 
-        return self.store.run_contest_command(slug, command_id, act)
+        return self.store.run_contest_command(slug, command_id, order.actor, act)
 
     def screen(self, spec: ContestSpec, closed_at: int, stop: int | None = None) -> Screening:
         """Each submission's screening decision from the log up to `stop`: lateness by log order,
@@ -104,24 +105,26 @@ class ResultsService:
         closed_at = self.store.closed_at(slug, Phase.JUDGING)
 
         def act(contest: Contest) -> Iterable[Any]:
+            contest.require_operator(order.actor, "conclude judging")
             outcome = self.reads.judge(contest.spec, closed_at)
             contest.conclude_judging(
                 outcome.model_copy(update={"seal": self.chain.seal(contest.spec)}), command_id)
             return ()
 
-        return self.store.run_contest_command(slug, command_id, act)
+        return self.store.run_contest_command(slug, command_id, order.actor, act)
 
     def tally_votes(self, order: ContestOrder) -> CommandResult:
         slug, command_id = order.slug, order.command_id
         closed_at = self.store.closed_at(slug, Phase.VOTING)
 
         def act(contest: Contest) -> Iterable[Any]:
+            contest.require_operator(order.actor, "tally the vote")
             tally = self.count(slug, closed_at)
             contest.record_tally(tally.model_copy(update={"seal": self.chain.seal(contest.spec)}),
                                  command_id)
             return ()
 
-        return self.store.run_contest_command(slug, command_id, act)
+        return self.store.run_contest_command(slug, command_id, order.actor, act)
 
     def count(self, slug: str, closed_at: int, stop: int | None = None) -> VoteTally:
         """Recount the vote from the log up to `stop`: ballots recorded before the close count,
@@ -159,16 +162,18 @@ class ResultsService:
     def declare_results(self, order: ContestOrder) -> CommandResult:
         slug, command_id = order.slug, order.command_id
         def act(contest: Contest) -> Iterable[Any]:
+            contest.require_operator(order.actor, "declare results")
             results = declare_standings(contest.spec, contest.judging, contest.tally)
             contest.declare_results(
                 results.model_copy(update={"seal": self.chain.seal(contest.spec)}), command_id)
             return ()
 
-        return self.store.run_contest_command(slug, command_id, act)
+        return self.store.run_contest_command(slug, command_id, order.actor, act)
 
     def publish_results(self, order: ContestOrder) -> CommandResult:
         slug, command_id = order.slug, order.command_id
         def act(contest: Contest) -> Iterable[Any]:
+            contest.require_operator(order.actor, "publish results")
             contest.publish_results(command_id, self.chain.seal(contest.spec))
             placed = []
             for standing in contest.results.winners if contest.results else ():
@@ -177,7 +182,7 @@ class ResultsService:
                 placed.append(submission)
             return placed
 
-        return self.store.run_contest_command(slug, command_id, act)
+        return self.store.run_contest_command(slug, command_id, order.actor, act)
 
     def _existing_submission(self, slug: str, reference: str) -> Submission:
         submission: Submission = self.store.repository.get(submission_id(slug, reference))

@@ -8,6 +8,7 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
+from domain.access import Stage, require_operator
 from domain.aggregates import Announcement, Contest, Submission
 from domain.aggregates.submission import Provenance
 from domain.commands.contest import (
@@ -36,6 +37,7 @@ class ContestService:
         """Record the announcement and its letters in one transaction; the same command again
         is a no-op, another one an error."""
         spec, plan, command_id = order.spec, order.plan, order.command_id
+        require_operator(order.actor, Stage.of(spec), "announce contests")
         if self._announced_by(spec.slug, command_id):
             return CommandResult(applied=False)
         contest = Contest(
@@ -48,7 +50,7 @@ class ContestService:
             for letter in render_letters(spec, plan)
         ]
         try:
-            self.store.save(contest, *letters)
+            self.store.save(contest, *letters, actor=order.actor)
         except IntegrityError:
             if self._announced_by(spec.slug, command_id):
                 return CommandResult(applied=False)
@@ -68,27 +70,30 @@ class ContestService:
 
     def change_phase(self, order: RecordPhaseChange) -> CommandResult:
         def act(contest: Contest) -> Iterable[Any]:
+            contest.require_operator(order.actor, f"close {order.closed}")
             contest.change_phase(order.closed, cause=order.cause, reason=order.reason,
                                  command_id=order.command_id)
             return ()
 
-        return self.store.run_contest_command(order.slug, order.command_id, act)
+        return self.store.run_contest_command(order.slug, order.command_id, order.actor, act)
 
     def extend_deadline(self, order: RecordExtension) -> CommandResult:
         def act(contest: Contest) -> Iterable[Any]:
+            contest.require_operator(order.actor, "extend deadlines")
             check_extension(contest.plan, contest.phase, order.phase, order.closes_at)
             contest.extend_deadline(order.phase, order.closes_at, reason=order.reason,
                                     command_id=order.command_id)
             return ()
 
-        return self.store.run_contest_command(order.slug, order.command_id, act)
+        return self.store.run_contest_command(order.slug, order.command_id, order.actor, act)
 
     def cancel(self, order: RecordCancellation) -> CommandResult:
         def act(contest: Contest) -> Iterable[Any]:
+            contest.require_operator(order.actor, "cancel the contest")
             contest.cancel(reason=order.reason, command_id=order.command_id)
             return ()
 
-        return self.store.run_contest_command(order.slug, order.command_id, act)
+        return self.store.run_contest_command(order.slug, order.command_id, order.actor, act)
 
     def promotion_batch(self, slug: str) -> PromotionBatch:
         """The published winners of a regional stage that its promotion rule advances."""
@@ -129,6 +134,7 @@ class ContestService:
 
         def act(contest: Contest) -> Iterable[Any]:
             spec = contest.spec
+            contest.require_operator(order.actor, "take promoted winners")
             for entry in batch.entries:
                 if spec.nomination(entry.nomination) is None:
                     raise UnknownNomination(
@@ -144,15 +150,16 @@ class ContestService:
                 for e in batch.entries
             ]
 
-        return self.store.run_contest_command(federal, command_id, act)
+        return self.store.run_contest_command(federal, command_id, order.actor, act)
 
     def settle_promotion(self, order: SettlePromotion) -> CommandResult:
         """Record on the regional stage whether its federal stage took its winners, and why not."""
         def act(contest: Contest) -> Iterable[Any]:
+            contest.require_operator(order.actor, "promote winners")
             if order.refusal is None:
                 contest.record_promotion(order.federal, order.references, order.command_id)
             else:
                 contest.record_promotion_refused(order.federal, order.refusal, order.command_id)
             return ()
 
-        return self.store.run_contest_command(order.slug, order.command_id, act)
+        return self.store.run_contest_command(order.slug, order.command_id, order.actor, act)

@@ -9,10 +9,11 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
+from domain.access import Stage, require_recusal
 from domain.aggregates import Expert, ExpertProfile, Judging, Pair, Reminder
 from domain.aggregates.expert import expert_id
 from domain.commands.judging import ConcludeNomination, EnrollExperts, Reassigned, Recuse, RemindExperts
-from domain.commands.order import CommandResult, ContestOrder, Recorded
+from domain.commands.order import Command, CommandResult, ContestOrder, Recorded
 from domain.errors import InvalidCommand, KonkursError, UnknownSubmission
 from domain.phases import Phase
 from domain.regions import REGION_CODES
@@ -34,6 +35,7 @@ class JudgingService:
         """Add or update experts on the roster; the whole file or nothing."""
         slug, profiles = order.slug, order.profiles
         contest = self.store.get_contest(slug)
+        contest.require_operator(order.actor, "enroll experts")
         contest.check_still_running()
         codes = {d.code for d in contest.spec.directions} | {n.code for n in contest.spec.nominations}
         batch: dict[Any, Expert] = {}
@@ -52,13 +54,14 @@ class JudgingService:
             else:
                 expert.update(profile)
             batch[key] = expert
-        self.store.save(*batch.values())
+        self.store.save(*batch.values(), actor=order.actor)
         return Recorded(recorded=len(batch))
 
     def assign_experts(self, order: ContestOrder) -> CommandResult:
         """Top every admitted submission up to the spec's number of reviewers."""
         slug, command_id = order.slug, order.command_id
         contest = self.store.get_contest(slug)
+        contest.require_operator(order.actor, "assign experts")
         contest.check_phase(Phase.JUDGING, "assigning experts")
         spec = contest.spec
         judgings = self.reads.judgings(spec)
@@ -79,14 +82,15 @@ class JudgingService:
             pairs = self._top_up(spec, judging, entries, roster, load, command_id)
             load.update(p.expert for p in pairs)
             changed.append(judging)
-        return self._save_or_retry(changed, lambda: self.assign_experts(order))
+        return self._save_or_retry(changed, order, lambda: self.assign_experts(order))
 
     def recuse(self, order: Recuse) -> Reassigned:
         """Record a recusal and reassign the submission; answers with the new reviewers."""
         slug, submission, expert, reason = order.slug, order.submission, order.expert, order.reason
         contest = self.store.get_contest(slug)
-        contest.check_phase(Phase.JUDGING, "recusal")
         spec = contest.spec
+        require_recusal(order.actor, Stage.of(spec), expert)
+        contest.check_phase(Phase.JUDGING, "recusal")
         entry = next((e for e in self.reads.admitted(slug) if e.reference == submission), None)
         if entry is None:
             raise UnknownSubmission(f"no admitted submission {submission!r} in contest {slug}")
@@ -101,7 +105,7 @@ class JudgingService:
         command_id = f"recuse:{submission}:{expert}:{judging.version}"
         pairs = self._top_up(spec, judging, [entry], self.reads.roster(slug), load, command_id)
         try:
-            self.store.save(judging)
+            self.store.save(judging, actor=order.actor)
         except IntegrityError:
             return self.recuse(order)
         return Reassigned(experts=[p.expert for p in pairs])
@@ -127,7 +131,9 @@ class JudgingService:
 
     def remind_experts(self, order: RemindExperts) -> CommandResult:
         slug, nomination, command_id = order.slug, order.nomination, order.command_id
-        spec = self.store.get_contest(slug).spec
+        contest = self.store.get_contest(slug)
+        contest.require_operator(order.actor, "remind experts")
+        spec = contest.spec
         judging = self.reads.judgings(spec).get(nomination)
         if judging is None or judging.has_applied(command_id):
             return CommandResult(applied=False)
@@ -140,11 +146,13 @@ class JudgingService:
         judging.remind(closes_at=order.closes_at.isoformat(), command_id=command_id, reminders=[
             Reminder(expert=expert, open_cards=refs) for expert, refs in sorted(open_cards.items())
         ])
-        return self._save_or_retry([judging], lambda: self.remind_experts(order))
+        return self._save_or_retry([judging], order, lambda: self.remind_experts(order))
 
     def conclude_nomination(self, order: ConcludeNomination) -> CommandResult:
         slug, nomination, command_id = order.slug, order.nomination, order.command_id
-        spec = self.store.get_contest(slug).spec
+        contest = self.store.get_contest(slug)
+        contest.require_operator(order.actor, "conclude judging")
+        spec = contest.spec
         closed_at = self.store.closed_at(slug, Phase.JUDGING)
         judging = self.reads.judgings(spec).get(nomination) or Judging(
             contest=slug, nomination=nomination, seed=self.reads.lottery_seed(spec))
@@ -152,14 +160,14 @@ class JudgingService:
             return CommandResult(applied=False)
         rankings, _, _ = self.reads.rank_nominations(spec, closed_at, [nomination])
         judging.conclude(ranking=rankings[0], command_id=command_id)
-        return self._save_or_retry([judging], lambda: self.conclude_nomination(order))
+        return self._save_or_retry([judging], order, lambda: self.conclude_nomination(order))
 
     def _save_or_retry(
-        self, aggregates: list[Any], again: Callable[[], CommandResult]
+        self, aggregates: list[Any], order: Command, again: Callable[[], CommandResult]
     ) -> CommandResult:
         """Save, or on a concurrent writer's conflict run the whole command again."""
         try:
-            self.store.save(*aggregates)
+            self.store.save(*aggregates, actor=order.actor)
         except IntegrityError:
             return again()
         return CommandResult(applied=True)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import secrets
+from collections.abc import Callable, Mapping
+from functools import cache
 
 from services.audit_record import AuditRecords
 from services.ballots import BallotService
 from services.chain import Chain
 from services.conclusions import ResultsService
 from services.contests import ContestService
+from services.credentials import Credentials, IdentityProvider
 from services.judging import JudgingService
 from services.judging_reads import JudgingReads
 from services.participation import ParticipationService
 from services.recompute import AuditService
 from services.registry import RegistryService
+from services.senders import Senders
+from services.submission_reads import SubmissionReads
 from services.submissions import SubmissionService
 from services.time_travel import TimeTravel
 from store.application import StoreApplication
@@ -26,12 +31,22 @@ class Konkurs:
     audit reads the rules it recomputes with and never the command side's internals.
     """
 
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, env: Mapping[str, str] | None = None, identity: IdentityProvider | None = None,
+        actor_key: Callable[[], bytes] | None = None,
+    ) -> None:
+        """`identity` verifies OpenID Connect tokens; without one only Konkurs's own tokens work.
+        `actor_key` gives the key that signs and checks actors sent over Temporal, when first
+        needed: the CLI, the API and the worker must share it; without one, a key of this
+        process alone."""
         self.store = StoreApplication(env=env)
+        self.credentials = Credentials(self.store, identity)
+        self.senders = Senders(actor_key or _process_key, self.credentials)
         self.reads = JudgingReads(self.store)
         self.chain = Chain(self.store)
         self.contests = ContestService(self.store)
         self.submissions = SubmissionService(self.store)
+        self.submission_reads = SubmissionReads(self.store, self.reads)
         self.ballots = BallotService(self.store, self.reads)
         self.judging = JudgingService(self.store, self.reads)
         self.results = ResultsService(self.store, self.reads, self.chain)
@@ -43,3 +58,8 @@ class Konkurs:
 
     def close(self) -> None:
         self.store.close()
+
+
+@cache
+def _process_key() -> bytes:
+    return secrets.token_bytes(32)

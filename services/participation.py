@@ -9,6 +9,7 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
+from domain.access import require_roster_import
 from domain.aggregates import Contest, Submission
 from domain.aggregates.municipalities import Municipality, MunicipalRoster, roster_id
 from domain.commands.contest import ReviewParticipation
@@ -43,6 +44,7 @@ class ParticipationService:
                                      f"(first at {seen[row.oktmo]})")
             seen[row.oktmo] = where
             listed[row.region].append(Municipality(oktmo=row.oktmo, name=row.name))
+        require_roster_import(order.actor, listed)
         changed: list[MunicipalRoster] = []
         for region, municipalities in sorted(listed.items()):
             roster = self.municipal_roster(region)
@@ -52,7 +54,7 @@ class ParticipationService:
                 roster.revise(municipalities)
                 changed.append(roster)
         try:
-            self.store.save(*changed)
+            self.store.save(*changed, actor=order.actor)
         except IntegrityError:
             raise KonkursError("rosters were imported concurrently by another writer; nothing was "
                                "saved, run the import again") from None
@@ -92,6 +94,7 @@ class ParticipationService:
         """Record which regions are below target at `moment`, counting the log as it stands."""
         slug, moment, command_id = order.slug, order.moment, order.command_id
         def act(contest: Contest) -> Iterable[Any]:
+            contest.require_operator(order.actor, "review participation")
             spec = contest.spec
             if spec.participation is None:
                 raise InvalidCommand(f"contest {slug} has no participation drive to review")
@@ -105,5 +108,5 @@ class ParticipationService:
             )
             return ()
 
-        return self.store.run_contest_command(slug, command_id, act)
+        return self.store.run_contest_command(slug, command_id, order.actor, act)
 

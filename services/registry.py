@@ -15,6 +15,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
+from domain.access import require_federal_operator
 from domain.aggregates.registry import RegistryEntry, RegistryRow, registry_entry_id
 from domain.commands.registry import ImportRegistry, RegistryImport
 from domain.errors import KonkursError
@@ -44,6 +45,7 @@ class RegistryService:
         """Record what changed since the last import, in one transaction; rows are labelled
         `file:line`. Entries missing from the file stay as they were: removal is a date."""
         registry, rows = order.registry, order.rows
+        require_federal_operator(order.actor, f"import registry {registry}")
         if not REGISTRY_NAME.match(registry):
             raise KonkursError(f"registry name {registry!r}: use lower-case latin letters, digits "
                                "and dashes, e.g. social-service-providers")
@@ -64,7 +66,7 @@ class RegistryService:
                 changed.append(entry)
                 revised += 1
         try:
-            self.store.save(*changed)
+            self.store.save(*changed, actor=order.actor)
         except IntegrityError:
             raise KonkursError(f"registry {registry} was changed by another import meanwhile; "
                                "nothing was saved, import again") from None

@@ -10,6 +10,7 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
+from domain.access import Stage, require_scorer, require_submitter
 from domain.aggregates import Applicant, Judging, Review, Submission, SubmissionStatus
 from domain.aggregates.judging import judging_id
 from domain.aggregates.municipalities import UnknownMunicipality, roster_id
@@ -46,6 +47,7 @@ class SubmissionService:
         slug, forms = order.slug, order.forms
         contest = self.store.open_contest(slug, Phase.COLLECTING, "submissions")
         spec = contest.spec
+        require_submitter(order.actor, Stage.of(spec), (form.applicant.inn for _, form in forms))
         nominations = {n.code for n in spec.nominations}
         rosters: dict[str, frozenset[str] | None] = {}
         batch: dict[str, tuple[str, Submission]] = {}
@@ -55,8 +57,7 @@ class SubmissionService:
                 if key in existing:
                     raise DuplicateSubmission(
                         f"{where}: submission {submission.reference} already exists")
-            return [self.store.mapper.to_stored_event(event) for _, submission in batch.values()
-                    for event in submission.collect_events()]
+            return self.store.stored((submission for _, submission in batch.values()), order.actor)
 
         with collector_paused():
             for where, form in forms:
@@ -102,6 +103,8 @@ class SubmissionService:
     def record_reviews(self, order: RecordReviews) -> Recorded:
         slug, forms = order.slug, order.forms
         contest = self.store.open_contest(slug, Phase.JUDGING, "reviews")
+        for _, form in forms:
+            require_scorer(order.actor, slug, form.expert)
         criteria = contest.spec.judging.criteria
         batch: dict[Any, Review] = {}
         judgings: dict[str, Judging | None] = {}
@@ -126,7 +129,7 @@ class SubmissionService:
             else:
                 review.rescore(scores=form.scores)
             batch[key] = review
-        return Recorded(recorded=self.store.save_batch(list(batch.values()), "reviews"))
+        return Recorded(recorded=self.store.save_batch(list(batch.values()), "reviews", order.actor))
 
     def _admitted_submission(self, slug: str, reference: str, where: str) -> Submission:
         submission = self.store.existing(submission_id(slug, reference))

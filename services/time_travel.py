@@ -11,10 +11,13 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
+from eventsourcing.utils import resolve_topic
 from pydantic import Field
 
+from domain.actors import Actor
 from domain.aggregates import Ballot, Contest, Judging, Review, Submission
 from domain.aggregates.judging import judging_id
+from domain.contract import public_name
 from domain.errors import KonkursError
 from domain.ids import contest_id
 from domain.model import Value
@@ -55,6 +58,8 @@ class ContestAt(Value):
         description="nomination → reference → votes, once the vote was tallied")
     results: ContestResults | None = Field(description="The winners, once declared")
     published: bool
+    last_change: str | None = Field(default=None, description="The contest's latest event by then")
+    last_change_by: Actor | None = Field(default=None, description="Who sent the command behind it")
 
 
 class TimeTravel:
@@ -137,6 +142,8 @@ class TimeTravel:
             rankings=[known[n.code] for n in spec.nominations if n.code in known],
             votes=contest.tally.by_submission if contest.tally else None,
             results=contest.results, published=contest.published,
+            last_change=public_name(resolve_topic(prefix.last_topic)) if prefix.last_topic else None,
+            last_change_by=Actor.model_validate(prefix.last_actor) if prefix.last_actor else None,
         )
 
     def _ballots(self, slug: str, stop: int) -> int:
@@ -163,6 +170,8 @@ class _Prefix:
         self.judgings = judgings
         self.rankings: dict[str, NominationRanking] = {}
         self.version: int | None = None
+        self.last_topic: str | None = None
+        self.last_actor: dict[str, Any] | None = None
         self.submitted: set[UUID] = set()
         self.withdrawn = 0
         self.cards: set[UUID] = set()
@@ -171,6 +180,7 @@ class _Prefix:
         if topic in CONTEST_TOPICS:
             if originator == self.contest:
                 self.version = version
+                self.last_topic, self.last_actor = topic, state.get("actor")
         elif topic == CONCLUDED:
             if originator in self.judgings:
                 self.rankings[self.judgings[originator]] = NominationRanking.model_validate(

@@ -16,12 +16,15 @@ from eventsourcing.persistence import (
     InternalError,
     JSONTranscoder,
     ProgrammingError,
+    StoredEvent,
 )
 
+from domain.actors import Actor
 from domain.aggregates import Contest
 from domain.commands.order import CommandResult
 from domain.errors import InvalidCommand, KonkursError, PhaseClosed, UnknownContest
 from domain.ids import contest_id
+from domain.model import DomainEvent
 from domain.phases import Phase
 from store.dialect import Dialect, family
 from store.log import LoggedEvent, LogReader, topic_of
@@ -59,6 +62,26 @@ class StoreApplication(Application[UUID]):
             cipher=self.factory.cipher(),
         )
 
+    def save(self, *objs: Any, actor: Actor | None = None, **kwargs: Any) -> Any:
+        """Save aggregates' pending events, each stamped with the actor whose command wrote it.
+
+        Every write names its actor: a save without one is a programming error, not a default."""
+        return super().save(*self.stamped(objs, actor), **kwargs)
+
+    def stamped(self, objs: Iterable[Any], actor: Actor | None) -> list[DomainEvent]:
+        """The pending events of `objs` (aggregates or events), carrying `actor`."""
+        if actor is None:
+            raise TypeError("every write to the log names its actor")
+        events: list[DomainEvent] = []
+        for obj in objs:
+            pending = [obj] if isinstance(obj, DomainEvent) else obj.collect_events()
+            events.extend(event.model_copy(update={"actor": actor}) for event in pending)
+        return events
+
+    def stored(self, objs: Iterable[Any], actor: Actor) -> list[StoredEvent]:
+        """Stamped events as stored events, for writers that insert rows themselves."""
+        return [self.mapper.to_stored_event(event) for event in self.stamped(objs, actor)]
+
     def get_contest(self, slug: str) -> Contest:
         try:
             contest: Contest = self.repository.get(contest_id(slug))
@@ -83,10 +106,10 @@ class StoreApplication(Application[UUID]):
         except AggregateNotFoundError:
             return None
 
-    def save_batch(self, aggregates: list[Any], what: str) -> int:
+    def save_batch(self, aggregates: list[Any], what: str, actor: Actor) -> int:
         """Save a whole batch or nothing; a concurrent writer's overlap is the caller's to retry."""
         try:
-            self.save(*aggregates)
+            self.save(*aggregates, actor=actor)
         except IntegrityError:
             raise KonkursError(
                 f"some {what} were recorded concurrently by another writer; nothing was saved, "
@@ -146,7 +169,7 @@ class StoreApplication(Application[UUID]):
         return [logged.state["slug"] for logged in self.read_log([topic_of(Contest.Announced)])]
 
     def run_contest_command(
-        self, slug: str, command_id: str, action: Callable[[Contest], Iterable[Any]]
+        self, slug: str, command_id: str, actor: Actor, action: Callable[[Contest], Iterable[Any]]
     ) -> CommandResult:
         """Apply `action` once per command id; a retry finds the id recorded and writes nothing.
 
@@ -159,7 +182,7 @@ class StoreApplication(Application[UUID]):
                 return CommandResult(applied=False)
             others = list(action(contest))
             try:
-                self.save(contest, *others)
+                self.save(contest, *others, actor=actor)
             except IntegrityError:
                 continue
             return CommandResult(applied=True)

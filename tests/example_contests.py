@@ -31,7 +31,7 @@ from domain.commands.contest import (
     ReviewParticipation,
     SettlePromotion,
 )
-from domain.commands.intake import BallotInput, CastBallots, RecordReviews, SubmissionForm, Submit
+from domain.commands.intake import BallotInput, CastBallots, SubmissionForm, Submit
 from domain.commands.judging import ConcludeNomination, EnrollExperts, Recuse
 from domain.commands.order import ContestOrder
 from domain.commands.registry import ImportMunicipalities, ImportRegistry
@@ -48,7 +48,7 @@ from konkurs.population import INSTITUTION_NAMES, Entry, write_excel_csv
 from konkurs.spec_files import load_spec
 from konkurs.tables import Row, read_rows
 from services.konkurs import Konkurs
-from tests.factories import inn
+from tests.factories import OPERATOR, inn, record_cards
 from workflows.contest import CONCLUSION_ON_CLOSE
 from workflows.models import ContestInput
 
@@ -96,9 +96,10 @@ class Driver:
         """The federal stage collects while its regional stages run and promote into it."""
         now = operations.utc_now()
         plan = operations.plan_for(spec, now, rebase_to_now=True)
-        federal = operations.contest_input(spec, plan)
+        signer = operations.Signer(self.app.senders, OPERATOR)
+        federal = operations.contest_input(spec, plan, signer)
         shift = operations.rebase_shift(spec.phase_plan(), now)
-        stages = [s for s in operations.stage_inputs(federal, spec, shift, now)
+        stages = [s for s in operations.stage_inputs(federal, spec, shift, now, signer)
                   if s.spec["region"] in STAGE_REGIONS]
         self.open(spec, plan, PER_NOMINATION["federal"] * len(spec.nominations))
         for stage in stages:
@@ -114,30 +115,35 @@ class Driver:
     def open(self, spec: ContestSpec, plan: PhasePlan, submissions: int) -> None:
         """Announce, open collection and take the first wave of submissions and the roster."""
         slug = spec.slug
-        self.app.contests.announce(Announce(spec=spec, plan=plan, command_id=f"{slug}:announce"))
+        self.app.contests.announce(
+            Announce(spec=spec, plan=plan, command_id=f"{slug}:announce", actor=OPERATOR)
+        )
         self.close(slug, Phase.ANNOUNCED, cause="deadline")
         forms = self.submissions(spec, submissions)
         first_wave = len(forms) * 5 // 6
-        self.app.submissions.submit(Submit(slug=slug, forms=forms[:first_wave]))
+        self.app.submissions.submit(Submit(slug=slug, forms=forms[:first_wave], actor=OPERATOR))
         self.late_wave[slug] = forms[first_wave:]
         if spec.participation is not None:
             moment = scheduled_reviews(spec, plan)[0]
             self.app.participation.review_participation(
                 ReviewParticipation(
-                    slug=slug, moment=moment, command_id=f"{slug}:participation:{moment.isoformat()}"
+                    slug=slug,
+                    moment=moment,
+                    command_id=f"{slug}:participation:{moment.isoformat()}",
+                    actor=OPERATOR,
                 )
             )
         roster = self.workdir / f"{slug}-experts.csv"
         population.experts(spec, roster, self.seed, per_direction=experts_per_direction(spec))
         self.app.judging.enroll_experts(
-            EnrollExperts(slug=slug, profiles=intake_files.expert_profiles(roster))
+            EnrollExperts(slug=slug, profiles=intake_files.expert_profiles(roster), actor=OPERATOR)
         )
 
     def finish(self, spec: ContestSpec) -> None:
         """Extend collection, take the last wave, then close each phase to published results."""
         slug = spec.slug
         self.extend_collection(slug)
-        self.app.submissions.submit(Submit(slug=slug, forms=self.late_wave.pop(slug)))
+        self.app.submissions.submit(Submit(slug=slug, forms=self.late_wave.pop(slug), actor=OPERATOR))
         self.close(slug, Phase.COLLECTING)
         phases = self.app.store.get_contest(slug).plan.phases
         if Phase.SCREENING in phases:
@@ -155,29 +161,45 @@ class Driver:
         reason = EARLY_CLOSE if cause == "operator" else ""
         self.app.contests.change_phase(
             RecordPhaseChange(
-                slug=slug, closed=phase, cause=cause, reason=reason, command_id=f"{slug}:close:{phase}"
+                slug=slug,
+                closed=phase,
+                cause=cause,
+                reason=reason,
+                command_id=f"{slug}:close:{phase}",
+                actor=OPERATOR,
             )
         )
         if phase == Phase.JUDGING:
             for nomination in contest.spec.nominations:
                 self.app.judging.conclude_nomination(
                     ConcludeNomination(
-                        slug=slug, nomination=nomination.code, command_id=f"{slug}:conclude:{nomination.code}"
+                        slug=slug,
+                        nomination=nomination.code,
+                        command_id=f"{slug}:conclude:{nomination.code}",
+                        actor=OPERATOR,
                     )
                 )
         conclusion = CONCLUSION_ON_CLOSE.get(phase)
         if conclusion:
             name = conclusion.__name__
-            getattr(self.app.results, name)(ContestOrder(slug=slug, command_id=f"{slug}:{name}"))
+            getattr(self.app.results, name)(
+                ContestOrder(slug=slug, command_id=f"{slug}:{name}", actor=OPERATOR)
+            )
         opened = contest.plan.next_phase(phase)
         if opened == Phase.RESULTS:
-            self.app.results.declare_results(ContestOrder(slug=slug, command_id=f"{slug}:declare_results"))
+            self.app.results.declare_results(
+                ContestOrder(slug=slug, command_id=f"{slug}:declare_results", actor=OPERATOR)
+            )
         if phase == Phase.RESULTS:
-            self.app.results.publish_results(ContestOrder(slug=slug, command_id=f"{slug}:publish_results"))
+            self.app.results.publish_results(
+                ContestOrder(slug=slug, command_id=f"{slug}:publish_results", actor=OPERATOR)
+            )
             if contest.spec.promotion is not None:
                 self.promote(slug)
         if opened == Phase.JUDGING:
-            self.app.judging.assign_experts(ContestOrder(slug=slug, command_id=f"{slug}:assign_experts"))
+            self.app.judging.assign_experts(
+                ContestOrder(slug=slug, command_id=f"{slug}:assign_experts", actor=OPERATOR)
+            )
 
     def extend_collection(self, slug: str) -> None:
         """Move collection's deadline later, short of the next one, as an operator's Update."""
@@ -192,6 +214,7 @@ class Driver:
                 closes_at=later,
                 reason=EXTENSION_REASON,
                 command_id=f"{workflow_id(slug)}:update:extend-collection",
+                actor=OPERATOR,
             )
         )
 
@@ -206,6 +229,7 @@ class Driver:
                 refusal=refusal,
                 references=[e.reference for e in batch.entries],
                 command_id=f"{slug}:promote",
+                actor=OPERATOR,
             )
         )
         if refusal is None:
@@ -224,7 +248,10 @@ class Driver:
         try:
             self.app.contests.receive_promotion(
                 ReceivePromotion(
-                    federal=batch.federal, batch=batch, command_id=f"{batch.federal}:promotion:{batch.stage}"
+                    federal=batch.federal,
+                    batch=batch,
+                    command_id=f"{batch.federal}:promotion:{batch.stage}",
+                    actor=OPERATOR,
                 )
             )
         except KonkursError as refusal:
@@ -238,7 +265,7 @@ class Driver:
             (ref, experts) for ref, experts in sorted(self.assignments(spec).items()) if experts
         )
         self.app.judging.recuse(
-            Recuse(slug=slug, submission=submission, expert=panel[0], reason=RECUSAL_REASON)
+            Recuse(slug=slug, submission=submission, expert=panel[0], reason=RECUSAL_REASON, actor=OPERATOR)
         )
         assignments = self.assignments(spec)
         if spec.judging.required_reviews < spec.judging.reviewers_per_submission:
@@ -248,9 +275,7 @@ class Driver:
             }
         path = self.workdir / f"{slug}-reviews.csv"
         population.reviews(spec, self.entries[slug], assignments, path, self.seed)
-        self.app.submissions.record_reviews(
-            RecordReviews(slug=slug, forms=intake_files.review_forms(path, spec.judging.criteria))
-        )
+        record_cards(self.app, slug, intake_files.review_forms(path, spec.judging.criteria))
 
     def assignments(self, spec: ContestSpec) -> dict[str, list[str]]:
         return {
@@ -269,7 +294,7 @@ class Driver:
         population.ballots(judging.shortlist, self.entries[slug], path, self.seed, voters=VOTERS)
         ballots = intake_files.ballots(path)
         self.app.ballots.cast_ballots(
-            CastBallots(slug=slug, ballots=ballots, voter_key=VOTER_KEY, strict=True)
+            CastBallots(slug=slug, ballots=ballots, voter_key=VOTER_KEY, strict=True, actor=OPERATOR)
         )
         first = ballots[0]
         shortlisted = set(judging.shortlist[first.nomination])
@@ -298,6 +323,7 @@ class Driver:
                 ],
                 voter_key=VOTER_KEY,
                 batch=f"{slug}:portal:1",
+                actor=OPERATOR,
             )
         )
 
@@ -334,7 +360,7 @@ class Driver:
             ],
         )
         self.app.registry.import_registry(
-            ImportRegistry(registry=registry, rows=intake_files.registry_rows(path))
+            ImportRegistry(registry=registry, rows=intake_files.registry_rows(path), actor=OPERATOR)
         )
 
     def municipalities(self, spec: ContestSpec) -> dict[str, list[str]]:
@@ -344,7 +370,7 @@ class Driver:
             spec, folder, self.seed, municipalities=1500, submissions=500
         )
         self.app.participation.import_municipalities(
-            ImportMunicipalities(rows=municipality_files.municipality_rows(roster_file))
+            ImportMunicipalities(rows=municipality_files.municipality_rows(roster_file), actor=OPERATOR)
         )
         return truth.rosters
 

@@ -6,12 +6,19 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from domain.actors import Role, actor_for
 from domain.aggregates import Applicant
 from domain.commands.contest import Announce, RecordPhaseChange
 from domain.commands.intake import SubmissionForm
 from domain.spec import ContestSpec
+from konkurs.population import expert_actor, record_cards
+
+__all__ = ["expert_actor", "record_cards"]
 
 DAY = timedelta(days=1)
+
+OPERATOR = actor_for(Role.FEDERAL_OPERATOR, "test-operator")
+"""The federal operator the tests act as, unless a test is about who acts."""
 
 
 def spec_data(start: datetime, slug: str = "test-contest", voting: bool = True) -> dict[str, Any]:
@@ -113,11 +120,11 @@ def voting_contest(
     data = spec_data(datetime.now(UTC) + DAY, slug=slug, voting=True)
     data["voting"]["ballots_per_voter_per_nomination"] = per_voter
     spec = ContestSpec.model_validate(data)
-    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
+    konkurs.contests.announce(
+        Announce(spec=spec, plan=spec.phase_plan(), command_id="announce", actor=OPERATOR)
+    )
     for phase in (Phase.ANNOUNCED, Phase.COLLECTING, Phase.SCREENING):
-        konkurs.contests.change_phase(
-            RecordPhaseChange(slug=slug, closed=phase, cause="test", reason="", command_id=f"close:{phase}")
-        )
+        close_phase(konkurs, slug, phase, f"close:{phase}", cause="test")
     shortlist = {n.code: [f"{n.code}-{k}" for k in range(3)] for n in spec.nominations}
     contest = konkurs.store.get_contest(slug)
     contest.conclude_judging(
@@ -126,12 +133,8 @@ def voting_contest(
         ),
         "judged",
     )
-    konkurs.store.save(contest)
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=slug, closed=Phase.JUDGING, cause="test", reason="", command_id="close:judging"
-        )
-    )
+    konkurs.store.save(contest, actor=OPERATOR)
+    close_phase(konkurs, slug, Phase.JUDGING, "close:judging", cause="test")
     return shortlist
 
 
@@ -140,3 +143,10 @@ def inn(region: str, number: int) -> str:
     body = f"{region}{number:07d}"
     weights = (2, 4, 10, 3, 5, 9, 4, 6, 8)
     return body + str(sum(w * int(d) for w, d in zip(weights, body, strict=True)) % 11 % 10)
+
+
+def close_phase(konkurs: Any, slug: str, phase: Any, command_id: str, cause: str = "deadline") -> None:
+    """Record `phase` closed, at its deadline unless `cause` says otherwise, as the contest's
+    workflow would."""
+    konkurs.contests.change_phase(RecordPhaseChange(
+        slug=slug, closed=phase, cause=cause, reason="", command_id=command_id, actor=OPERATOR))

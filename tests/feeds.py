@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from domain.commands.contest import Announce, RecordPhaseChange
+from domain.commands.contest import Announce
 from domain.commands.intake import SubmissionForm, Submit
 from domain.phases import Phase
 from services.konkurs import Konkurs
-from tests.factories import make_spec
+from tests.factories import OPERATOR, close_phase, make_spec
 
 START = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -16,16 +16,10 @@ START = datetime(2030, 1, 1, tzinfo=UTC)
 def collecting(konkurs: Konkurs, slug: str) -> None:
     """Announce `slug` and open its collection."""
     spec = make_spec(START, slug=slug)
-    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id=f"announce {slug}"))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=slug,
-            closed=Phase.ANNOUNCED,
-            cause="deadline",
-            reason="",
-            command_id=f"close-announced {slug}",
-        )
+    konkurs.contests.announce(
+        Announce(spec=spec, plan=spec.phase_plan(), command_id=f"announce {slug}", actor=OPERATOR)
     )
+    close_phase(konkurs, slug, Phase.ANNOUNCED, f"close-announced {slug}")
 
 
 def submit(konkurs: Konkurs, slug: str, references: range | list[str], batch: int = 1) -> None:
@@ -45,4 +39,4 @@ def submit(konkurs: Konkurs, slug: str, references: range | list[str], batch: in
         for ref in references
     ]
     for start in range(0, len(forms), batch):
-        konkurs.submissions.submit(Submit(slug=slug, forms=forms[start : start + batch]))
+        konkurs.submissions.submit(Submit(slug=slug, forms=forms[start : start + batch], actor=OPERATOR))

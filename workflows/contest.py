@@ -13,6 +13,8 @@ from temporalio.workflow import ChildWorkflowHandle
 
 with workflow.unsafe.imports_passed_through():
     from activities.contest import ContestActivities
+    from domain.access import Stage, require_operator
+    from domain.actors import SYSTEM, Actor, ActorKind
     from domain.commands.contest import Announce, RecordCancellation, RecordExtension, RecordPhaseChange
     from domain.commands.order import CommandResult, ContestOrder
     from domain.errors import KonkursError
@@ -26,12 +28,15 @@ with workflow.unsafe.imports_passed_through():
         ContestResult,
         ContestState,
         ExtendDeadline,
+        OperatorUpdate,
         PanelInput,
         PanelResult,
+        announcement_purpose,
+        purpose,
     )
     from workflows.participation import ParticipationReviews
     from workflows.promotion import PromotionUpdates
-    from workflows.steps import act, rejected
+    from workflows.steps import act, rejected, verified
 
 
 Conclusion = Callable[[ContestActivities, ContestOrder], Awaitable[CommandResult]]
@@ -50,8 +55,9 @@ class ContestWorkflow(PromotionUpdates):
         self._slug = contest.slug
         self._plan = contest.plan
         self._phase = Phase.ANNOUNCED
-        self._close_request: ClosePhase | None = None
-        self._cancel_request: tuple[CancelContest, str] | None = None
+        self._stage = Stage.of(ContestSpec.model_validate(contest.spec))
+        self._close_request: tuple[ClosePhase, Actor] | None = None
+        self._cancel_request: tuple[CancelContest, str, Actor] | None = None
         self._woken = False
         self._steps: list[str] = []
         self._nominations = contest.nominations
@@ -63,9 +69,11 @@ class ContestWorkflow(PromotionUpdates):
 
     @workflow.run
     async def run(self, contest: ContestInput) -> ContestResult:
+        announcer = await verified(contest.sender,
+                                   announcement_purpose(contest.slug, contest.spec, contest.plan))
         await act(ContestActivities.announce, Announce(
             spec=ContestSpec.model_validate(contest.spec), plan=contest.plan,
-            command_id=f"{self._slug}:announce"))
+            command_id=f"{self._slug}:announce", actor=announcer))
         while self._phase not in TERMINAL_PHASES:
             closing = self._phase
             cause = await self._wait_for_close(closing)
@@ -81,7 +89,7 @@ class ContestWorkflow(PromotionUpdates):
         while True:
             if self._cancel_request is not None:
                 return None
-            if self._close_request is not None and self._close_request.phase == phase:
+            if self._close_request is not None and self._close_request[0].phase == phase:
                 return "operator"
             remaining = self._plan.window(phase).closes_at - workflow.now()
             if remaining <= timedelta(0):
@@ -99,10 +107,11 @@ class ContestWorkflow(PromotionUpdates):
                 pass
 
     async def _close(self, phase: Phase, cause: str) -> None:
-        reason = self._close_request.reason if self._close_request and cause == "operator" else ""
+        by_operator = self._close_request if cause == "operator" else None
+        request, actor = by_operator or (None, SYSTEM)
         await act(ContestActivities.change_phase, RecordPhaseChange(
-            slug=self._slug, closed=phase, cause=cause, reason=reason,
-            command_id=f"{self._slug}:close:{phase}"))
+            slug=self._slug, closed=phase, cause=cause, reason=request.reason if request else "",
+            command_id=f"{self._slug}:close:{phase}", actor=actor))
         self._close_request = None
         self._closed_at[phase] = workflow.now().astimezone(self._plan.window(phase).closes_at.tzinfo)
         self._steps.append(f"{phase} closed by {cause}")
@@ -143,14 +152,15 @@ class ContestWorkflow(PromotionUpdates):
         self._steps.append(f"{len(self._panels)} nominations ranked")
     async def _conclude(self, activity: Conclusion) -> None:
         name = activity.__name__
-        await act(activity, ContestOrder(slug=self._slug, command_id=f"{self._slug}:{name}"))
+        await act(activity, ContestOrder(slug=self._slug, command_id=f"{self._slug}:{name}",
+                                         actor=SYSTEM))
         self._steps.append(name)
 
     async def _cancel(self) -> None:
         assert self._cancel_request is not None
-        request, command_id = self._cancel_request
+        request, command_id, actor = self._cancel_request
         await act(ContestActivities.cancel_contest, RecordCancellation(
-            slug=self._slug, reason=request.reason, command_id=command_id))
+            slug=self._slug, reason=request.reason, command_id=command_id, actor=actor))
         for panel in self._panels.values():
             panel.cancel()
         for panel in self._panels.values():
@@ -170,9 +180,10 @@ class ContestWorkflow(PromotionUpdates):
 
     @workflow.update
     async def extend_deadline(self, request: ExtendDeadline) -> ContestState:
+        actor = await verified(request.sender, purpose("extend_deadline", self._slug, request))
         await act(ContestActivities.extend_deadline, RecordExtension(
             slug=self._slug, phase=request.phase, closes_at=request.closes_at,
-            reason=request.reason, command_id=self._update_command_id()))
+            reason=request.reason, command_id=self._update_command_id(), actor=actor))
         self._plan = self._plan.with_deadline(request.phase, request.closes_at)
         if request.phase == Phase.JUDGING:
             for panel in self._panels.values():
@@ -183,6 +194,7 @@ class ContestWorkflow(PromotionUpdates):
 
     @extend_deadline.validator
     def _validate_extension(self, request: ExtendDeadline) -> None:
+        self._check_sender(request, "extend deadlines")
         self._check_running()
         if request.closes_at <= workflow.now():
             raise rejected(f"new deadline {describe_moment(request.closes_at)} is in the past")
@@ -193,13 +205,17 @@ class ContestWorkflow(PromotionUpdates):
 
     @workflow.update
     async def close_phase(self, request: ClosePhase) -> ContestState:
-        self._close_request = request
+        actor = await verified(request.sender, purpose("close_phase", self._slug, request))
+        if self._close_request is not None or request.phase != self._phase:
+            raise rejected(f"closing {request.phase} is already under way or done")
+        self._close_request = (request, actor)
         self._woken = True
         await workflow.wait_condition(lambda: self._phase != request.phase)
         return self.state()
 
     @close_phase.validator
     def _validate_close(self, request: ClosePhase) -> None:
+        self._check_sender(request, f"close {request.phase}")
         self._check_running()
         if request.phase != self._phase:
             raise rejected(f"contest {self._slug} is in phase {self._phase}, not {request.phase}")
@@ -208,7 +224,10 @@ class ContestWorkflow(PromotionUpdates):
 
     @workflow.update
     async def cancel(self, request: CancelContest) -> ContestState:
-        self._cancel_request = (request, self._update_command_id())
+        actor = await verified(request.sender, purpose("cancel", self._slug, request))
+        if self._cancel_request is not None:
+            raise rejected("a cancellation is already under way")
+        self._cancel_request = (request, self._update_command_id(), actor)
         self._woken = True
         await workflow.wait_condition(lambda: self._phase in TERMINAL_PHASES)
         if self._phase != Phase.CANCELLED:
@@ -217,11 +236,26 @@ class ContestWorkflow(PromotionUpdates):
 
     @cancel.validator
     def _validate_cancel(self, request: CancelContest) -> None:
+        self._check_sender(request, "cancel the contest")
         self._check_running()
         if not request.reason.strip():
             raise rejected("a cancellation needs a reason")
         if self._cancel_request is not None:
             raise rejected("a cancellation is already under way")
+
+    def _check_sender(self, request: OperatorUpdate, right: str, from_engine: bool = False) -> None:
+        """An Update names who sends it, and they must have the right; the engine sends only
+        what `from_engine` allows. The handler then has the worker check the signature, which
+        a validator cannot."""
+        if request.sender is None:
+            raise rejected(f"refused: an Update to {right} must name the actor who sends it")
+        actor = request.sender.actor
+        if actor.kind == ActorKind.SYSTEM and not from_engine:
+            raise rejected(f"refused: an Update to {right} cannot be sent as the engine")
+        try:
+            require_operator(actor, self._stage, right)
+        except KonkursError as error:
+            raise rejected(str(error)) from None
 
     def _check_running(self) -> None:
         if self._phase in TERMINAL_PHASES:
@@ -232,3 +266,4 @@ class ContestWorkflow(PromotionUpdates):
         info = workflow.current_update_info()
         assert info is not None
         return f"{workflow.info().workflow_id}:update:{info.id}"
+

@@ -12,6 +12,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.contest import ContestActivities
+    from domain.actors import SYSTEM
     from domain.commands.judging import ConcludeNomination, RemindExperts
     from workflows.models import PanelInput, PanelResult
     from workflows.steps import act
@@ -35,7 +36,8 @@ class NominationJudgingWorkflow:
             if due and workflow.now() >= remind_at:
                 await act(ContestActivities.remind_experts, RemindExperts(
                     slug=panel.slug, nomination=panel.nomination, closes_at=self._closes_at,
-                    command_id=f"{panel.slug}:remind:{panel.nomination}:{self._closes_at.isoformat()}"))
+                    command_id=f"{panel.slug}:remind:{panel.nomination}:{self._closes_at.isoformat()}",
+                    actor=SYSTEM))
                 reminded_for, reminders = self._closes_at, reminders + 1
                 continue
             self._woken = False
@@ -48,7 +50,7 @@ class NominationJudgingWorkflow:
                 pass
         await act(ContestActivities.conclude_nomination, ConcludeNomination(
             slug=panel.slug, nomination=panel.nomination,
-            command_id=f"{panel.slug}:conclude:{panel.nomination}"))
+            command_id=f"{panel.slug}:conclude:{panel.nomination}", actor=SYSTEM))
         return PanelResult(nomination=panel.nomination, reminders=reminders)
 
     @workflow.signal

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.actors import SignedActor
 from domain.phases import Phase, PhasePlan
+from domain.promotion import PromotionBatch
 
 TASK_QUEUE = "konkurs"
 
@@ -23,6 +27,8 @@ class ContestInput(Model):
     federal: ContestInput | None = Field(
         default=None, description="A regional stage: how to start its federal stage if need be"
     )
+    sender: SignedActor = Field(description="Who announces it; the engine, when a promotion "
+                                "starts a federal stage")
 
     @property
     def promotes(self) -> bool:
@@ -50,21 +56,48 @@ class ContestState(Model):
     cancel_reason: str | None = None
 
 
-class ExtendDeadline(Model):
+def purpose(command: str, slug: str, body: BaseModel) -> str:
+    """What a sender's signature is for: this command, on this contest, with this very body."""
+    return _purpose(command, slug, body.model_dump(mode="json", exclude={"sender"}))
+
+
+def announcement_purpose(slug: str, spec: dict[str, Any], plan: PhasePlan) -> str:
+    """What an announcement's sender signs: the contest, its spec and its plan. A regional stage's
+    federal input is left out: a promotion re-signs that one when it starts the federal stage."""
+    return _purpose("announce", slug, {"spec": spec, "plan": plan.model_dump(mode="json")})
+
+
+def _purpose(command: str, slug: str, body: dict[str, Any]) -> str:
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return f"{command}:{slug}:{hashlib.sha256(canonical.encode()).hexdigest()[:16]}"
+
+
+class OperatorUpdate(Model):
+    """An operator's Update: its validator refuses it without a sender who may send it, and its
+    handler has the worker check the sender's signature before anything is written."""
+
+    sender: SignedActor | None = Field(default=None, description="Who sends the Update, signed")
+
+
+class ExtendDeadline(OperatorUpdate):
     phase: Phase
     closes_at: datetime
     reason: str = ""
 
 
-class ClosePhase(Model):
+class ClosePhase(OperatorUpdate):
     phase: Phase
     reason: str = ""
 
 
-class CancelContest(Model):
+class CancelContest(OperatorUpdate):
     reason: str
 
 
+class Promote(OperatorUpdate):
+    """A regional stage's winners, handed to its federal stage."""
+
+    batch: PromotionBatch
 
 
 class PanelInput(Model):

@@ -9,6 +9,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.contest import ContestActivities
+    from domain.actors import SYSTEM
     from domain.commands.contest import ReviewParticipation
     from domain.phases import PhasePlan, describe_moment
     from domain.rules.participation import scheduled_reviews
@@ -38,7 +39,7 @@ class ParticipationReviews:
                 break
             await act(ContestActivities.review_participation, ReviewParticipation(
                 slug=self._slug, moment=moment,
-                command_id=f"{self._slug}:participation:{moment.isoformat()}"))
+                command_id=f"{self._slug}:participation:{moment.isoformat()}", actor=SYSTEM))
             self._done.add(moment)
             done.append(f"participation reviewed at {describe_moment(moment)}")
         return done

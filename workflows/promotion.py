@@ -7,15 +7,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.stages import StageActivities
     from domain.commands.contest import ReceivePromotion
     from domain.phases import Phase, PhasePlan, describe_moment
-    from domain.promotion import PromotionBatch
-    from workflows.models import ContestInput, PromotionInput, PromotionReceipt
-    from workflows.steps import act, rejected
+    from workflows.models import ContestInput, Promote, PromotionInput, PromotionReceipt, purpose
+    from workflows.steps import act, refusal, rejected, verified
 
 
 class PromotionUpdates:
@@ -32,25 +31,29 @@ class PromotionUpdates:
         """Send the winners to the federal stage; the activity records whether it took them."""
         await act(StageActivities.promote_winners, PromotionInput(
             slug=self._slug, federal=self._contest.federal, task_queue=workflow.info().task_queue,
-            command_id=f"{self._slug}:promote"))
+            command_id=f"{self._slug}:promote"))  # the activity acts as the engine
         self._steps.append("winners promoted")
 
     @workflow.update
-    async def promote(self, batch: PromotionBatch) -> PromotionReceipt:
+    async def promote(self, request: Promote) -> PromotionReceipt:
         """A regional stage's winners arrive; the first promotion may have started this run."""
+        batch = request.batch
+        actor = await verified(request.sender, purpose("promote", self._slug, request))
         await workflow.wait_condition(lambda: self._phase != Phase.ANNOUNCED)
         self._check_collecting(batch.stage)
         try:
             await act(StageActivities.receive_promotion, ReceivePromotion(
-                federal=self._slug, batch=batch, command_id=f"{self._slug}:promotion:{batch.stage}"))
+                federal=self._slug, batch=batch, command_id=f"{self._slug}:promotion:{batch.stage}",
+                actor=actor))
         except ActivityError as failure:
-            cause = failure.cause
-            raise rejected(cause.message if isinstance(cause, ApplicationError) else str(failure)) from None
+            raise refusal(failure) from None
         self._steps.append(f"{len(batch.entries)} promoted from {batch.stage}")
         return PromotionReceipt(stage=batch.stage, references=[e.reference for e in batch.entries])
 
     @promote.validator
-    def _validate_promotion(self, batch: PromotionBatch) -> None:
+    def _validate_promotion(self, request: Promote) -> None:
+        batch = request.batch
+        self._check_sender(request, f"take promoted winners from {batch.stage}", from_engine=True)
         self._check_running()
         if self._phase == Phase.ANNOUNCED:
             opens = self._plan.window(Phase.ANNOUNCED).closes_at
@@ -68,3 +71,5 @@ class PromotionUpdates:
 
     if TYPE_CHECKING:
         def _check_running(self) -> None: ...
+
+        def _check_sender(self, request: Promote, right: str, from_engine: bool = False) -> None: ...

@@ -8,12 +8,15 @@ from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.commands.order import CommandResult
+    from activities.contest import ContestActivities
+    from domain.actors import Actor, SignedActor
+    from domain.commands.senders import VerifySender
 
 OrderT = TypeVar("OrderT")
+ResultT = TypeVar("ResultT")
 
 # Activities heartbeat, so a worker killed mid-activity is noticed in seconds, not an hour.
 ACTIVITY_TIMEOUT = timedelta(hours=1)
@@ -25,12 +28,29 @@ ACTIVITY_RETRIES = RetryPolicy(
 )
 
 
-async def act(activity: Callable[[Any, OrderT], Awaitable[CommandResult]], order: OrderT) -> CommandResult:
+async def act(activity: Callable[[Any, OrderT], Awaitable[ResultT]], order: OrderT) -> ResultT:
     """Run one activity method on `order`; the method's return annotation is its result type."""
     return await workflow.execute_activity_method(
         activity, order, start_to_close_timeout=ACTIVITY_TIMEOUT,
         heartbeat_timeout=ACTIVITY_HEARTBEAT, retry_policy=ACTIVITY_RETRIES,
     )
+
+
+async def verified(sender: SignedActor | None, purpose: str) -> Actor:
+    """The sender's actor once the worker has checked its signature and credential; a sender
+    it cannot vouch for refuses the command, and nothing is written."""
+    try:
+        return (
+            await act(ContestActivities.verify_sender, VerifySender(sender=sender, purpose=purpose))
+        ).actor
+    except ActivityError as failure:
+        raise refusal(failure) from None
+
+
+def refusal(failure: ActivityError) -> ApplicationError:
+    """A refused activity's reason, as the caller of an Update should read it."""
+    cause = failure.cause
+    return rejected(cause.message if isinstance(cause, ApplicationError) else str(failure))
 
 
 def rejected(message: str) -> ApplicationError:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.domain import event
 
+from domain.access import Stage, require_operator
+from domain.actors import Actor
 from domain.errors import InvalidCommand
 from domain.ids import contest_id
 from domain.model import Aggregate
@@ -184,6 +186,10 @@ class Contest(Aggregate):
     ) -> None:
         """The participation drive's scheduled check: the regions below target, for mailers."""
         self.commands.add(command_id)
+
+    def require_operator(self, actor: Actor, right: str) -> None:
+        """Refuse `actor` unless it may operate this contest; see `domain.access`."""
+        require_operator(actor, Stage.of(self.spec), right)
 
     def check_still_running(self) -> None:
         if self.is_over:

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.commands.order import Order
+from domain.commands.order import Command
 from domain.phases import Phase, PhasePlan
 from domain.promotion import PromotionBatch
 from domain.spec import ContestSpec
 
 
-class Announce(Order):
+class Announce(Command):
     spec: ContestSpec
     plan: PhasePlan
     command_id: str
 
 
-class RecordPhaseChange(Order):
+class RecordPhaseChange(Command):
     slug: str
     closed: Phase
     cause: str
@@ -24,7 +24,7 @@ class RecordPhaseChange(Order):
     command_id: str
 
 
-class RecordExtension(Order):
+class RecordExtension(Command):
     slug: str
     phase: Phase
     closes_at: datetime
@@ -32,19 +32,19 @@ class RecordExtension(Order):
     command_id: str
 
 
-class RecordCancellation(Order):
+class RecordCancellation(Command):
     slug: str
     reason: str
     command_id: str
 
 
-class ReceivePromotion(Order):
+class ReceivePromotion(Command):
     federal: str
     batch: PromotionBatch
     command_id: str
 
 
-class SettlePromotion(Order):
+class SettlePromotion(Command):
     """The regional stage's record of whether its federal stage took its winners."""
 
     slug: str
@@ -54,7 +54,7 @@ class SettlePromotion(Order):
     command_id: str
 
 
-class ReviewParticipation(Order):
+class ReviewParticipation(Command):
     """A scheduled check of the participation drive during collection."""
 
     slug: str

@@ -12,7 +12,7 @@ from pydantic import BeforeValidator, ConfigDict, Field
 from pydantic.dataclasses import dataclass
 
 from domain.aggregates import Applicant
-from domain.commands.order import Order
+from domain.commands.order import Command
 from domain.model import Value
 from domain.regions import padded_region
 
@@ -46,17 +46,17 @@ class BallotInput:
     label: str = ""
 
 
-class Submit(Order):
+class Submit(Command):
     slug: str
     forms: list[tuple[str, SubmissionForm]]
 
 
-class RecordReviews(Order):
+class RecordReviews(Command):
     slug: str
     forms: list[tuple[str, ReviewForm]]
 
 
-class CastBallots(Order):
+class CastBallots(Command):
     """A batch of ballots. The same batch id again records nothing and answers as the first time;
     without one, the batch's content names it. `strict` (an operator's file): any refusal
     refuses the whole batch and nothing is written."""

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.aggregates import ExpertProfile
-from domain.commands.order import Order
+from domain.commands.order import Command, Order
 
 
-class EnrollExperts(Order):
+class EnrollExperts(Command):
     slug: str
     profiles: list[tuple[str, ExpertProfile]]
 
 
-class Recuse(Order):
+class Recuse(Command):
     slug: str
     submission: str
     expert: str
@@ -24,14 +24,14 @@ class Reassigned(Order):
     experts: list[str]
 
 
-class RemindExperts(Order):
+class RemindExperts(Command):
     slug: str
     nomination: str
     closes_at: datetime
     command_id: str
 
 
-class ConcludeNomination(Order):
+class ConcludeNomination(Command):
     slug: str
     nomination: str
     command_id: str

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.actors import Actor
+
 
 class Order(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class ContestOrder(Order):
+class Command(Order):
+    """An order that changes state: it names who sends it, and every event it writes says so."""
+
+    actor: Actor
+
+
+class ContestOrder(Command):
     """An order on one contest that a retry must not repeat: concluding a phase, assigning."""
 
     slug: str

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pydantic import Field
 
 from domain.aggregates.registry import RegistryRow
-from domain.commands.order import Order
+from domain.commands.order import Command
 from domain.model import Value
 from domain.regions import RegionCode
 
 
-class ImportRegistry(Order):
+class ImportRegistry(Command):
     registry: str
     rows: list[tuple[str, RegistryRow]]
 
@@ -32,7 +32,7 @@ class MunicipalityRow(Value):
     region: RegionCode
 
 
-class ImportMunicipalities(Order):
+class ImportMunicipalities(Command):
     rows: list[tuple[str, MunicipalityRow]]
 
 

@@ -23,6 +23,8 @@ from konkurs.cli import (
     registry_commands,
     replay_commands,
     service_commands,
+    submission_commands,
+    token_commands,
     view_commands,
     vote_commands,
     webhook_commands,
@@ -47,6 +49,7 @@ app.add_typer(spec_app, name="spec")
 contest_commands.register(app)
 announcement_commands.register(app)
 intake_commands.register(app)
+submission_commands.register(app)
 registry_commands.register(app)
 judging_commands.register(app)
 view_commands.register(app)
@@ -56,6 +59,7 @@ service_commands.register(app)
 demo_command.register(app)
 event_commands.register(app)
 webhook_commands.register(app)
+token_commands.register(app)
 audit_commands.register(app)
 replay_commands.register(audit_commands.audit_app)
 audit_at_command.register(audit_commands.audit_app)

@@ -63,6 +63,9 @@ def _show(at: ContestAt, zone: ZoneInfo) -> None:
     asked = f" (asked for {local(at.asked)})" if at.asked else ""
     say(f"[bold]{at.slug}[/] at position {at.position}, recorded {local(at.moment)}{asked}: "
         f"phase [bold]{at.phase.value}[/]")
+    if at.last_change:
+        by = at.last_change_by.describe() if at.last_change_by else "an actor not recorded"
+        say(f"Last change to the contest: {at.last_change}, by {by}")
     counts = at.submissions
     unscreened = "not screened yet"
     say(table("Recorded by then", ["what", "count"], [

@@ -59,8 +59,9 @@ def announce(
     now = operations.utc_now()
     plan = operations.plan_for(spec, now, rebase_to_now)
     shift = operations.rebase_shift(spec.phase_plan(), now) if rebase_to_now else timedelta(0)
-    contest = operations.contest_input(spec, plan, _federal_stage(spec, federal_file, shift))
-    stages = [] if without_stages else operations.stage_inputs(contest, spec, shift, now)
+    signer = runtime.signer()
+    contest = operations.contest_input(spec, plan, signer, _federal_stage(spec, federal_file, shift, signer))
+    stages = [] if without_stages else operations.stage_inputs(contest, spec, shift, now, signer)
 
     async def work(client: Client) -> None:
         for each in (contest, *stages):
@@ -87,7 +88,9 @@ def announce(
             "before this stage publishes results, or give --federal FILE")
 
 
-def _federal_stage(spec: ContestSpec, federal_file: Path | None, shift: timedelta) -> ContestInput | None:
+def _federal_stage(
+    spec: ContestSpec, federal_file: Path | None, shift: timedelta, signer: operations.Signer
+) -> ContestInput | None:
     """What a regional stage needs to start its federal stage: from a file, or the store."""
     if spec.promotion is None:
         if federal_file is not None:
@@ -98,12 +101,13 @@ def _federal_stage(spec: ContestSpec, federal_file: Path | None, shift: timedelt
         if federal.slug != spec.promotion.federal:
             raise InputFileError(f"{federal_file}: this is {federal.slug}, but {spec.slug} "
                                  f"promotes to {spec.promotion.federal}")
-        return operations.contest_input(federal, federal.phase_plan().shifted(shift))
+        return operations.contest_input(federal, federal.phase_plan().shifted(shift), signer)
     try:
         announced = runtime.services().store.get_contest(spec.promotion.federal)
     except UnknownContest:
         return None
-    return ContestInput(slug=announced.slug, spec=announced.spec_data, plan=announced.plan)
+    return ContestInput(slug=announced.slug, spec=announced.spec_data, plan=announced.plan,
+                        sender=signer.announcement(announced.slug, announced.spec_data, announced.plan))
 
 
 def extend(
@@ -117,11 +121,12 @@ def extend(
 ) -> None:
     """Extend a deadline, e.g. collection from 18 to 30 June. Rejected if it is in the past."""
     closes_at = runtime.parse_moment(until, runtime.services().store.get_contest(slug).spec, "--until")
+    signer = runtime.signer()
 
     async def work(client: Client) -> ContestState:
         state, _ = await operations.live_state(client, slug)
         request = ExtendDeadline(phase=phase or state.phase, closes_at=closes_at, reason=reason)
-        return await operations.send_update(client, slug, ContestWorkflow.extend_deadline, request)
+        return await operations.send_update(client, slug, ContestWorkflow.extend_deadline, request, signer)
 
     _report(runtime.with_client(work), as_json, "Deadline extended")
 
@@ -133,18 +138,19 @@ def close(
     as_json: JsonFlag = False,
 ) -> None:
     """Close the current phase now (early close). Naming the phase guards against mistakes."""
-    request = ClosePhase(phase=phase, reason=reason)
+    request, signer = ClosePhase(phase=phase, reason=reason), runtime.signer()
     state = runtime.with_client(
-        lambda client: operations.send_update(client, slug, ContestWorkflow.close_phase, request)
+        lambda client: operations.send_update(client, slug, ContestWorkflow.close_phase, request, signer)
     )
     _report(state, as_json, f"Closed {phase.value}")
 
 
 def cancel(slug: Slug, reason: Reason, as_json: JsonFlag = False) -> None:
     """Cancel a contest in any phase. The reason is recorded."""
+    signer = runtime.signer()
     state = runtime.with_client(
         lambda client: operations.send_update(
-            client, slug, ContestWorkflow.cancel, CancelContest(reason=reason))
+            client, slug, ContestWorkflow.cancel, CancelContest(reason=reason), signer)
     )
     _report(state, as_json, "Cancelled")
 

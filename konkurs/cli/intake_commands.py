@@ -39,15 +39,17 @@ def submit(
     as_json: JsonFlag = False,
 ) -> None:
     """Record one submission from a JSON/YAML file while collection is open."""
+    actor = runtime.actor()
     forms = intake_files.single_submission(file)
-    runtime.services().submissions.submit(Submit(slug=slug, forms=forms))
+    runtime.services().submissions.submit(Submit(slug=slug, forms=forms, actor=actor))
     _done("submission", forms, as_json)
 
 
 def review(
     slug: Slug,
     submission: Annotated[str | None, typer.Option(help="The submission's reference.")] = None,
-    expert: Annotated[str | None, typer.Option(help="The expert's id.")] = None,
+    expert: Annotated[str | None, typer.Option(
+        help="The expert's id; by default the expert whose credential this is.")] = None,
     score: Annotated[list[str] | None, typer.Option(
         help="CRITERION=VALUE, once per criterion of the spec, e.g. --score impact=8")] = None,
     file: Annotated[Path | None, typer.Option(
@@ -55,15 +57,17 @@ def review(
     as_json: JsonFlag = False,
 ) -> None:
     """Record one expert's scorecard while judging is open; a second card revises the first.
-    Only experts assigned to the submission may score it."""
+    Only the expert assigned to the submission may record it, with their own credential."""
+    actor = runtime.actor()
+    expert = expert or actor.id
     if file is not None:
         forms = intake_files.single_card(file)
-    elif submission and expert and score:
+    elif submission and score:
         forms = [("--score", ReviewForm(submission=submission, expert=expert,
                                         scores=dict(_criterion_score(item) for item in score)))]
     else:
-        raise InputFileError("give --submission, --expert and a --score per criterion, or --file")
-    runtime.services().submissions.record_reviews(RecordReviews(slug=slug, forms=forms))
+        raise InputFileError("give --submission and a --score per criterion, or --file")
+    runtime.services().submissions.record_reviews(RecordReviews(slug=slug, forms=forms, actor=actor))
     _done("review", forms, as_json)
 
 
@@ -79,21 +83,21 @@ def _criterion_score(item: str) -> tuple[str, float]:
 def import_submissions(slug: Slug, file: CsvFile, as_json: JsonFlag = False) -> None:
     """Import submissions. Columns: reference;nomination;title;applicant_name;applicant_kind;
     region[;inn;municipality;summary;age]."""
+    actor = runtime.actor()
     forms = intake_files.submission_forms(file)
-    konkurs = runtime.services()
-    write_batch(forms, lambda: konkurs.submissions.submit(Submit(slug=slug, forms=forms)), "submissions",
-                as_json)
+    konkurs, order = runtime.services(), Submit(slug=slug, forms=forms, actor=actor)
+    write_batch(forms, lambda: konkurs.submissions.submit(order), "submissions", as_json)
 
 
 @import_app.command("reviews")
 def import_reviews(slug: Slug, file: CsvFile, as_json: JsonFlag = False) -> None:
-    """Import scorecards while judging is open. Columns: submission;expert;<one per criterion>.
-    A second card from the same expert for the same submission is a revision."""
-    konkurs = runtime.services()
+    """Import an expert's scorecards while judging is open, with that expert's credential.
+    Columns: submission;expert;<one per criterion>. A second card from the same expert for the
+    same submission is a revision."""
+    konkurs, actor = runtime.services(), runtime.actor()
     criteria = konkurs.store.get_contest(slug).spec.judging.criteria
-    forms = intake_files.review_forms(file, criteria)
-    write_batch(forms, lambda: konkurs.submissions.record_reviews(RecordReviews(slug=slug, forms=forms)),
-                "reviews", as_json)
+    order = RecordReviews(slug=slug, forms=intake_files.review_forms(file, criteria), actor=actor)
+    write_batch(order.forms, lambda: konkurs.submissions.record_reviews(order), "reviews", as_json)
 
 
 @import_app.command("ballots")
@@ -109,19 +113,21 @@ def import_ballots(
     """Import ballots while voting is open. Columns: voter;nomination;submission;region.
     Voter ids are kept only as keyed HMAC pseudonyms."""
     settings = runtime.settings()
-    konkurs = runtime.services()
+    konkurs, actor = runtime.services(), runtime.actor()
     key = settings.voter_key()
     ballots = intake_files.ballots(file)
     if not record_rejections:
         write_batch(ballots, lambda: konkurs.ballots.cast_ballots(
-            CastBallots(slug=slug, ballots=ballots, voter_key=key, strict=True)), "ballots", as_json)
+            CastBallots(slug=slug, ballots=ballots, voter_key=key, strict=True, actor=actor)),
+            "ballots", as_json)
         return
     accepted, rejected = 0, Counter[str]()
     with _progress(as_json) as progress:
         task = progress.add_task("recording ballots", total=len(ballots))
         for start in range(0, len(ballots), batch):
             outcome = konkurs.ballots.cast_ballots(
-                CastBallots(slug=slug, ballots=ballots[start:start + batch], voter_key=key))
+                CastBallots(slug=slug, ballots=ballots[start:start + batch], voter_key=key,
+                            actor=actor))
             accepted += outcome.accepted
             rejected.update(outcome.rejected)
             progress.advance(task, outcome.sent)

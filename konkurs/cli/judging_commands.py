@@ -35,17 +35,18 @@ def import_experts(
 ) -> None:
     """Enroll experts (or update them). `directions` lists direction or nomination codes,
     separated by commas; `level` is federal or regional."""
+    actor = runtime.actor()
     profiles = intake_files.expert_profiles(file)
-    konkurs = runtime.services()
-    write_batch(profiles, lambda: konkurs.judging.enroll_experts(EnrollExperts(slug=slug, profiles=profiles)),
-                "experts", as_json)
+    konkurs, order = runtime.services(), EnrollExperts(slug=slug, profiles=profiles, actor=actor)
+    write_batch(profiles, lambda: konkurs.judging.enroll_experts(order), "experts", as_json)
 
 
 @judging_app.command("assign")
 def assign(slug: Slug, as_json: JsonFlag = False) -> None:
     """Top up assignments now, e.g. after importing more experts (judging does it when it opens)."""
     konkurs = runtime.services()
-    konkurs.judging.assign_experts(ContestOrder(slug=slug, command_id=f"assign:{uuid.uuid4()}"))
+    konkurs.judging.assign_experts(ContestOrder(slug=slug, command_id=f"assign:{uuid.uuid4()}",
+                                                actor=runtime.actor()))
     report = judging_report(konkurs, slug)
     if as_json:
         emit_json(report)
@@ -106,16 +107,17 @@ def report(slug: Slug, as_json: JsonFlag = False) -> None:
 def recuse(
     slug: Slug,
     submission: Annotated[str, typer.Option(help="The submission's reference.")],
-    expert: Annotated[str, typer.Option(help="The expert who steps aside.")],
-    reason: Annotated[str, typer.Option("--reason", "-r", help="Why; recorded in the log.")],
+    expert: Annotated[str | None, typer.Option(
+        help="The expert who steps aside; by default the expert whose credential this is.")] = None,
+    reason: Annotated[str, typer.Option("--reason", "-r", help="Why; recorded in the log.")] = "",
     as_json: JsonFlag = False,
 ) -> None:
-    """An expert steps aside from a submission; another eligible expert takes it over."""
-    replacements = (
-        runtime.services()
-        .judging.recuse(Recuse(slug=slug, submission=submission, expert=expert, reason=reason))
-        .experts
-    )
+    """An expert declares a conflict of interest and steps aside from a submission; another
+    eligible expert takes it over."""
+    actor = runtime.actor()
+    expert = expert or actor.id
+    order = Recuse(slug=slug, submission=submission, expert=expert, reason=reason, actor=actor)
+    replacements = runtime.services().judging.recuse(order).experts
     if as_json:
         emit_json({"submission": submission, "recused": expert, "replaced_by": replacements})
     elif replacements:

@@ -36,11 +36,12 @@ def import_municipalities(file: CsvFile, as_json: JsonFlag = False) -> None:
 
     Once a region has a roster, its submissions must name one of its municipalities (OKTMO code).
     """
+    actor = runtime.actor()
     rows = municipality_rows(file)
     konkurs = runtime.services()
     with _progress(as_json) as progress:
         progress.add_task(f"checking {len(rows):,} municipalities", total=None)
-        outcome = konkurs.participation.import_municipalities(ImportMunicipalities(rows=rows))
+        outcome = konkurs.participation.import_municipalities(ImportMunicipalities(rows=rows, actor=actor))
     if as_json:
         emit_json(outcome)
         return

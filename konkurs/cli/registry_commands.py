@@ -46,11 +46,12 @@ def import_registry(name: RegistryName, file: CsvFile, as_json: JsonFlag = False
 
     Import it before collection closes: screening checks applicants against it then.
     """
+    actor = runtime.actor()
     rows = intake_files.registry_rows(file)
     konkurs = runtime.services()
     with _progress(as_json) as progress:
         progress.add_task(f"comparing {len(rows):,} rows with the registry", total=None)
-        outcome = konkurs.registry.import_registry(ImportRegistry(registry=name, rows=rows))
+        outcome = konkurs.registry.import_registry(ImportRegistry(registry=name, rows=rows, actor=actor))
     if as_json:
         emit_json(outcome)
         return

@@ -10,9 +10,11 @@ from typing import TypeVar
 
 from temporalio.client import Client
 
-from domain.errors import InputFileError
+from domain.actors import LOCAL_OPERATOR, Actor
+from domain.errors import InputFileError, Unauthenticated
 from domain.spec import ContestSpec
 from konkurs.bootstrap import bootstrap
+from konkurs.operations import Signer
 from konkurs.settings import Settings
 from services.konkurs import Konkurs
 
@@ -25,6 +27,24 @@ def settings() -> Settings:
 
 def services() -> Konkurs:
     return bootstrap().services
+
+
+def actor() -> Actor:
+    """Who this command acts as: the bearer credential of KONKURS_TOKEN or of the profile
+    KONKURS_PROFILE names; with neither, the local operator of the embedded default, and in
+    production mode nobody."""
+    credential = settings().credential()
+    if credential is not None:
+        return services().credentials.authenticate(credential)
+    if settings().production:
+        raise Unauthenticated("production mode needs a credential: set KONKURS_TOKEN, or "
+                              "KONKURS_PROFILE to a profile saved by `konkurs tokens issue --profile`")
+    return LOCAL_OPERATOR
+
+
+def signer() -> Signer:
+    """This command's actor, vouching for itself to the worker."""
+    return Signer(services().senders, actor())
 
 
 async def client() -> Client:

@@ -19,9 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from domain.actors import Actor
 from domain.aggregates import Ballot, Expert, ExpertProfile, Review, Submission
-from domain.commands.contest import Announce, RecordPhaseChange
-from domain.commands.intake import RecordReviews, ReviewForm, SubmissionForm, Submit
+from domain.commands.contest import Announce
+from domain.commands.credentials import IssueToken
+from domain.commands.intake import ReviewForm, SubmissionForm, Submit
 from domain.commands.judging import EnrollExperts
 from domain.commands.order import ContestOrder
 from domain.errors import KonkursError
@@ -34,10 +36,12 @@ from konkurs.supervisor import WorkerProcess
 from konkurs.temporal import TemporalTarget, connect
 from services.konkurs import Konkurs
 from store.log import topic_of
+from tests.factories import OPERATOR, close_phase, expert_actor, record_cards
 from tests.stores import Stores
 
 REPO = Path(__file__).resolve().parents[2]
 SLUG = "zdorovye-2030"
+REVIEW_HEADER = ("submission", "expert", "impact", "replicable")
 
 SPEC_YAML = f"""\
 slug: {SLUG}
@@ -131,11 +135,37 @@ class Cli:
 
     def __init__(self, home: Path, store_env: dict[str, str]) -> None:
         self.home = home
+        self.store_env = store_env
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("TEMPORAL_", "KONKURS_")) and k not in {"FORCE_COLOR", "COLUMNS"}}
         # Nothing listens there: a command that should stop before Temporal cannot reach one.
         env.update(KONKURS_HOME=str(home), TEMPORAL_ADDRESS=f"127.0.0.1:{free_port()}", **store_env)
         self.env = env
+
+    def acting_as(self, actor: Actor) -> Cli:
+        """The same shell, with a token the federal operator issued to `actor` in KONKURS_TOKEN."""
+        app = Konkurs(env=self.store_env)
+        try:
+            assert actor.role is not None
+            token = app.credentials.issue(IssueToken(
+                role=actor.role, id=actor.id, scope=actor.scope, actor=OPERATOR)).token
+        finally:
+            app.close()
+        shell = Cli(self.home, self.store_env)
+        shell.env = {**self.env, "KONKURS_TOKEN": token}
+        return shell
+
+    def as_expert(self, expert: str, slug: str = SLUG) -> Cli:
+        return self.acting_as(expert_actor(slug, expert))
+
+    def import_cards(self, files: Files, rows: Sequence[Sequence[object]], slug: str = SLUG) -> None:
+        """Each expert imports their own cards (rows of submission;expert;scores…), as they would."""
+        by_expert: dict[str, list[Sequence[object]]] = {}
+        for row in rows:
+            by_expert.setdefault(str(row[1]), []).append(row)
+        for expert, cards in by_expert.items():
+            path = files.csv(f"оценки-{expert}.csv", REVIEW_HEADER, cards)
+            self.as_expert(expert, slug)("import", "reviews", slug, path).assert_ok()
 
     def __call__(self, *args: str | Path, timeout: float = 120) -> Run:
         argv = tuple(str(a) for a in args)
@@ -233,16 +263,8 @@ class Contests:
     def collecting(self) -> ContestSpec:
         with self.store.open() as app:
             app.contests.announce(
-                Announce(spec=self.spec, plan=self.spec.phase_plan(), command_id="announce"))
-            app.contests.change_phase(
-                RecordPhaseChange(
-                    slug=SLUG,
-                    closed=Phase.ANNOUNCED,
-                    cause="deadline",
-                    reason="",
-                    command_id="close-announced",
-                )
-            )
+                Announce(spec=self.spec, plan=self.spec.phase_plan(), command_id="announce", actor=OPERATOR))
+            close_phase(app, SLUG, Phase.ANNOUNCED, "close-announced")
         return self.spec
 
     def screening(self) -> ContestSpec:
@@ -253,17 +275,9 @@ class Contests:
         """Submit the entries and close collection of a contest that is collecting."""
         with self.store.open() as app:
             app.submissions.submit(
-                Submit(slug=SLUG, forms=[(f"entry {e[0]}", self.form(*e)) for e in ENTRIES])
+                Submit(slug=SLUG, forms=[(f"entry {e[0]}", self.form(*e)) for e in ENTRIES], actor=OPERATOR)
             )
-            app.contests.change_phase(
-                RecordPhaseChange(
-                    slug=SLUG,
-                    closed=Phase.COLLECTING,
-                    cause="deadline",
-                    reason="",
-                    command_id="close-collecting",
-                )
-            )
+            close_phase(app, SLUG, Phase.COLLECTING, "close-collecting")
         return self.spec
 
     def judging(self) -> list[str]:
@@ -276,18 +290,10 @@ class Contests:
         assign experts from the roster as the workflow's `assign_experts` activity does."""
         with self.store.open() as app:
             if panel:
-                app.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=panel))
-            app.results.conclude_screening(ContestOrder(slug=SLUG, command_id="screen"))
-            app.contests.change_phase(
-                RecordPhaseChange(
-                    slug=SLUG,
-                    closed=Phase.SCREENING,
-                    cause="deadline",
-                    reason="",
-                    command_id="close-screening",
-                )
-            )
-            app.judging.assign_experts(ContestOrder(slug=SLUG, command_id="assign"))
+                app.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=panel, actor=OPERATOR))
+            app.results.conclude_screening(ContestOrder(slug=SLUG, command_id="screen", actor=OPERATOR))
+            close_phase(app, SLUG, Phase.SCREENING, "close-screening")
+            app.judging.assign_experts(ContestOrder(slug=SLUG, command_id="assign", actor=OPERATOR))
             return sorted(app.reads.admitted_entries(SLUG))
 
     def voting(self) -> dict[str, list[str]]:
@@ -307,13 +313,9 @@ class Contests:
             for e, expert in enumerate(assigned[reference])
         ]
         with self.store.open() as app:
-            app.submissions.record_reviews(RecordReviews(slug=SLUG, forms=cards))
-            app.contests.change_phase(
-                RecordPhaseChange(
-                    slug=SLUG, closed=Phase.JUDGING, cause="deadline", reason="", command_id="close-judging"
-                )
-            )
-            app.results.conclude_judging(ContestOrder(slug=SLUG, command_id="judge"))
+            record_cards(app, SLUG, cards)
+            close_phase(app, SLUG, Phase.JUDGING, "close-judging")
+            app.results.conclude_judging(ContestOrder(slug=SLUG, command_id="judge", actor=OPERATOR))
             judging = app.store.get_contest(SLUG).judging
         assert judging is not None
         return judging.shortlist

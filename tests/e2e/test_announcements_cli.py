@@ -8,6 +8,7 @@ import time
 from domain.commands.contest import Announce
 from konkurs.spec_files import parse_spec
 from tests.e2e.conftest import SLUG, Cli, Contests, Files, Store
+from tests.factories import OPERATOR
 
 TO_ALL_AUTHORITIES = """\
 announcement:
@@ -69,7 +70,9 @@ def test_the_addressees_of_a_listed_announcement_are_shown_as_a_table_and_one_le
 ) -> None:
     spec = parse_spec(contests.spec_yaml + TO_A_LIST, source="spec.yaml")
     with store.open() as app:
-        app.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
+        app.contests.announce(
+            Announce(spec=spec, plan=spec.phase_plan(), command_id="announce", actor=OPERATOR)
+        )
 
     listed = cli("announcements", SLUG)
     listed.assert_ok()
@@ -91,7 +94,9 @@ def test_asking_for_a_letter_nobody_was_sent_or_an_unknown_contest_gives_one_err
 ) -> None:
     spec = parse_spec(contests.spec_yaml + TO_A_LIST, source="spec.yaml")
     with store.open() as app:
-        app.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
+        app.contests.announce(
+            Announce(spec=spec, plan=spec.phase_plan(), command_id="announce", actor=OPERATOR)
+        )
     cli("announcements", SLUG, "--show", "23").assert_rejected(
         f"no letter of contest {SLUG} goes to '23'")
     cli("announcements", "no-such-contest").assert_rejected("no contest 'no-such-contest'")

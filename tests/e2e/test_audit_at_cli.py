@@ -34,6 +34,8 @@ def test_at_a_position_it_shows_the_phase_counts_and_the_rankings_known_then(
 
     at = cli("audit", "at", SLUG, "--position", str(judged))
     at.assert_ok()
+    assert "Last change to the contest: contest.judging_concluded, by federal operator test-operator" \
+        in at.stdout
     assert "Ranking HC-1" in at.stdout and "Ranking HC-2" in at.stdout
     assert "ZDR-001" in at.stdout and "Deadlines then" in at.stdout
 

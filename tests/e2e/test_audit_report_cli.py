@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from domain.commands.contest import RecordExtension, RecordPhaseChange
-from domain.commands.intake import BallotInput, CastBallots, RecordReviews
+from domain.commands.intake import BallotInput, CastBallots
 from domain.commands.judging import Recuse
 from domain.commands.order import ContestOrder
 from domain.outcomes import ScreeningOutcome
 from domain.phases import Phase
 from services.ballots import UNKNOWN_REGION
-from tests.factories import cards_for_assignments
+from tests.factories import OPERATOR, cards_for_assignments, close_phase, record_cards
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import Cli, Contests, Store
@@ -47,6 +47,7 @@ def run_contest(contests: Contests, store: Store) -> None:
                 closes_at=closes + timedelta(days=5),
                 reason=EXTENSION,
                 command_id="extend",
+                actor=OPERATOR,
             )
         )
     contests.close_collection()
@@ -57,10 +58,10 @@ def run_contest(contests: Contests, store: Store) -> None:
             for j in app.reads.judgings(contests.spec).values()
             if "ZDR-001" in j.assigned
         ]
-        app.judging.recuse(Recuse(slug=SLUG, submission="ZDR-001", expert=expert, reason=RECUSAL))
-        app.submissions.record_reviews(
-            RecordReviews(slug=SLUG, forms=cards_for_assignments(app, SLUG, lambda ref, _: 4 + int(ref[-1])))
+        app.judging.recuse(
+            Recuse(slug=SLUG, submission="ZDR-001", expert=expert, reason=RECUSAL, actor=OPERATOR)
         )
+        record_cards(app, SLUG, cards_for_assignments(app, SLUG, lambda ref, _: 4 + int(ref[-1])))
         app.contests.change_phase(
             RecordPhaseChange(
                 slug=SLUG,
@@ -68,9 +69,10 @@ def run_contest(contests: Contests, store: Store) -> None:
                 cause="operator",
                 reason=EARLY_CLOSE,
                 command_id="close-judging",
+                actor=OPERATOR,
             )
         )
-        app.results.conclude_judging(ContestOrder(slug=SLUG, command_id="judge"))
+        app.results.conclude_judging(ContestOrder(slug=SLUG, command_id="judge", actor=OPERATOR))
         judging = app.store.get_contest(SLUG).judging
         assert judging is not None
         chosen = judging.shortlist["HC-1"][0]
@@ -87,16 +89,13 @@ def run_contest(contests: Contests, store: Store) -> None:
                 ],
                 voter_key=KEY,
                 batch="portal-1",
+                actor=OPERATOR,
             )
         )
-        app.contests.change_phase(
-            RecordPhaseChange(
-                slug=SLUG, closed=Phase.VOTING, cause="deadline", reason="", command_id="close-voting"
-            )
-        )
-        app.results.tally_votes(ContestOrder(slug=SLUG, command_id="tally"))
-        app.results.declare_results(ContestOrder(slug=SLUG, command_id="declare"))
-        app.results.publish_results(ContestOrder(slug=SLUG, command_id="publish"))
+        close_phase(app, SLUG, Phase.VOTING, "close-voting")
+        app.results.tally_votes(ContestOrder(slug=SLUG, command_id="tally", actor=OPERATOR))
+        app.results.declare_results(ContestOrder(slug=SLUG, command_id="declare", actor=OPERATOR))
+        app.results.publish_results(ContestOrder(slug=SLUG, command_id="publish", actor=OPERATOR))
 
 
 def read_json(path: Path) -> Any:
@@ -170,7 +169,7 @@ def test_a_recorded_outcome_the_log_does_not_support_is_reported_and_exits_1(
         contest.conclude_screening(
             ScreeningOutcome(collection_closed_at=closed_at, admitted=99, rejected={}), "made-up"
         )
-        app.store.save(contest)
+        app.store.save(contest, actor=OPERATOR)
 
     run = cli("audit", "report", SLUG, "--out", tmp_path)
 

@@ -15,6 +15,8 @@ from domain.aggregates import Submission, SubmissionStatus
 from domain.commands.order import ContestOrder
 from domain.ids import submission_id
 from domain.phases import Phase
+from tests.e2e.conftest import REVIEW_HEADER
+from tests.factories import OPERATOR
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import Cli, Contests, Files, Store
@@ -22,7 +24,6 @@ if TYPE_CHECKING:
 SLUG = "zdorovye-2030"
 SUBMISSION_HEADER = ("reference", "nomination", "title", "applicant_name", "applicant_kind", "region")
 BALLOT_HEADER = ("voter", "nomination", "submission", "region")
-REVIEW_HEADER = ("submission", "expert", "impact", "replicable")
 
 NEW_ENTRIES = [
     ("ZDR-101", "HC-1", "Диспансеризация выходного дня", "ГБУЗ «Поликлиника № 3»", "state_institution", "75"),
@@ -189,8 +190,8 @@ def test_screening_rejects_a_submission_recorded_after_the_close_of_collection(
     late_form = contests.form("ZDR-LATE", "HC-1", "Опоздавшая практика", "НКО «Позже»", "ngo", "75")
     with store.open() as app:
         # A writer that checked the phase just before it closed: its event lands after the close.
-        app.store.save(Submission(contest=SLUG, **late_form.model_dump()))
-        app.results.conclude_screening(ContestOrder(slug=SLUG, command_id="screen"))
+        app.store.save(Submission(contest=SLUG, **late_form.model_dump()), actor=OPERATOR)
+        app.results.conclude_screening(ContestOrder(slug=SLUG, command_id="screen", actor=OPERATOR))
         late: Submission = app.store.repository.get(submission_id(SLUG, "ZDR-LATE"))
         outcome = app.store.get_contest(SLUG).screening
     assert late.status == SubmissionStatus.REJECTED
@@ -262,7 +263,7 @@ def test_import_reviews_records_a_good_file(
     admitted = contests.judging()
     assigned = store.assignments()
     rows = [(reference, assigned[reference][0], "7,5", "4") for reference in admitted]
-    cli("import", "reviews", SLUG, files.csv("оценки.csv", REVIEW_HEADER, rows)).assert_ok()
+    cli.import_cards(files, rows)
     assert store.reviews() == len(admitted)
 
 
@@ -279,15 +280,20 @@ def test_import_reviews_rejects_a_score_out_of_range_and_records_none_of_the_fil
     bad_scores: tuple[str, ...], fragments: tuple[str, ...],
 ) -> None:
     contests.judging()
-    # Every card, the bad one too, is from an expert assigned to its submission: only the range
+    # Every card, the bad one too, is the expert's own and assigned to them: only the range
     # check can refuse the file.
-    expert = {reference: experts[0] for reference, experts in store.assignments().items()}
-    rows = [("ZDR-001", expert["ZDR-001"], "7,5", "4"), ("ZDR-002", expert["ZDR-002"], "6", "3"),
-            ("ZDR-003", expert["ZDR-003"], *bad_scores), ("ZDR-004", expert["ZDR-004"], "9", "5")]
+    assigned = store.assignments()
+    expert = max(sorted({e for experts in assigned.values() for e in experts}),
+                 key=lambda e: sum(e in experts for experts in assigned.values()))
+    own = sorted(reference for reference, experts in assigned.items() if expert in experts)
+    assert len(own) >= 2
+    rows = [(own[0], expert, "7,5", "4"), (own[1], expert, *bad_scores),
+            *((reference, expert, "9", "5") for reference in own[2:])]
     path = files.csv("оценки.csv", REVIEW_HEADER, rows)
+    as_expert = cli.as_expert(expert)
     before = store.head()
-    run = cli("import", "reviews", SLUG, path)
-    line = run.assert_rejected(f"{path}:4:", *fragments)
+    run = as_expert("import", "reviews", SLUG, path)
+    line = run.assert_rejected(f"{path}:3:", *fragments)
     assert "not assigned" not in line
     assert store.head() == before
     assert store.reviews() == 0
@@ -322,8 +328,9 @@ def test_one_scorecard_from_the_command_line_is_recorded_and_a_second_revises_it
     reference = contests.judging()[0]
     expert = store.assignments()[reference][0]
     card = ("review", SLUG, "--submission", reference, "--expert", expert)
-    cli(*card, "--score", "impact=8", "--score", "replicable=4,5").assert_ok()
-    cli(*card, "--score", "impact=9", "--score", "replicable=5").assert_ok()
+    as_expert = cli.as_expert(expert)
+    as_expert(*card, "--score", "impact=8", "--score", "replicable=4,5").assert_ok()
+    as_expert(*card, "--score", "impact=9", "--score", "replicable=5").assert_ok()
     assert store.reviews() == 2
     with store.open() as konkurs:
         cards, _ = konkurs.reads.counted_scorecards(SLUG, konkurs.store.head_position())
@@ -343,8 +350,9 @@ def test_a_bad_scorecard_from_the_command_line_writes_nothing(
     reference = contests.judging()[0]
     # An assigned expert, so the card is refused for its scores and not for who sent it.
     expert = store.assignments()[reference][0]
+    as_expert = cli.as_expert(expert)
     before = store.head()
     flags = [part for score in scores for part in ("--score", score)]
-    run = cli("review", SLUG, "--submission", reference, "--expert", expert, *flags)
+    run = as_expert("review", SLUG, "--submission", reference, "--expert", expert, *flags)
     run.assert_rejected(fragment)
     assert store.head() == before

@@ -33,6 +33,16 @@ def winners(report: dict) -> dict[str, list[str]]:
             for n in report["results"]["nominations"]}
 
 
+def audit_report(home: Path, slug: str = "smart-dialog-2023") -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "KONKURS_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "konkurs", "audit", "report", slug, "--out", str(home / "report"), "--json"],
+        cwd=REPO, env={**env, "KONKURS_HOME": str(home)}, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
 def topic_counts(home: Path) -> Counter[str]:
     """Events by aggregate and type, e.g. `Contest.JudgingConcluded`, `Judging.Concluded`."""
     store = Konkurs(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
@@ -59,6 +69,19 @@ def test_a_worker_killed_during_judging_changes_neither_results_nor_events(tmp_p
     assert {r["code"] for r in calm["participation"]["regions"] if r["submissions"]} == {
         r["code"] for r in calm["participation"]["regions"]}
     assert len(calm["participation"]["regions"]) == 89
+
+    report = audit_report(tmp_path / "calm")
+    by = {
+        (c["kind"], c["phase"]): (c["actor"]["kind"], c["actor"]["id"]) for c in report["operator_commands"]
+    }
+    operator = ("operator", "local-operator")
+    assert by[("announcement", None)] == by[("extension", "collecting")] == operator
+    assert all(by[("early close", phase)] == operator for phase in ("collecting", "judging", "voting"))
+    assert by[("publication", None)] == ("system", "konkurs")
+    [recusal] = [c for c in report["operator_commands"] if c["kind"] == "recusal"]
+    assert (recusal["actor"]["kind"], recusal["actor"]["id"]) == ("expert", recusal["details"]["expert"])
+    assert len(report["cards"]) >= 30 and all(c["by_the_expert"] for c in report["cards"])
+    assert sum(c["cards"] for c in report["cards"]) == 1008
 
     calm_events, crashed_events = topic_counts(tmp_path / "calm"), topic_counts(tmp_path / "crashed")
     assert crashed_events == calm_events

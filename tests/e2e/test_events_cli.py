@@ -19,7 +19,7 @@ from domain.commands.contest import Announce, RecordPhaseChange
 from domain.commands.intake import Submit
 from domain.phases import Phase
 from tests.e2e.conftest import REPO, SLUG
-from tests.factories import make_spec
+from tests.factories import OPERATOR, close_phase, make_spec
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import Cli, Contests, Store
@@ -44,7 +44,8 @@ def test_tail_prints_the_whole_log_one_public_event_per_line(
         "contest.announced", "contest.phase_changed", "submission.submitted"]
     assert {e["contest"] for e in events} == {SLUG}
     assert set(events[0]) == {"position", "name", "version", "aggregate_id", "aggregate_version",
-                              "timestamp", "contest", "data"}
+                              "timestamp", "actor", "contest", "data"}
+    assert {(e["actor"]["kind"], e["actor"]["id"]) for e in events} == {("operator", OPERATOR.id)}
     closed = events[-1]
     assert (closed["name"], closed["version"], closed["data"]["closed"]) == (
         "contest.phase_changed", 1, "collecting")
@@ -57,12 +58,10 @@ def test_tail_from_a_position_by_type_and_by_contest(
     contests.screening()
     other = make_spec(datetime.now(UTC) + timedelta(days=1), slug="drugoy-konkurs")
     with store.open() as app:
-        app.contests.announce(Announce(spec=other, plan=other.phase_plan(), command_id="announce-other"))
-        app.contests.change_phase(
-            RecordPhaseChange(
-                slug=other.slug, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="open-other"
-            )
+        app.contests.announce(
+            Announce(spec=other, plan=other.phase_plan(), command_id="announce-other", actor=OPERATOR)
         )
+        close_phase(app, other.slug, Phase.ANNOUNCED, "open-other")
 
     later = cli("events", "tail", "--from", "4")
     later.assert_ok()
@@ -120,6 +119,7 @@ def test_a_reader_that_goes_away_ends_tail_quietly(
                     )
                     for n in range(2000)
                 ],
+                actor=OPERATOR,
             )
         )
     shell = (
@@ -186,6 +186,7 @@ def test_follow_streams_events_recorded_after_it_started_until_stopped(
                     cause="operator",
                     reason="закрыто досрочно",
                     command_id="close-early",
+                    actor=OPERATOR,
                 )
             )
             head = app.store.head_position()

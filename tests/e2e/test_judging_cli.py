@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.e2e.conftest import REVIEW_HEADER
+
 if TYPE_CHECKING:
     from tests.e2e.conftest import Cli, Contests, Files, Store
 
 SLUG = "zdorovye-2030"
 ROSTER_HEADER = ("id", "name", "organisation", "region", "level", "directions", "inn", "municipality")
-REVIEW_HEADER = ("submission", "expert", "impact", "replicable")
 
 # эксперт-4 works at ZDR-001's applicant, so that pair is a conflict of interest.
 CONFLICTED = ("ZDR-001", "эксперт-4")
@@ -229,21 +230,46 @@ def test_a_card_from_an_unassigned_expert_is_refused_and_nothing_is_written(
     assert expert not in assigned[submission]
     before = store.head()
 
-    run = cli("review", SLUG, "--submission", submission, "--expert", expert,
-              "--score", "impact=8", "--score", "replicable=4")
+    as_expert = cli.as_expert(expert)
+    before = store.head()
+
+    run = as_expert("review", SLUG, "--submission", submission, "--score", "impact=8", "--score",
+                    "replicable=4")
     run.assert_rejected(f"expert {expert}", f"submission {submission}", "not assigned")
     assert run.code == 1
     assert store.head() == before
 
-    good = [(reference, experts[0], "7", "3") for reference, experts in sorted(assigned.items())]
-    path = files.csv("оценки.csv", REVIEW_HEADER, [good[0], (submission, expert, "8", "4"), *good[1:]])
-    run = cli("import", "reviews", SLUG, path)
+    own = [(reference, expert, "7", "3") for reference, experts in sorted(assigned.items())
+           if expert in experts]
+    assert own, f"{expert} has no assignment of their own"
+    path = files.csv("оценки.csv", REVIEW_HEADER, [own[0], (submission, expert, "8", "4"), *own[1:]])
+    run = as_expert("import", "reviews", SLUG, path)
     run.assert_rejected(f"{path}:3:", f"expert {expert}", f"submission {submission}", "not assigned")
     assert store.head() == before
     assert store.reviews() == 0
 
-    cli("import", "reviews", SLUG, files.csv("оценки-2.csv", REVIEW_HEADER, good)).assert_ok()
+    good = [(reference, experts[0], "7", "3") for reference, experts in sorted(assigned.items())]
+    cli.import_cards(files, good)
     assert store.reviews() == len(good)
+
+
+def test_an_operator_cannot_record_an_experts_card_nor_an_expert_another_experts(
+    cli: Cli, files: Files, store: Store, contests: Contests
+) -> None:
+    judging_with_the_roster(cli, files, contests)
+    submission = "ZDR-002"
+    expert, colleague = panels(cli)[submission][:2]
+    card = ("review", SLUG, "--submission", submission, "--expert", expert, "--score", "impact=8",
+            "--score", "replicable=4")
+    as_colleague = cli.as_expert(colleague)
+    before = store.head()
+
+    cli(*card).assert_rejected("federal operator local-operator lacks the right to record expert",
+                               "a card is recorded only by the expert who scored it")
+    as_colleague(*card).assert_rejected(
+        f"expert {colleague} lacks the right to record expert {expert}'s card",
+        f"the card is expert {expert}'s, not theirs")
+    assert store.head() == before
 
 
 def test_a_recused_expert_is_replaced_and_only_the_replacement_can_score(
@@ -267,14 +293,15 @@ def test_a_recused_expert_is_replaced_and_only_the_replacement_can_score(
     assert sorted(now) == sorted([*panel[1:], replacement])
     assert experts_in_report(cli)[recused]["recused"] == 1
 
+    as_recused = cli.as_expert(recused)
     before = store.head()
-    run = cli("review", SLUG, "--submission", submission, "--expert", recused,
-              "--score", "impact=8", "--score", "replicable=4")
+    run = as_recused("review", SLUG, "--submission", submission,
+                     "--score", "impact=8", "--score", "replicable=4")
     run.assert_rejected(f"expert {recused}", f"submission {submission}", "not assigned")
     assert store.head() == before
 
-    cli("review", SLUG, "--submission", submission, "--expert", replacement,
-        "--score", "impact=8", "--score", "replicable=4").assert_ok()
+    cli.as_expert(replacement)("review", SLUG, "--submission", submission,
+                               "--score", "impact=8", "--score", "replicable=4").assert_ok()
     assert store.reviews() == 1
     done = {row["expert"]: row["card"] for row in assignments(cli, "--submission", submission)}
     assert done[replacement] == "done"
@@ -288,10 +315,11 @@ def test_a_card_from_a_file_is_recorded_and_a_second_file_revises_it(
     expert = panels(cli)[submission][0]
     card = f"submission: {submission}\nexpert: {expert}\nscores:\n  impact: {{impact}}\n  replicable: 4\n"
 
-    run = cli("review", SLUG, "--file", files.text("карточка.yaml", card.format(impact=7.5)), "--json")
+    as_expert = cli.as_expert(expert)
+    run = as_expert("review", SLUG, "--file", files.text("карточка.yaml", card.format(impact=7.5)), "--json")
     run.assert_ok()
     assert json.loads(run.stdout) == {"recorded": 1, "what": "review"}
-    cli("review", SLUG, "--file", files.text("карточка-2.yaml", card.format(impact=9))).assert_ok()
+    as_expert("review", SLUG, "--file", files.text("карточка-2.yaml", card.format(impact=9))).assert_ok()
 
     assert store.reviews() == 2
     with store.open() as app:
@@ -317,7 +345,7 @@ def test_judging_status_shows_each_expert_going_from_open_to_done(
     busiest = max(sorted(loads), key=lambda e: loads[e])
     cards = [(reference, busiest, "8", "4")
              for reference, experts in sorted(assigned.items()) if busiest in experts]
-    cli("import", "reviews", SLUG, files.csv("оценки.csv", REVIEW_HEADER, cards)).assert_ok()
+    cli.import_cards(files, cards)
 
     after = per_expert(cli)
     assert (after[busiest]["done"], after[busiest]["open"]) == (loads[busiest], 0)
@@ -341,7 +369,7 @@ def test_judging_report_shows_agreement_per_nomination_and_leniency_per_expert(
     quality = {"ZDR-001": 8, "ZDR-002": 4, "ZDR-003": 3, "ZDR-004": 7}
     cards = [(reference, expert, str(quality[reference] + (2 if expert == lenient else 0)), "3")
              for reference, experts in sorted(assigned.items()) for expert in experts]
-    cli("import", "reviews", SLUG, files.csv("оценки.csv", REVIEW_HEADER, cards)).assert_ok()
+    cli.import_cards(files, cards)
 
     shown = report(cli)
     assert not shown["concluded"]

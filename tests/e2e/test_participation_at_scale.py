@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from domain.aggregates import Contest
-from domain.commands.contest import Announce, RecordPhaseChange, ReviewParticipation
+from domain.commands.contest import Announce, ReviewParticipation
 from domain.phases import Phase
 from konkurs import marathon_population
 from konkurs.spec_files import load_spec
 from store.log import topic_of
 from tests.e2e.conftest import REPO, Cli, Store
+from tests.factories import OPERATOR, close_phase
 
 pytestmark = pytest.mark.slow
 
@@ -32,13 +33,10 @@ def test_the_marathon_league_and_laggards_match_what_was_imported(
                 spec=spec,
                 plan=plan.shifted(datetime.now(UTC) - plan.windows[0].closes_at),
                 command_id="announce",
+                actor=OPERATOR,
             )
         )
-        app.contests.change_phase(
-            RecordPhaseChange(
-                slug=spec.slug, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="open"
-            )
-        )
+        close_phase(app, spec.slug, Phase.ANNOUNCED, "open")
     rosters, entries, truth = marathon_population.generate(spec, tmp_path)
 
     cli("import", "municipalities", rosters, timeout=300).assert_ok()
@@ -71,7 +69,7 @@ def test_the_marathon_league_and_laggards_match_what_was_imported(
 
     with store.open() as app:
         app.participation.review_participation(
-            ReviewParticipation(slug=spec.slug, moment=datetime.now(UTC), command_id="review")
+            ReviewParticipation(slug=spec.slug, moment=datetime.now(UTC), command_id="review", actor=OPERATOR)
         )
         [review] = [e.state for e in app.store.read_log([topic_of(Contest.ParticipationReviewed)])]
     assert {lag["code"] for lag in review["laggards"]} == below

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+from domain.actors import Role, Scope, actor_for
 from tests.e2e.conftest import Cli, Contests, Files
 
 STAGES = """\
@@ -79,3 +80,27 @@ def test_a_federal_spec_that_is_not_the_one_named_is_refused_in_one_line(
     federal = files.text("federal.yaml", contests.spec_yaml)
     cli("announce", regional, "--federal", federal).assert_rejected(
         "this is zdorovye-2030, but zdorovye-2030 promotes to another-2030")
+
+
+def test_a_regional_operator_runs_only_their_own_regions_stage_through_temporal(
+    cli: Cli, files: Files, contests: Contests, temporal: str
+) -> None:
+    spec = files.text("federal.yaml", contests.spec_yaml + STAGES)
+    cli("announce", spec).assert_ok()
+    zabaikalsky = cli.acting_as(actor_for(Role.REGIONAL_OPERATOR, "zab-op", Scope(region="75")))
+    expert = cli.acting_as(actor_for(Role.EXPERT, "эксперт-1", Scope(contests=("zdorovye-2030-75",))))
+
+    zabaikalsky("announce", spec).assert_rejected(
+        "regional operator zab-op (region 75) lacks the right to announce contests in zdorovye-2030")
+    for stage in ("zdorovye-2030-23", "zdorovye-2030"):
+        zabaikalsky("close", stage, "--phase", "announced").assert_rejected(
+            "regional operator zab-op (region 75) lacks the right to close announced in " + stage,
+            "a regional operator acts only in the stages of region 75")
+    expert("cancel", "zdorovye-2030-75", "--reason", "не нравится").assert_rejected(
+        "expert эксперт-1 lacks the right to cancel the contest in zdorovye-2030-75")
+    zabaikalsky("close", "zdorovye-2030-75", "--phase", "announced").assert_ok()
+
+    changes = [json.loads(line) for line in cli(
+        "events", "tail", "--type", "contest.phase_changed").stdout.splitlines()]
+    assert [(e["contest"], e["actor"]["id"]) for e in changes] == [("zdorovye-2030-75", "zab-op")]
+    assert changes[0]["data"]["cause"] == "operator"

@@ -11,8 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from domain.actors import Role, Scope
+from domain.commands.credentials import IssueToken
+from konkurs import intake_files
 from konkurs.devserver import EmbeddedServer, free_port
 from konkurs.supervisor import WorkerProcess
+from services.konkurs import Konkurs
+from tests.factories import OPERATOR, record_cards
 from tests.stores import Stores
 
 REPO = Path(__file__).resolve().parents[2]
@@ -41,6 +46,28 @@ class Operator:
         if check and done.returncode != 0:
             raise AssertionError(f"konkurs {' '.join(args)} exited {done.returncode}: {done.stderr}")
         return done
+
+    def experts_score(self, slug: str, cards_csv: Path) -> int:
+        """The panel records its cards, each expert their own: the first expert imports theirs
+        with `konkurs import reviews` and a token the operator issued them, the others through
+        the services, as their own tools would. Returns how many cards were recorded."""
+        app = Konkurs(env=self.env)
+        try:
+            criteria = app.store.get_contest(slug).spec.judging.criteria
+            forms = intake_files.review_forms(cards_csv, criteria)
+            first = forms[0][1].expert
+            token = app.credentials.issue(IssueToken(
+                role=Role.EXPERT, id=first, scope=Scope(contests=(slug,)), actor=OPERATOR)).token
+            own = cards_csv.with_name(f"{cards_csv.stem}-{first}.csv")
+            rows = [line for line in cards_csv.read_text(encoding="utf-8-sig").splitlines(keepends=True)]
+            own.write_text(rows[0] + "".join(row for row in rows[1:] if row.split(";")[1] == first),
+                           encoding="utf-8-sig")
+            expert = Operator({**self.env, "KONKURS_TOKEN": token}, self.home)
+            expert.run("import", "reviews", slug, str(own))
+            others = record_cards(app, slug, [(w, f) for w, f in forms if f.expert != first])
+        finally:
+            app.close()
+        return sum(1 for _, form in forms if form.expert == first) + others.recorded
 
 
 @pytest.fixture

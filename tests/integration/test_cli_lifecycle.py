@@ -86,7 +86,7 @@ def test_a_contest_goes_from_announcement_to_published_results_through_the_cli(
     assert {e for experts in assignments.values() for e in experts} <= set(roster)
     cards = population.reviews(spec, entries, assignments, tmp_path / "reviews.csv", seed=5)
     assert cards == 3 * board["admitted"]
-    operator.run("import", "reviews", SLUG, str(tmp_path / "reviews.csv"))
+    assert operator.experts_score(SLUG, tmp_path / "reviews.csv") == cards
     operator.run("close", SLUG, "--phase", "judging")
     wait_for_phase(operator, "voting")
     judged = wait_for_json(operator, ("judging", "report", SLUG), lambda r: r["concluded"],

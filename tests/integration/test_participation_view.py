@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.aggregates import Contest
-from domain.commands.contest import Announce, RecordPhaseChange, ReviewParticipation
+from domain.commands.contest import Announce, ReviewParticipation
 from domain.commands.intake import Submit
 from domain.commands.registry import ImportMunicipalities
 from domain.errors import DuplicateSubmission
@@ -17,7 +17,7 @@ from domain.phases import Phase
 from domain.spec import ContestSpec
 from projections import ViewsDB, catch_up, default_views, participation, region_participation
 from services.konkurs import Konkurs
-from tests.factories import spec_data
+from tests.factories import OPERATOR, close_phase, spec_data
 from tests.unit.test_participation import (
     KEMEROVO,
     KRASNODAR,
@@ -36,10 +36,10 @@ def test_the_view_shows_the_league_the_municipalities_days_and_reviews(
     konkurs: Konkurs, tmp_path: Path
 ) -> None:
     collecting(konkurs)
-    konkurs.participation.import_municipalities(ImportMunicipalities(rows=roster_rows()))
+    konkurs.participation.import_municipalities(ImportMunicipalities(rows=roster_rows(), actor=OPERATOR))
     submit_seed_like(konkurs)
     konkurs.participation.review_participation(
-        ReviewParticipation(slug=SLUG, moment=datetime.now(UTC), command_id="review")
+        ReviewParticipation(slug=SLUG, moment=datetime.now(UTC), command_id="review", actor=OPERATOR)
     )
     views = ViewsDB(tmp_path / "views.db")
     catch_up(konkurs.store, views, default_views())
@@ -77,11 +77,11 @@ def test_a_contest_without_a_drive_still_shows_its_league_without_targets(
     konkurs: Konkurs, tmp_path: Path
 ) -> None:
     spec = ContestSpec.model_validate(spec_data(datetime.now(UTC) - timedelta(hours=1), SLUG))
-    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(slug=SLUG, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="open")
+    konkurs.contests.announce(
+        Announce(spec=spec, plan=spec.phase_plan(), command_id="announce", actor=OPERATOR)
     )
-    konkurs.submissions.submit(Submit(slug=SLUG, forms=[("s.csv:2", form("A", KRASNODAR))]))
+    close_phase(konkurs, SLUG, Phase.ANNOUNCED, "open")
+    konkurs.submissions.submit(Submit(slug=SLUG, forms=[("s.csv:2", form("A", KRASNODAR))], actor=OPERATOR))
     views = ViewsDB(tmp_path / "views.db")
     catch_up(konkurs.store, views, default_views())
 
@@ -97,7 +97,7 @@ def test_on_postgresql_a_file_goes_in_whole_or_not_at_all_and_reviews_count_it(
     konkurs = Konkurs(env=postgres_env)
     try:
         collecting(konkurs)
-        konkurs.participation.import_municipalities(ImportMunicipalities(rows=roster_rows()))
+        konkurs.participation.import_municipalities(ImportMunicipalities(rows=roster_rows(), actor=OPERATOR))
         submit_seed_like(konkurs)
         head = konkurs.store.head_position()
         with pytest.raises(DuplicateSubmission, match=r"^again.csv:3: submission K1 already exists$"):
@@ -105,18 +105,21 @@ def test_on_postgresql_a_file_goes_in_whole_or_not_at_all_and_reviews_count_it(
                 Submit(
                     slug=SLUG,
                     forms=[("again.csv:2", form("K2", KRASNODAR)), ("again.csv:3", form("K1", KRASNODAR))],
+                    actor=OPERATOR,
                 )
             )
         assert konkurs.store.head_position() == head
         assert (
             konkurs.submissions.submit(
-                Submit(slug=SLUG, forms=[("again.csv:2", form("K2", KRASNODAR))])
+                Submit(slug=SLUG, forms=[("again.csv:2", form("K2", KRASNODAR))], actor=OPERATOR)
             ).recorded
             == 1
         )
 
         konkurs.participation.review_participation(
-            ReviewParticipation(slug=SLUG, moment=datetime(2030, 1, 8, tzinfo=UTC), command_id="review")
+            ReviewParticipation(
+                slug=SLUG, moment=datetime(2030, 1, 8, tzinfo=UTC), command_id="review", actor=OPERATOR
+            )
         )
         [review] = events(konkurs, Contest.ParticipationReviewed)
         assert [(lag["code"], lag["submissions"]) for lag in review["laggards"]] == [

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from domain.aggregates import Contest
-from domain.commands.contest import Announce, RecordCancellation, RecordExtension, RecordPhaseChange
-from domain.commands.intake import BallotInput, CastBallots, RecordReviews, ReviewForm, Submit
+from domain.commands.contest import Announce, RecordCancellation, RecordExtension
+from domain.commands.intake import BallotInput, CastBallots, ReviewForm, Submit
 from domain.commands.judging import EnrollExperts
 from domain.commands.order import ContestOrder
 from domain.errors import UnknownContest
@@ -34,7 +34,7 @@ from projections import (
 from projections.view import topics
 from services.konkurs import Konkurs
 from store.log import LoggedEvent, topic_of
-from tests.factories import DAY, expert_panel, practice_forms, spec_data
+from tests.factories import DAY, OPERATOR, close_phase, expert_panel, practice_forms, record_cards, spec_data
 
 SLUG = "test-contest"
 START = datetime(2030, 1, 1, tzinfo=UTC)
@@ -66,39 +66,33 @@ PANEL = expert_panel(3)[1:]  # E1 and E2: with two reviewers each, they review e
 
 def announce_and_collect(konkurs: Konkurs) -> None:
     spec = contest_spec()
-    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(slug=SLUG, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="open")
+    konkurs.contests.announce(
+        Announce(spec=spec, plan=spec.phase_plan(), command_id="announce", actor=OPERATOR)
     )
+    close_phase(konkurs, SLUG, Phase.ANNOUNCED, "open")
     konkurs.submissions.submit(
-        Submit(slug=SLUG, forms=practice_forms(ENTRIES))
+        Submit(slug=SLUG, forms=practice_forms(ENTRIES), actor=OPERATOR)
     )
     konkurs.contests.extend_deadline(
         RecordExtension(
-            slug=SLUG, phase=Phase.COLLECTING, closes_at=EXTENDED, reason="more time", command_id="extend"
+            slug=SLUG,
+            phase=Phase.COLLECTING,
+            closes_at=EXTENDED,
+            reason="more time",
+            command_id="extend",
+            actor=OPERATOR,
         )
     )
 
 
 def screen_and_judge(konkurs: Konkurs) -> None:
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.COLLECTING, cause="deadline", reason="", command_id="close-collecting"
-        )
-    )
-    konkurs.results.conclude_screening(ContestOrder(slug=SLUG, command_id="screen"))
-    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=PANEL))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.SCREENING, cause="deadline", reason="", command_id="close-screening"
-        )
-    )
-    konkurs.judging.assign_experts(ContestOrder(slug=SLUG, command_id="assign"))
+    close_phase(konkurs, SLUG, Phase.COLLECTING, "close-collecting")
+    konkurs.results.conclude_screening(ContestOrder(slug=SLUG, command_id="screen", actor=OPERATOR))
+    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=PANEL, actor=OPERATOR))
+    close_phase(konkurs, SLUG, Phase.SCREENING, "close-screening")
+    konkurs.judging.assign_experts(ContestOrder(slug=SLUG, command_id="assign", actor=OPERATOR))
     scores = {"A1": (9, 5), "A2": (6, 3), "A3": (7, 4), "B1": (8, 2), "B2": (5, 5)}
-    konkurs.submissions.record_reviews(
-        RecordReviews(
-            slug=SLUG,
-            forms=[
+    record_cards(konkurs, SLUG, [
                 (
                     f"{ref}/{expert}",
                     ReviewForm(
@@ -109,23 +103,12 @@ def screen_and_judge(konkurs: Konkurs) -> None:
                 )
                 for ref, (impact, replicable) in scores.items()
                 for expert in ("E1", "E2")
-            ],
-        )
-    )
-    konkurs.submissions.record_reviews(
-        RecordReviews(
-            slug=SLUG,
-            forms=[
+            ])
+    record_cards(konkurs, SLUG, [
                 ("again", ReviewForm(submission="A2", expert="E1", scores={"impact": 5, "replicable": 3})),
-            ],
-        )
-    )
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.JUDGING, cause="deadline", reason="", command_id="close-judging"
-        )
-    )
-    konkurs.results.conclude_judging(ContestOrder(slug=SLUG, command_id="judge"))
+            ])
+    close_phase(konkurs, SLUG, Phase.JUDGING, "close-judging")
+    konkurs.results.conclude_judging(ContestOrder(slug=SLUG, command_id="judge", actor=OPERATOR))
 
 
 def vote_and_declare(konkurs: Konkurs) -> None:
@@ -139,27 +122,20 @@ def vote_and_declare(konkurs: Konkurs) -> None:
             ],
             voter_key=VOTER_KEY,
             strict=True,
+            actor=OPERATOR,
         )
     )
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.VOTING, cause="deadline", reason="", command_id="close-voting"
-        )
-    )
-    konkurs.results.tally_votes(ContestOrder(slug=SLUG, command_id="tally"))
-    konkurs.results.declare_results(ContestOrder(slug=SLUG, command_id="declare"))
+    close_phase(konkurs, SLUG, Phase.VOTING, "close-voting")
+    konkurs.results.tally_votes(ContestOrder(slug=SLUG, command_id="tally", actor=OPERATOR))
+    konkurs.results.declare_results(ContestOrder(slug=SLUG, command_id="declare", actor=OPERATOR))
 
 
 def run_whole_contest(konkurs: Konkurs) -> None:
     announce_and_collect(konkurs)
     screen_and_judge(konkurs)
     vote_and_declare(konkurs)
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.RESULTS, cause="deadline", reason="", command_id="close-results"
-        )
-    )
-    konkurs.results.publish_results(ContestOrder(slug=SLUG, command_id="publish"))
+    close_phase(konkurs, SLUG, Phase.RESULTS, "close-results")
+    konkurs.results.publish_results(ContestOrder(slug=SLUG, command_id="publish", actor=OPERATOR))
 
 
 @pytest.fixture
@@ -273,7 +249,7 @@ def test_participation_lists_every_region_most_submissions_first_including_empty
 def test_a_cancelled_contest_shows_its_phase_and_reason(konkurs: Konkurs, views_db: ViewsDB) -> None:
     announce_and_collect(konkurs)
     konkurs.contests.cancel(
-        RecordCancellation(slug=SLUG, reason="the ministry withdrew it", command_id="cancel")
+        RecordCancellation(slug=SLUG, reason="the ministry withdrew it", command_id="cancel", actor=OPERATOR)
     )
     catch_up(konkurs.store, views_db, default_views())
 
@@ -317,12 +293,8 @@ def test_results_show_winners_with_titles_once_declared_and_published_once_publi
     ]
     assert [(p.reference, p.votes) for p in hc1.people_choice] == [("A3", 2)]
 
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.RESULTS, cause="deadline", reason="", command_id="close-results"
-        )
-    )
-    konkurs.results.publish_results(ContestOrder(slug=SLUG, command_id="publish"))
+    close_phase(konkurs, SLUG, Phase.RESULTS, "close-results")
+    konkurs.results.publish_results(ContestOrder(slug=SLUG, command_id="publish", actor=OPERATOR))
     catch_up(konkurs.store, views_db, default_views())
 
     published = results(views_db, SLUG)
@@ -341,7 +313,7 @@ def test_declaring_results_again_replaces_the_contests_standings(konkurs: Konkur
     catch_up(konkurs.store, views_db, default_views())
     before = results(views_db, SLUG)
 
-    konkurs.results.declare_results(ContestOrder(slug=SLUG, command_id="declare-again"))
+    konkurs.results.declare_results(ContestOrder(slug=SLUG, command_id="declare-again", actor=OPERATOR))
     catch_up(konkurs.store, views_db, default_views())
 
     assert results(views_db, SLUG) == before
@@ -408,13 +380,9 @@ def test_a_rebuild_from_position_zero_gives_byte_identical_tables(
     for stage in stages:
         stage(konkurs)
         catch_up(konkurs.store, views_db, default_views(), batch_size=7)
-    konkurs.results.declare_results(ContestOrder(slug=SLUG, command_id="declare-again"))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.RESULTS, cause="deadline", reason="", command_id="close-results"
-        )
-    )
-    konkurs.results.publish_results(ContestOrder(slug=SLUG, command_id="publish"))
+    konkurs.results.declare_results(ContestOrder(slug=SLUG, command_id="declare-again", actor=OPERATOR))
+    close_phase(konkurs, SLUG, Phase.RESULTS, "close-results")
+    konkurs.results.publish_results(ContestOrder(slug=SLUG, command_id="publish", actor=OPERATOR))
     catch_up(konkurs.store, views_db, default_views(), batch_size=7)
     incremental = "\n".join(views_db.dump()).encode()
 

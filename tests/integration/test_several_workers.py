@@ -82,7 +82,7 @@ def test_two_workers_on_one_task_queue_complete_a_contest_together(
     for row in rows:
         assignments.setdefault(row["submission"], []).append(row["expert"])
     population.reviews(spec, entries, assignments, tmp_path / "reviews.csv", seed=11)
-    operator.run("import", "reviews", slug, str(tmp_path / "reviews.csv"))
+    operator.experts_score(slug, tmp_path / "reviews.csv")
     operator.run("close", slug, "--phase", "judging")
     wait_for_json(operator, ("judging", "report", slug), lambda r: r["concluded"], "judging")
     operator.run("close", slug, "--phase", "voting")

@@ -9,6 +9,7 @@ from projections import BoardView, ViewsDB, catch_up, rebuild
 from projections.stage_queries import stage_links
 from projections.stage_view import StageView
 from services.konkurs import Konkurs
+from tests.factories import OPERATOR
 from tests.unit.test_stages import federal, regional
 
 
@@ -19,12 +20,20 @@ def test_the_stage_view_shows_who_promoted_who_was_refused_and_who_is_awaited(
     federal(konkurs)
     konkurs.contests.receive_promotion(
         ReceivePromotion(
-            federal="fed", batch=konkurs.contests.promotion_batch("reg-75"), command_id="fed:promotion:reg-75"
+            federal="fed",
+            batch=konkurs.contests.promotion_batch("reg-75"),
+            command_id="fed:promotion:reg-75",
+            actor=OPERATOR,
         )
     )
     konkurs.contests.settle_promotion(
         SettlePromotion(
-            slug="reg-75", federal="fed", refusal=None, references=["75-R-0"], command_id="reg-75:promote"
+            slug="reg-75",
+            federal="fed",
+            refusal=None,
+            references=["75-R-0"],
+            command_id="reg-75:promote",
+            actor=OPERATOR,
         )
     )
     regional(konkurs, slug="reg-late")
@@ -35,6 +44,7 @@ def test_the_stage_view_shows_who_promoted_who_was_refused_and_who_is_awaited(
             refusal="federal stage fed closed collection",
             references=[],
             command_id="reg-late:promote",
+            actor=OPERATOR,
         )
     )
     views = ViewsDB(tmp_path / "views.db")

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from eventsourcing.cipher import AESCipher
 
-from domain.commands.contest import Announce, RecordPhaseChange
+from domain.commands.contest import Announce
 from domain.commands.intake import SubmissionForm, Submit
 from domain.errors import KonkursError
 from domain.phases import Phase
 from konkurs.settings import Settings
 from services.konkurs import Konkurs
-from tests.factories import make_spec
+from tests.factories import OPERATOR, close_phase, make_spec
 from tests.stores import stored_states
 
 SECRET_NAME = "Петрова Анна Сергеевна"
@@ -22,12 +22,8 @@ SECRET_NAME = "Петрова Анна Сергеевна"
 
 def collecting(app: Konkurs) -> str:
     spec = make_spec(datetime.now(UTC) + timedelta(days=1))
-    app.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
-    app.contests.change_phase(
-        RecordPhaseChange(
-            slug=spec.slug, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="open"
-        )
-    )
+    app.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce", actor=OPERATOR))
+    close_phase(app, spec.slug, Phase.ANNOUNCED, "open")
     return spec.slug
 
 
@@ -51,7 +47,7 @@ def test_with_a_cipher_key_nothing_personal_is_stored_in_the_clear(store_env: di
         title="Практика",
         applicant={"name": SECRET_NAME, "kind": "ngo", "region": "75"},
     )
-    app.submissions.submit(Submit(slug=slug, forms=[("form", form)]))
+    app.submissions.submit(Submit(slug=slug, forms=[("form", form)], actor=OPERATOR))
     app.close()
 
     raw = stored_states(env)

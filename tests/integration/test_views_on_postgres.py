@@ -24,7 +24,7 @@ from domain.commands.contest import Announce
 from projections import ViewsDB, board, catch_up, default_views, list_contests, rebuild
 from projections.pg_runner import ViewsRecorder, listen, start_runner
 from services.konkurs import Konkurs
-from tests.factories import make_spec
+from tests.factories import OPERATOR, make_spec
 from tests.integration.conftest import REPO
 from tests.integration.test_projections import (
     ENTRIES,
@@ -103,7 +103,7 @@ def test_an_event_saved_reaches_the_views_in_milliseconds_without_polling(
             for k in range(10):
                 spec = make_spec(datetime(2031, 1, 1, tzinfo=UTC), slug=f"contest-{k}")
                 konkurs.contests.announce(
-                    Announce(spec=spec, plan=spec.phase_plan(), command_id=f"announce-{k}")
+                    Announce(spec=spec, plan=spec.phase_plan(), command_id=f"announce-{k}", actor=OPERATOR)
                 )
                 saved, position = time.monotonic(), konkurs.store.head_position()
                 wait_until(

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from domain.commands.contest import RecordPhaseChange
 from domain.commands.intake import CastBallots
 from domain.phases import Phase
 from projections import ViewsDB, catch_up, default_views
@@ -15,7 +14,7 @@ from services.ballots import (
     ALREADY_VOTED,
 )
 from services.konkurs import Konkurs
-from tests.factories import voting_contest
+from tests.factories import OPERATOR, close_phase, voting_contest
 from tests.unit.test_vote import KEY, SLUG, ballot
 
 
@@ -30,15 +29,11 @@ def test_the_recount_from_the_log_equals_the_tally_view_and_demand_reads_it(
         )
         for n in range(600)
     ]
-    konkurs.ballots.cast_ballots(CastBallots(slug=SLUG, ballots=sent[:400], voter_key=KEY))
+    konkurs.ballots.cast_ballots(CastBallots(slug=SLUG, ballots=sent[:400], voter_key=KEY, actor=OPERATOR))
     konkurs.ballots.cast_ballots(
-        CastBallots(slug=SLUG, ballots=sent[300:], voter_key=KEY)
+        CastBallots(slug=SLUG, ballots=sent[300:], voter_key=KEY, actor=OPERATOR)
     )  # a hundred repeat voters
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.VOTING, cause="deadline", reason="", command_id="close:voting"
-        )
-    )
+    close_phase(konkurs, SLUG, Phase.VOTING, "close:voting")
     closed_at = konkurs.store.phase_closed_at(SLUG, Phase.VOTING)
     assert closed_at is not None
     database = ViewsDB(tmp_path / "views.db")
@@ -62,7 +57,12 @@ def test_no_raw_voter_id_appears_anywhere_in_the_store_files(tmp_path: Path) -> 
     voting_contest(konkurs)
     voters = [f"esia-{n:07d}" for n in range(300)]
     konkurs.ballots.cast_ballots(
-        CastBallots(slug=SLUG, ballots=[ballot(v) for v in voters] + [ballot(voters[0])], voter_key=KEY)
+        CastBallots(
+            slug=SLUG,
+            ballots=[ballot(v) for v in voters] + [ballot(voters[0])],
+            voter_key=KEY,
+            actor=OPERATOR,
+        )
     )
     konkurs.close()
     stored = b"".join(path.read_bytes() for path in tmp_path.iterdir())
@@ -78,8 +78,12 @@ def test_on_postgresql_each_voter_counts_once_and_no_raw_id_is_stored(
     konkurs = Konkurs(env=postgres_env)
     shortlist = voting_contest(konkurs)
     sent = [ballot(f"esia-{n}", "HC-1", shortlist["HC-1"][n % 3], "23") for n in range(300)]
-    first = konkurs.ballots.cast_ballots(CastBallots(slug=SLUG, ballots=sent[:200], voter_key=KEY))
-    second = konkurs.ballots.cast_ballots(CastBallots(slug=SLUG, ballots=sent[100:], voter_key=KEY))
+    first = konkurs.ballots.cast_ballots(
+        CastBallots(slug=SLUG, ballots=sent[:200], voter_key=KEY, actor=OPERATOR)
+    )
+    second = konkurs.ballots.cast_ballots(
+        CastBallots(slug=SLUG, ballots=sent[100:], voter_key=KEY, actor=OPERATOR)
+    )
     assert (first.accepted, second.accepted, second.rejected) == (200, 100, {ALREADY_VOTED: 100})
     tallied = konkurs.results.count(SLUG, konkurs.store.head_position())
     assert tallied.accepted == 300 and tallied.rejected == {ALREADY_VOTED: 100}

@@ -11,6 +11,7 @@ import sys
 
 from domain.commands.intake import BallotInput, CastBallots
 from services.konkurs import Konkurs
+from tests.factories import OPERATOR
 from tests.integration.vote_population import ballots_for
 
 
@@ -22,7 +23,9 @@ def main() -> None:
     accepted = rejected = 0
     for start in range(0, len(rows), 25_000):
         outcome = konkurs.ballots.cast_ballots(
-            CastBallots(slug=slug, ballots=rows[start : start + 25_000], voter_key=b"concurrency-key")
+            CastBallots(
+                slug=slug, ballots=rows[start : start + 25_000], voter_key=b"concurrency-key", actor=OPERATOR
+            )
         )
         accepted += outcome.accepted
         rejected += sum(outcome.rejected.values())

@@ -22,13 +22,22 @@ from domain.commands.contest import (
     RecordPhaseChange,
     ReviewParticipation,
 )
-from domain.commands.intake import BallotInput, CastBallots, RecordReviews, Submit
+from domain.commands.intake import BallotInput, CastBallots, Submit
 from domain.commands.judging import ConcludeNomination, EnrollExperts, RemindExperts
 from domain.commands.order import CommandResult, ContestOrder
+from domain.commands.senders import VerifySender
 from domain.phases import Phase, PhasePlan
 from domain.spec import ApplicantKind, ContestSpec
 from services.konkurs import Konkurs
-from tests.factories import cards_for_assignments, expert_panel, make_spec, practice_forms
+from tests.factories import (
+    OPERATOR,
+    cards_for_assignments,
+    close_phase,
+    expert_panel,
+    make_spec,
+    practice_forms,
+    record_cards,
+)
 
 SLUG = "test-contest"
 VOTER_KEY = b"test-key"
@@ -61,20 +70,14 @@ def nothing(konkurs: Konkurs, c: ContestSetup) -> None:
 
 
 def announced(konkurs: Konkurs, c: ContestSetup) -> None:
-    konkurs.contests.announce(Announce(spec=c.spec, plan=c.plan, command_id=f"{SLUG}:announce"))
+    konkurs.contests.announce(
+        Announce(spec=c.spec, plan=c.plan, command_id=f"{SLUG}:announce", actor=OPERATOR)
+    )
 
 
 def collecting(konkurs: Konkurs, c: ContestSetup) -> None:
     announced(konkurs, c)
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG,
-            closed=Phase.ANNOUNCED,
-            cause="deadline",
-            reason="",
-            command_id=f"{SLUG}:close:announced",
-        )
-    )
+    close_phase(konkurs, SLUG, Phase.ANNOUNCED, f"{SLUG}:close:announced")
 
 
 ENTRIES = [  # reference, nomination, applicant kind
@@ -88,7 +91,7 @@ ENTRIES = [  # reference, nomination, applicant kind
 def submitted(konkurs: Konkurs, c: ContestSetup) -> None:
     collecting(konkurs, c)
     konkurs.submissions.submit(
-        Submit(slug=SLUG, forms=practice_forms(ENTRIES))
+        Submit(slug=SLUG, forms=practice_forms(ENTRIES), actor=OPERATOR)
     )
 
 
@@ -101,35 +104,23 @@ def drive_submitted(konkurs: Konkurs, c: ContestSetup) -> None:
 
 def collection_closed(konkurs: Konkurs, c: ContestSetup) -> None:
     submitted(konkurs, c)
-    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=expert_panel(4)))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG,
-            closed=Phase.COLLECTING,
-            cause="deadline",
-            reason="",
-            command_id=f"{SLUG}:close:collecting",
-        )
-    )
+    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=expert_panel(4), actor=OPERATOR))
+    close_phase(konkurs, SLUG, Phase.COLLECTING, f"{SLUG}:close:collecting")
 
 
 def judging_opened(konkurs: Konkurs, c: ContestSetup) -> None:
     collection_closed(konkurs, c)
-    konkurs.results.conclude_screening(ContestOrder(slug=SLUG, command_id=f"{SLUG}:conclude_screening"))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG,
-            closed=Phase.SCREENING,
-            cause="deadline",
-            reason="",
-            command_id=f"{SLUG}:close:screening",
-        )
+    konkurs.results.conclude_screening(
+        ContestOrder(slug=SLUG, command_id=f"{SLUG}:conclude_screening", actor=OPERATOR)
     )
+    close_phase(konkurs, SLUG, Phase.SCREENING, f"{SLUG}:close:screening")
 
 
 def experts_assigned(konkurs: Konkurs, c: ContestSetup) -> None:
     judging_opened(konkurs, c)
-    konkurs.judging.assign_experts(ContestOrder(slug=SLUG, command_id=f"{SLUG}:assign_experts"))
+    konkurs.judging.assign_experts(
+        ContestOrder(slug=SLUG, command_id=f"{SLUG}:assign_experts", actor=OPERATOR)
+    )
 
 
 IMPACT = {"A1": 9, "A2": 6, "B1": 8}
@@ -137,19 +128,15 @@ IMPACT = {"A1": 9, "A2": 6, "B1": 8}
 
 def judging_closed(konkurs: Konkurs, c: ContestSetup) -> None:
     experts_assigned(konkurs, c)
-    konkurs.submissions.record_reviews(
-        RecordReviews(slug=SLUG, forms=cards_for_assignments(konkurs, SLUG, lambda ref, _: IMPACT[ref]))
-    )
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.JUDGING, cause="deadline", reason="", command_id=f"{SLUG}:close:judging"
-        )
-    )
+    record_cards(konkurs, SLUG, cards_for_assignments(konkurs, SLUG, lambda ref, _: IMPACT[ref]))
+    close_phase(konkurs, SLUG, Phase.JUDGING, f"{SLUG}:close:judging")
 
 
 def voting_closed(konkurs: Konkurs, c: ContestSetup) -> None:
     judging_closed(konkurs, c)
-    konkurs.results.conclude_judging(ContestOrder(slug=SLUG, command_id=f"{SLUG}:conclude_judging"))
+    konkurs.results.conclude_judging(
+        ContestOrder(slug=SLUG, command_id=f"{SLUG}:conclude_judging", actor=OPERATOR)
+    )
     konkurs.ballots.cast_ballots(
         CastBallots(
             slug=SLUG,
@@ -168,50 +155,49 @@ def voting_closed(konkurs: Konkurs, c: ContestSetup) -> None:
             ],
             voter_key=VOTER_KEY,
             strict=True,
+            actor=OPERATOR,
         )
     )
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.VOTING, cause="deadline", reason="", command_id=f"{SLUG}:close:voting"
-        )
-    )
+    close_phase(konkurs, SLUG, Phase.VOTING, f"{SLUG}:close:voting")
 
 
 def tallied(konkurs: Konkurs, c: ContestSetup) -> None:
     voting_closed(konkurs, c)
-    konkurs.results.tally_votes(ContestOrder(slug=SLUG, command_id=f"{SLUG}:tally_votes"))
+    konkurs.results.tally_votes(ContestOrder(slug=SLUG, command_id=f"{SLUG}:tally_votes", actor=OPERATOR))
 
 
 def results_closed(konkurs: Konkurs, c: ContestSetup) -> None:
     tallied(konkurs, c)
-    konkurs.results.declare_results(ContestOrder(slug=SLUG, command_id=f"{SLUG}:declare_results"))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.RESULTS, cause="deadline", reason="", command_id=f"{SLUG}:close:results"
-        )
+    konkurs.results.declare_results(
+        ContestOrder(slug=SLUG, command_id=f"{SLUG}:declare_results", actor=OPERATOR)
     )
+    close_phase(konkurs, SLUG, Phase.RESULTS, f"{SLUG}:close:results")
 
 
 def cancelled(konkurs: Konkurs, c: ContestSetup) -> None:
     collecting(konkurs, c)
     konkurs.contests.cancel(
-        RecordCancellation(slug=SLUG, reason="funding withdrawn", command_id=f"{SLUG}:cancel")
+        RecordCancellation(slug=SLUG, reason="funding withdrawn", command_id=f"{SLUG}:cancel", actor=OPERATOR)
     )
 
 
 def closed(konkurs: Konkurs, c: ContestSetup) -> None:
     results_closed(konkurs, c)
-    konkurs.results.publish_results(ContestOrder(slug=SLUG, command_id=f"{SLUG}:publish_results"))
+    konkurs.results.publish_results(
+        ContestOrder(slug=SLUG, command_id=f"{SLUG}:publish_results", actor=OPERATOR)
+    )
 
 
 def conclusion(name: str) -> Callable[[ContestSetup], BaseModel]:
-    return lambda c: ContestOrder(slug=SLUG, command_id=f"{SLUG}:{name}")
+    return lambda c: ContestOrder(slug=SLUG, command_id=f"{SLUG}:{name}", actor=OPERATOR)
 
 
 CASES: dict[str, tuple[Stage, Callable[[ContestSetup], BaseModel]]] = {
     "announce": (
         nothing,
-        lambda c: Announce(spec=c.spec.model_dump(mode="json"), plan=c.plan, command_id=f"{SLUG}:announce"),
+        lambda c: Announce(
+            spec=c.spec.model_dump(mode="json"), plan=c.plan, command_id=f"{SLUG}:announce", actor=OPERATOR
+        ),
     ),
     "change_phase": (
         announced,
@@ -221,6 +207,7 @@ CASES: dict[str, tuple[Stage, Callable[[ContestSetup], BaseModel]]] = {
             cause="deadline",
             reason="",
             command_id=f"{SLUG}:close:announced",
+            actor=OPERATOR,
         ),
     ),
     "extend_deadline": (
@@ -231,12 +218,13 @@ CASES: dict[str, tuple[Stage, Callable[[ContestSetup], BaseModel]]] = {
             closes_at=c.plan.window(Phase.COLLECTING).closes_at + timedelta(days=5),
             reason="more time",
             command_id=f"{SLUG}:update:extend-1",
+            actor=OPERATOR,
         ),
     ),
     "cancel_contest": (
         submitted,
         lambda c: RecordCancellation(
-            slug=SLUG, reason="funding withdrawn", command_id=f"{SLUG}:update:cancel-1"
+            slug=SLUG, reason="funding withdrawn", command_id=f"{SLUG}:update:cancel-1", actor=OPERATOR
         ),
     ),
     "conclude_screening": (collection_closed, conclusion("conclude_screening")),
@@ -248,11 +236,14 @@ CASES: dict[str, tuple[Stage, Callable[[ContestSetup], BaseModel]]] = {
             nomination="HC-1",
             closes_at=c.plan.window(Phase.JUDGING).closes_at,
             command_id=f"{SLUG}:remind:HC-1",
+            actor=OPERATOR,
         ),
     ),
     "conclude_nomination": (
         judging_closed,
-        lambda c: ConcludeNomination(slug=SLUG, nomination="HC-1", command_id=f"{SLUG}:conclude:HC-1"),
+        lambda c: ConcludeNomination(
+            slug=SLUG, nomination="HC-1", command_id=f"{SLUG}:conclude:HC-1", actor=OPERATOR
+        ),
     ),
     "conclude_judging": (judging_closed, conclusion("conclude_judging")),
     "tally_votes": (voting_closed, conclusion("tally_votes")),
@@ -264,14 +255,36 @@ CASES: dict[str, tuple[Stage, Callable[[ContestSetup], BaseModel]]] = {
             slug=SLUG,
             moment=c.plan.window(Phase.ANNOUNCED).closes_at + timedelta(days=7),
             command_id=f"{SLUG}:participation:1",
+            actor=OPERATOR,
         ),
     ),
 }
 
 
+# Activities that only check and write nothing, tested below on their own.
+CHECKS = {"verify_sender"}
+
+
 def test_every_activity_is_covered(konkurs: Konkurs) -> None:
     activities = ContestActivities(konkurs)
-    assert sorted(CASES) == sorted(f.__name__ for f in activities.all())
+    assert sorted([*CASES, *CHECKS]) == sorted(f.__name__ for f in activities.all())
+
+
+async def test_verifying_a_sender_writes_nothing_and_refuses_a_forgery_for_good(konkurs: Konkurs) -> None:
+    purpose = "cancel:test-contest:0123456789abcdef"
+    signed = konkurs.senders.sign(OPERATOR, purpose)
+    before = log_of(konkurs)
+    verified = await ActivityEnvironment().run(
+        ContestActivities(konkurs).verify_sender, VerifySender(sender=signed, purpose=purpose))
+    assert verified.actor == OPERATOR
+
+    forged = signed.model_copy(update={"signature": "0" * 64})
+    with pytest.raises(ApplicationError) as refused:
+        await ActivityEnvironment().run(
+            ContestActivities(konkurs).verify_sender, VerifySender(sender=forged, purpose=purpose))
+    assert refused.value.non_retryable
+    assert "was not vouched for by this deployment" in refused.value.message
+    assert log_of(konkurs) == before
 
 
 async def run(activities: ContestActivities, name: str, request: BaseModel) -> CommandResult:
@@ -341,7 +354,12 @@ REFUSALS: dict[str, tuple[Stage, str, Callable[[ContestSetup], BaseModel], str]]
         announced,
         "change_phase",
         lambda c: RecordPhaseChange(
-            slug=SLUG, closed=Phase.JUDGING, cause="operator", reason="", command_id="close-judging-early"
+            slug=SLUG,
+            closed=Phase.JUDGING,
+            cause="operator",
+            reason="",
+            command_id="close-judging-early",
+            actor=OPERATOR,
         ),
         "is in phase announced, not judging",
     ),
@@ -354,19 +372,22 @@ REFUSALS: dict[str, tuple[Stage, str, Callable[[ContestSetup], BaseModel], str]]
             closes_at=c.plan.window(Phase.COLLECTING).closes_at - timedelta(days=1),
             reason="",
             command_id="shorten",
+            actor=OPERATOR,
         ),
         "is not after the current one",
     ),
     "cancelling a cancelled contest": (
         cancelled,
         "cancel_contest",
-        lambda c: RecordCancellation(slug=SLUG, reason="again", command_id="cancel-again"),
+        lambda c: RecordCancellation(slug=SLUG, reason="again", command_id="cancel-again", actor=OPERATOR),
         "is already cancelled",
     ),
     "announcing a contest twice": (
         announced,
         "announce",
-        lambda c: Announce(spec=c.spec.model_dump(mode="json"), plan=c.plan, command_id="another-announce"),
+        lambda c: Announce(
+            spec=c.spec.model_dump(mode="json"), plan=c.plan, command_id="another-announce", actor=OPERATOR
+        ),
         "already announced",
     ),
     "screening before collection closed": (
@@ -384,7 +405,9 @@ REFUSALS: dict[str, tuple[Stage, str, Callable[[ContestSetup], BaseModel], str]]
     "ranking a nomination before judging closes": (
         experts_assigned,
         "conclude_nomination",
-        lambda c: ConcludeNomination(slug=SLUG, nomination="HC-1", command_id=f"{SLUG}:conclude:HC-1"),
+        lambda c: ConcludeNomination(
+            slug=SLUG, nomination="HC-1", command_id=f"{SLUG}:conclude:HC-1", actor=OPERATOR
+        ),
         "has not closed judging yet",
     ),
     "publishing before results are declared": (
@@ -404,7 +427,7 @@ CLOSING_A_CLOSED_CONTEST = (
     closed,
     "change_phase",
     lambda c: RecordPhaseChange(
-        slug=SLUG, closed=Phase.CLOSED, cause="operator", reason="", command_id="close-closed"
+        slug=SLUG, closed=Phase.CLOSED, cause="operator", reason="", command_id="close-closed", actor=OPERATOR
     ),
     "",
 )

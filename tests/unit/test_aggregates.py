@@ -25,7 +25,7 @@ from domain.phases import Phase, PhasePlan
 from domain.spec import ApplicantKind
 from services.konkurs import Konkurs
 from store.log import topic_of
-from tests.factories import DAY, make_spec
+from tests.factories import DAY, OPERATOR, make_spec
 
 SLUG = "test-contest"
 START = datetime(2030, 1, 1, tzinfo=UTC)
@@ -300,9 +300,9 @@ def test_a_submission_refuses_a_step_its_status_does_not_allow(
 def test_a_rescored_review_keeps_both_scorecards_in_the_log(konkurs: Konkurs) -> None:
     review = Review(contest=SLUG, submission="S-001", nomination="HC-1", expert="E1",
                     scores={"impact": 6, "replicable": 2})
-    konkurs.store.save(review)
+    konkurs.store.save(review, actor=OPERATOR)
     review.rescore(scores={"impact": 9, "replicable": 4})
-    konkurs.store.save(review)
+    konkurs.store.save(review, actor=OPERATOR)
     log = [(e.originator_id, e.originator_version, e.topic, e.state["scores"])
            for e in konkurs.store.read_log()]
     assert log == [
@@ -373,7 +373,7 @@ def test_aggregates_come_back_from_the_store_as_they_were_saved(
     review.rescore(scores={"impact": 8.0, "replicable": 3.0})
     ballot = Ballot(contest=SLUG, nomination="HC-1", voter="ab12", submission="S-001", region="75")
     saved = [contest, submission, review, ballot]
-    konkurs.store.save(*saved)
+    konkurs.store.save(*saved, actor=OPERATOR)
 
     fresh = Konkurs(env=store_env)
     try:

@@ -21,6 +21,7 @@ from domain.spec.announcement import Addressee
 from konkurs.spec_files import load_spec
 from services.konkurs import Konkurs
 from store.log import LoggedEvent
+from tests.factories import OPERATOR
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SLUG = "decade-of-childhood-2023"
@@ -46,7 +47,7 @@ def test_announcing_the_decade_of_childhood_issues_one_letter_to_each_of_89_auth
 ) -> None:
     assert (
         konkurs.contests.announce(
-            Announce(spec=decade, plan=decade.phase_plan(), command_id="announce-1")
+            Announce(spec=decade, plan=decade.phase_plan(), command_id="announce-1", actor=OPERATOR)
         ).applied
         is True
     )
@@ -78,22 +79,27 @@ def test_the_contest_and_its_letters_are_recorded_together_or_not_at_all(
     """A letter that cannot be recorded (its id is taken) leaves no contest and no other letter."""
     taken = Addressee(name="Правительство Забайкальского края", region="75")
     konkurs.store.save(
-        Announcement(contest=SLUG, addressee=taken, subject="-", text="-", command_id="elsewhere")
+        Announcement(contest=SLUG, addressee=taken, subject="-", text="-", command_id="elsewhere"),
+        actor=OPERATOR,
     )
     head = konkurs.store.head_position()
     with pytest.raises(IntegrityError):
-        konkurs.contests.announce(Announce(spec=decade, plan=decade.phase_plan(), command_id="announce-1"))
+        konkurs.contests.announce(
+            Announce(spec=decade, plan=decade.phase_plan(), command_id="announce-1", actor=OPERATOR)
+        )
     assert konkurs.store.head_position() == head
     with pytest.raises(UnknownContest):
         konkurs.store.get_contest(SLUG)
 
 
 def test_a_retried_announce_records_nothing_more(konkurs: Konkurs, decade: ContestSpec) -> None:
-    konkurs.contests.announce(Announce(spec=decade, plan=decade.phase_plan(), command_id="announce-1"))
+    konkurs.contests.announce(
+        Announce(spec=decade, plan=decade.phase_plan(), command_id="announce-1", actor=OPERATOR)
+    )
     head = konkurs.store.head_position()
     assert (
         konkurs.contests.announce(
-            Announce(spec=decade, plan=decade.phase_plan(), command_id="announce-1")
+            Announce(spec=decade, plan=decade.phase_plan(), command_id="announce-1", actor=OPERATOR)
         ).applied
         is False
     )
@@ -106,7 +112,9 @@ def test_the_spec_as_the_workflow_sends_it_gives_the_same_dates(
 ) -> None:
     """The activity gets the spec as JSON, where a bare date comes back as midnight."""
     as_sent = ContestSpec.model_validate(decade.model_dump(mode="json"))
-    konkurs.contests.announce(Announce(spec=as_sent, plan=decade.phase_plan(), command_id="announce-1"))
+    konkurs.contests.announce(
+        Announce(spec=as_sent, plan=decade.phase_plan(), command_id="announce-1", actor=OPERATOR)
+    )
     texts = {e.state["text"] for e in issued(konkurs)}
     assert all("с 25 сентября 2023 г. по 24 декабря 2023 г." in t for t in texts)
     assert all("до 3 ноября 2023 г. включительно" in t for t in texts)
@@ -120,7 +128,12 @@ def test_a_list_of_addressees_gets_exactly_one_letter_each(konkurs: Konkurs, dec
         ),
     ]
     konkurs.contests.announce(
-        Announce(spec=with_addressees(decade, listed), plan=decade.phase_plan(), command_id="announce-1")
+        Announce(
+            spec=with_addressees(decade, listed),
+            plan=decade.phase_plan(),
+            command_id="announce-1",
+            actor=OPERATOR,
+        )
     )
     letters = issued(konkurs)
     assert [Addressee.model_validate(e.state["addressee"]) for e in letters] == listed
@@ -132,7 +145,7 @@ def test_a_spec_without_an_announcement_issues_no_letters(konkurs: Konkurs, deca
     silent = decade.model_copy(update={"announcement": None})
     assert (
         konkurs.contests.announce(
-            Announce(spec=silent, plan=silent.phase_plan(), command_id="announce-1")
+            Announce(spec=silent, plan=silent.phase_plan(), command_id="announce-1", actor=OPERATOR)
         ).applied
         is True
     )
@@ -144,8 +157,12 @@ def test_two_contests_write_to_the_same_authority_in_two_letters(
     konkurs: Konkurs, decade: ContestSpec
 ) -> None:
     smart = load_spec(EXAMPLES / "smart-dialog-2023.yaml")
-    konkurs.contests.announce(Announce(spec=decade, plan=decade.phase_plan(), command_id="announce-decade"))
-    konkurs.contests.announce(Announce(spec=smart, plan=smart.phase_plan(), command_id="announce-smart"))
+    konkurs.contests.announce(
+        Announce(spec=decade, plan=decade.phase_plan(), command_id="announce-decade", actor=OPERATOR)
+    )
+    konkurs.contests.announce(
+        Announce(spec=smart, plan=smart.phase_plan(), command_id="announce-smart", actor=OPERATOR)
+    )
     assert len(issued(konkurs)) == 89
     assert len(issued(konkurs, smart.slug)) == 89
     assert {e.originator_id for e in issued(konkurs)}.isdisjoint(
@@ -157,7 +174,10 @@ async def test_the_announce_activity_run_again_writes_no_second_letter(
     konkurs: Konkurs, decade: ContestSpec, store_env: dict[str, str]
 ) -> None:
     request = Announce(
-        spec=decade.model_dump(mode="json"), plan=decade.phase_plan(), command_id=f"{SLUG}:announce"
+        spec=decade.model_dump(mode="json"),
+        plan=decade.phase_plan(),
+        command_id=f"{SLUG}:announce",
+        actor=OPERATOR,
     )
     first = await ActivityEnvironment().run(ContestActivities(konkurs).announce, request)
     head = konkurs.store.head_position()
@@ -173,9 +193,13 @@ async def test_the_announce_activity_run_again_writes_no_second_letter(
 async def test_another_announcement_of_the_same_contest_is_refused_and_writes_nothing(
     konkurs: Konkurs, decade: ContestSpec
 ) -> None:
-    konkurs.contests.announce(Announce(spec=decade, plan=decade.phase_plan(), command_id="announce-1"))
+    konkurs.contests.announce(
+        Announce(spec=decade, plan=decade.phase_plan(), command_id="announce-1", actor=OPERATOR)
+    )
     head = konkurs.store.head_position()
-    request = Announce(spec=decade.model_dump(mode="json"), plan=decade.phase_plan(), command_id="announce-2")
+    request = Announce(
+        spec=decade.model_dump(mode="json"), plan=decade.phase_plan(), command_id="announce-2", actor=OPERATOR
+    )
     with pytest.raises(ApplicationError, match="is already announced"):
         await ActivityEnvironment().run(ContestActivities(konkurs).announce, request)
     assert konkurs.store.head_position() == head

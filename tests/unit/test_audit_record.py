@@ -9,7 +9,7 @@ import pytest
 
 from domain.aggregates import Applicant, Review, Submission
 from domain.commands.contest import Announce, RecordCancellation, RecordExtension, RecordPhaseChange
-from domain.commands.intake import BallotInput, CastBallots, RecordReviews, SubmissionForm, Submit
+from domain.commands.intake import BallotInput, CastBallots, SubmissionForm, Submit
 from domain.commands.judging import EnrollExperts, Recuse
 from domain.commands.order import ContestOrder
 from domain.errors import UnknownContest
@@ -19,7 +19,15 @@ from domain.phases import Phase
 from domain.spec import ApplicantKind
 from services.ballots import NOT_SHORTLISTED, OUTSIDE_WINDOW, UNKNOWN_REGION
 from services.konkurs import Konkurs
-from tests.factories import DAY, cards_for_assignments, expert_panel, make_spec
+from tests.factories import (
+    DAY,
+    OPERATOR,
+    cards_for_assignments,
+    close_phase,
+    expert_panel,
+    make_spec,
+    record_cards,
+)
 
 SLUG = "audited"
 START = datetime(2030, 1, 1, tzinfo=UTC)
@@ -46,12 +54,10 @@ def ballot(voter: str, submission: str, region: str = "23", nomination: str = "H
 def run_contest(konkurs: Konkurs) -> None:
     """Every phase, with an operator's command or a refusal in each."""
     spec = make_spec(START, SLUG)
-    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="close:announced"
-        )
+    konkurs.contests.announce(
+        Announce(spec=spec, plan=spec.phase_plan(), command_id="announce", actor=OPERATOR)
     )
+    close_phase(konkurs, SLUG, Phase.ANNOUNCED, "close:announced")
     konkurs.contests.extend_deadline(
         RecordExtension(
             slug=SLUG,
@@ -59,6 +65,7 @@ def run_contest(konkurs: Konkurs) -> None:
             closes_at=START + 65 * DAY,
             reason=EXTENSION,
             command_id="extend",
+            actor=OPERATOR,
         )
     )
     konkurs.submissions.submit(
@@ -70,9 +77,10 @@ def run_contest(konkurs: Konkurs) -> None:
                 ("row 3", form("A3", "HC-2")),
                 ("row 4", form("B1", kind="business")),
             ],
+            actor=OPERATOR,
         )
     )
-    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=expert_panel()))
+    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=expert_panel(), actor=OPERATOR))
     konkurs.contests.change_phase(
         RecordPhaseChange(
             slug=SLUG,
@@ -80,21 +88,18 @@ def run_contest(konkurs: Konkurs) -> None:
             cause="operator",
             reason=EARLY_COLLECTION,
             command_id="close:collecting",
+            actor=OPERATOR,
         )
     )
     # A writer that checked the phase just before it closed: its submission lands after the close.
-    konkurs.store.save(Submission(contest=SLUG, **dict(form("L1"))))
-    konkurs.results.conclude_screening(ContestOrder(slug=SLUG, command_id="screen"))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.SCREENING, cause="deadline", reason="", command_id="close:screening"
-        )
-    )
-    konkurs.judging.assign_experts(ContestOrder(slug=SLUG, command_id="assign"))
+    konkurs.store.save(Submission(contest=SLUG, **dict(form("L1"))), actor=OPERATOR)
+    konkurs.results.conclude_screening(ContestOrder(slug=SLUG, command_id="screen", actor=OPERATOR))
+    close_phase(konkurs, SLUG, Phase.SCREENING, "close:screening")
+    konkurs.judging.assign_experts(ContestOrder(slug=SLUG, command_id="assign", actor=OPERATOR))
     [judging] = [j for j in konkurs.reads.judgings(spec).values() if "A1" in j.assigned]
     recused = judging.assigned["A1"][0]
-    konkurs.judging.recuse(Recuse(slug=SLUG, submission="A1", expert=recused, reason=RECUSAL))
-    konkurs.submissions.record_reviews(RecordReviews(slug=SLUG, forms=cards_for_assignments(konkurs, SLUG)))
+    konkurs.judging.recuse(Recuse(slug=SLUG, submission="A1", expert=recused, reason=RECUSAL, actor=OPERATOR))
+    record_cards(konkurs, SLUG, cards_for_assignments(konkurs, SLUG))
     konkurs.contests.change_phase(
         RecordPhaseChange(
             slug=SLUG,
@@ -102,13 +107,14 @@ def run_contest(konkurs: Konkurs) -> None:
             cause="operator",
             reason=EARLY_JUDGING,
             command_id="close:judging",
+            actor=OPERATOR,
         )
     )
     # A card revised after judging closed: recorded, never counted.
     review: Review = konkurs.store.repository.get(review_id(SLUG, "A2", judging.assigned["A2"][0]))
     review.rescore(scores={"impact": 1, "replicable": 1})
-    konkurs.store.save(review)
-    konkurs.results.conclude_judging(ContestOrder(slug=SLUG, command_id="judge"))
+    konkurs.store.save(review, actor=OPERATOR)
+    konkurs.results.conclude_judging(ContestOrder(slug=SLUG, command_id="judge", actor=OPERATOR))
     konkurs.ballots.cast_ballots(
         CastBallots(
             slug=SLUG,
@@ -121,21 +127,21 @@ def run_contest(konkurs: Konkurs) -> None:
             ],
             voter_key=KEY,
             batch="portal-1",
+            actor=OPERATOR,
         )
     )
     stale = konkurs.store.get_contest(SLUG)
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.VOTING, cause="deadline", reason="", command_id="close:voting"
-        )
-    )
+    close_phase(konkurs, SLUG, Phase.VOTING, "close:voting")
     # A batch checked against the contest as it stood before the close: its ballot is late.
-    konkurs.ballots._record_batch(stale, [ballot("v6", "A1")], KEY, "portal-2", strict=False)
+    late = CastBallots(slug=SLUG, ballots=[ballot("v6", "A1")], voter_key=KEY, actor=OPERATOR)
+    konkurs.ballots._record_batch(stale, late, "portal-2")
     konkurs.ballots.cast_ballots(
-        CastBallots(slug=SLUG, ballots=[ballot("v7", "A1")], voter_key=KEY, batch="portal-3")
+        CastBallots(slug=SLUG, ballots=[ballot("v7", "A1")], voter_key=KEY, batch="portal-3", actor=OPERATOR)
     )
-    konkurs.results.tally_votes(ContestOrder(slug=SLUG, command_id="tally"))
-    konkurs.contests.cancel(RecordCancellation(slug=SLUG, reason=CANCELLATION, command_id="cancel"))
+    konkurs.results.tally_votes(ContestOrder(slug=SLUG, command_id="tally", actor=OPERATOR))
+    konkurs.contests.cancel(
+        RecordCancellation(slug=SLUG, reason=CANCELLATION, command_id="cancel", actor=OPERATOR)
+    )
 
 
 def test_operator_commands_are_listed_in_log_order_with_their_phases_reasons_and_times(
@@ -197,13 +203,13 @@ def test_rejections_are_counted_by_kind_by_reason_and_late_ones_apart(konkurs: K
 
 def test_another_contest_in_the_same_store_adds_nothing_to_the_record(konkurs: Konkurs) -> None:
     other = make_spec(START, "other")
-    konkurs.contests.announce(Announce(spec=other, plan=other.phase_plan(), command_id="other:announce"))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug="other", closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="other:close"
-        )
+    konkurs.contests.announce(
+        Announce(spec=other, plan=other.phase_plan(), command_id="other:announce", actor=OPERATOR)
     )
-    konkurs.submissions.submit(Submit(slug="other", forms=[("row 1", form("B9", kind="business"))]))
+    close_phase(konkurs, "other", Phase.ANNOUNCED, "other:close")
+    konkurs.submissions.submit(
+        Submit(slug="other", forms=[("row 1", form("B9", kind="business"))], actor=OPERATOR)
+    )
     konkurs.contests.change_phase(
         RecordPhaseChange(
             slug="other",
@@ -211,11 +217,14 @@ def test_another_contest_in_the_same_store_adds_nothing_to_the_record(konkurs: K
             cause="operator",
             reason="чужой",
             command_id="other:close:collecting",
+            actor=OPERATOR,
         )
     )
-    konkurs.results.conclude_screening(ContestOrder(slug="other", command_id="other:screen"))
+    konkurs.results.conclude_screening(ContestOrder(slug="other", command_id="other:screen", actor=OPERATOR))
     spec = make_spec(START, SLUG)
-    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
+    konkurs.contests.announce(
+        Announce(spec=spec, plan=spec.phase_plan(), command_id="announce", actor=OPERATOR)
+    )
 
     assert [c.kind for c in konkurs.audit_records.audit_record(SLUG).commands] == ["announcement"]
     counts = konkurs.audit_records.audit_record(SLUG).rejections
@@ -225,7 +234,9 @@ def test_another_contest_in_the_same_store_adds_nothing_to_the_record(konkurs: K
 
 def test_a_results_event_seal_is_read_back_with_its_event_and_position(konkurs: Konkurs) -> None:
     spec = make_spec(START, SLUG)
-    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
+    konkurs.contests.announce(
+        Announce(spec=spec, plan=spec.phase_plan(), command_id="announce", actor=OPERATOR)
+    )
     seal = Seal(
         chain_position=1,
         chain_head="ab" * 32,
@@ -237,7 +248,7 @@ def test_a_results_event_seal_is_read_back_with_its_event_and_position(konkurs: 
     contest.conclude_screening(
         ScreeningOutcome(collection_closed_at=1, admitted=0, rejected={}, seal=seal), "screen"
     )
-    konkurs.store.save(contest)
+    konkurs.store.save(contest, actor=OPERATOR)
 
     [recorded] = konkurs.audit_records.audit_record(SLUG).seals
 

@@ -11,25 +11,21 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from domain.aggregates import Applicant
-from domain.commands.contest import Announce, RecordPhaseChange
+from domain.commands.contest import Announce
 from domain.commands.intake import SubmissionForm, Submit
 from domain.phases import Phase
 from domain.rules.chain import GENESIS, BreakKind, ChainRow, first_break, link, link_rows
 from domain.spec import ApplicantKind
 from services.konkurs import Konkurs
-from tests.factories import make_spec
+from tests.factories import OPERATOR, close_phase, make_spec
 
 TAMPERINGS = 50
 
 
 def fill(app: Konkurs) -> None:
     spec = make_spec(datetime.now(UTC) + timedelta(days=1))
-    app.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
-    app.contests.change_phase(
-        RecordPhaseChange(
-            slug=spec.slug, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="open"
-        )
-    )
+    app.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce", actor=OPERATOR))
+    close_phase(app, spec.slug, Phase.ANNOUNCED, "open")
     forms = [
         (
             f"row {k}",
@@ -42,16 +38,8 @@ def fill(app: Konkurs) -> None:
         )
         for k in range(6)
     ]
-    app.submissions.submit(Submit(slug=spec.slug, forms=forms))
-    app.contests.change_phase(
-        RecordPhaseChange(
-            slug=spec.slug,
-            closed=Phase.COLLECTING,
-            cause="deadline",
-            reason="",
-            command_id="close collection",
-        )
-    )
+    app.submissions.submit(Submit(slug=spec.slug, forms=forms, actor=OPERATOR))
+    close_phase(app, spec.slug, Phase.COLLECTING, "close collection")
 
 
 def events_table(db: sqlite3.Connection) -> str:
@@ -102,15 +90,7 @@ TAMPERS: list[Tampering] = [edit_a_byte, delete_a_row, swap_two_rows, insert_a_f
 def test_extending_links_only_new_events_and_continues_the_same_chain(konkurs: Konkurs) -> None:
     fill(konkurs)
     first = konkurs.chain.extend()
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug="test-contest",
-            closed=Phase.SCREENING,
-            cause="deadline",
-            reason="",
-            command_id="close screening",
-        )
-    )
+    close_phase(konkurs, "test-contest", Phase.SCREENING, "close screening")
     second = konkurs.chain.extend()
     assert second.position == first.position + 1 == konkurs.store.head_position()
     whole = list(link_rows(GENESIS, konkurs.chain.rows()))

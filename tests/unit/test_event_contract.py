@@ -15,7 +15,7 @@ from eventsourcing.utils import get_topic
 import domain
 from domain.aggregates import Contest
 from domain.aggregates.registry import RegistryRow
-from domain.commands.contest import Announce, RecordPhaseChange
+from domain.commands.contest import Announce
 from domain.commands.intake import SubmissionForm, Submit
 from domain.commands.order import ContestOrder
 from domain.commands.registry import ImportRegistry
@@ -25,11 +25,12 @@ from domain.phases import Phase
 from projections.public_events import ContestSlugs, public_event
 from services.konkurs import Konkurs
 from store.log import topic_of
-from tests.factories import make_spec
+from tests.factories import OPERATOR, close_phase, make_spec
 
 # Services select events by these names: renaming an event class must not change them.
 PUBLISHED_NAMES = {
     "announcement.issued", "ballot.cast", "ballot_batch.received",
+    "credential.issued", "credential.revoked",
     "contest.announced", "contest.phase_changed", "contest.deadline_extended", "contest.cancelled",
     "contest.screening_concluded", "contest.judging_concluded", "contest.votes_tallied",
     "contest.results_declared", "contest.results_published", "contest.promotion_received",
@@ -123,12 +124,8 @@ def test_an_unknown_name_is_refused_with_the_names_it_is_close_to(typed: str, su
 
 def run_a_small_contest(app: Konkurs) -> str:
     spec = make_spec(datetime.now(UTC) + timedelta(days=1))
-    app.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
-    app.contests.change_phase(
-        RecordPhaseChange(
-            slug=spec.slug, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="open"
-        )
-    )
+    app.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce", actor=OPERATOR))
+    close_phase(app, spec.slug, Phase.ANNOUNCED, "open")
     app.submissions.submit(
         Submit(
             slug=spec.slug,
@@ -149,18 +146,11 @@ def run_a_small_contest(app: Konkurs) -> str:
                     ),
                 )
             ],
+            actor=OPERATOR,
         )
     )
-    app.contests.change_phase(
-        RecordPhaseChange(
-            slug=spec.slug,
-            closed=Phase.COLLECTING,
-            cause="deadline",
-            reason="",
-            command_id="close-collecting",
-        )
-    )
-    app.results.conclude_screening(ContestOrder(slug=spec.slug, command_id="screen"))
+    close_phase(app, spec.slug, Phase.COLLECTING, "close-collecting")
+    app.results.conclude_screening(ContestOrder(slug=spec.slug, command_id="screen", actor=OPERATOR))
     app.registry.import_registry(
         ImportRegistry(
             registry="social-services",
@@ -172,6 +162,7 @@ def run_a_small_contest(app: Konkurs) -> str:
                     ),
                 )
             ],
+            actor=OPERATOR,
         )
     )
     return spec.slug
@@ -205,6 +196,7 @@ def test_events_read_from_the_log_carry_name_version_contest_and_their_own_field
         "command_id": "close-collecting",
     }
     assert (closed.aggregate_id, closed.aggregate_version) == (events[0].aggregate_id, 3)
+    assert all(e.actor == OPERATOR for e in events)
     assert events[5].data == {}
     assert PublicEvent.model_validate_json(closed.model_dump_json()) == closed
 

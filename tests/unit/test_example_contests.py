@@ -18,6 +18,7 @@ from services.ballots import ALREADY_VOTED, NOT_SHORTLISTED
 from services.konkurs import Konkurs
 from store.log import topic_of
 from tests.example_contests import STAGE_REGIONS, run_example
+from tests.factories import OPERATOR
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("*.yaml"))
 
@@ -194,7 +195,7 @@ def a_change_injected_into_a_published_result_is_caught(konkurs: Konkurs, exampl
         contest._results_declared(
             results=contest.results.model_copy(update={"winners": swapped}), command_id="forged"
         )
-        konkurs.store.save(contest)
+        konkurs.store.save(contest, actor=OPERATOR)
         audit = konkurs.audit.audit_contest(slug)
         [results] = [check for check in audit.checks if check.check == "results"]
         assert not audit.holds and not results.holds, slug

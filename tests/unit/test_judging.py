@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from domain.aggregates import Applicant, Expert, ExpertProfile, Judging, Review
-from domain.commands.contest import Announce, RecordPhaseChange
+from domain.commands.contest import Announce
 from domain.commands.intake import RecordReviews, ReviewForm, SubmissionForm, Submit
 from domain.commands.judging import ConcludeNomination, EnrollExperts, Recuse, RemindExperts
 from domain.commands.order import ContestOrder
@@ -27,7 +27,15 @@ from domain.phases import Phase
 from domain.spec import ContestSpec
 from services.konkurs import Konkurs
 from store.log import topic_of
-from tests.factories import cards_for_assignments, expert_panel, spec_data
+from tests.factories import (
+    OPERATOR,
+    cards_for_assignments,
+    close_phase,
+    expert_actor,
+    expert_panel,
+    record_cards,
+    spec_data,
+)
 
 SLUG = "judged"
 START = datetime(2030, 1, 1, tzinfo=UTC)
@@ -65,39 +73,19 @@ def expert(id: str, organisation: str | None = None, **fields: Any) -> Row:
 
 
 def collecting(konkurs: Konkurs, spec: ContestSpec, entries: list[Row]) -> None:
-    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id=f"{spec.slug}:announce"))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=spec.slug,
-            closed=Phase.ANNOUNCED,
-            cause="deadline",
-            reason="",
-            command_id=f"{spec.slug}:close:announced",
-        )
+    konkurs.contests.announce(
+        Announce(spec=spec, plan=spec.phase_plan(), command_id=f"{spec.slug}:announce", actor=OPERATOR)
     )
-    konkurs.submissions.submit(Submit(slug=spec.slug, forms=entries))
+    close_phase(konkurs, spec.slug, Phase.ANNOUNCED, f"{spec.slug}:close:announced")
+    konkurs.submissions.submit(Submit(slug=spec.slug, forms=entries, actor=OPERATOR))
 
 
 def open_judging(konkurs: Konkurs, slug: str = SLUG) -> None:
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=slug,
-            closed=Phase.COLLECTING,
-            cause="deadline",
-            reason="",
-            command_id=f"{slug}:close:collecting",
-        )
+    close_phase(konkurs, slug, Phase.COLLECTING, f"{slug}:close:collecting")
+    konkurs.results.conclude_screening(
+        ContestOrder(slug=slug, command_id=f"{slug}:conclude_screening", actor=OPERATOR)
     )
-    konkurs.results.conclude_screening(ContestOrder(slug=slug, command_id=f"{slug}:conclude_screening"))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=slug,
-            closed=Phase.SCREENING,
-            cause="deadline",
-            reason="",
-            command_id=f"{slug}:close:screening",
-        )
-    )
+    close_phase(konkurs, slug, Phase.SCREENING, f"{slug}:close:screening")
 
 
 def judging_opened(
@@ -105,9 +93,11 @@ def judging_opened(
 ) -> dict[str, dict[str, list[str]]]:
     """Submissions in, experts enrolled, judging open and experts assigned: nomination → assigned."""
     collecting(konkurs, spec, entries)
-    konkurs.judging.enroll_experts(EnrollExperts(slug=spec.slug, profiles=experts))
+    konkurs.judging.enroll_experts(EnrollExperts(slug=spec.slug, profiles=experts, actor=OPERATOR))
     open_judging(konkurs, spec.slug)
-    konkurs.judging.assign_experts(ContestOrder(slug=spec.slug, command_id=f"{spec.slug}:assign_experts"))
+    konkurs.judging.assign_experts(
+        ContestOrder(slug=spec.slug, command_id=f"{spec.slug}:assign_experts", actor=OPERATOR)
+    )
     return assigned(konkurs, spec)
 
 
@@ -116,11 +106,7 @@ def assigned(konkurs: Konkurs, spec: ContestSpec) -> dict[str, dict[str, list[st
 
 
 def close_judging(konkurs: Konkurs, slug: str = SLUG) -> int:
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=slug, closed=Phase.JUDGING, cause="deadline", reason="", command_id=f"{slug}:close:judging"
-        )
-    )
+    close_phase(konkurs, slug, Phase.JUDGING, f"{slug}:close:judging")
     closed_at = konkurs.store.phase_closed_at(slug, Phase.JUDGING)
     assert closed_at is not None
     return closed_at
@@ -173,7 +159,9 @@ def test_a_roster_row_with_an_unknown_direction_or_region_is_refused_by_its_labe
     before = konkurs.store.head_position()
 
     with pytest.raises(KonkursError) as refused:
-        konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=[*expert_panel(2), bad_row]))
+        konkurs.judging.enroll_experts(
+            EnrollExperts(slug=SLUG, profiles=[*expert_panel(2), bad_row], actor=OPERATOR)
+        )
 
     assert str(refused.value) == message
     assert konkurs.store.head_position() == before
@@ -185,15 +173,22 @@ def test_importing_the_roster_again_records_a_change_and_nothing_for_an_identica
 ) -> None:
     collecting(konkurs, spec_with(), [entry("A1")])
     start = konkurs.store.head_position()
-    assert konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=expert_panel(2))).recorded == 2
+    assert (
+        konkurs.judging.enroll_experts(
+            EnrollExperts(slug=SLUG, profiles=expert_panel(2), actor=OPERATOR)
+        ).recorded
+        == 2
+    )
     enrolled = konkurs.store.head_position()
     assert topics_after(konkurs, start) == ["Expert.Enrolled", "Expert.Enrolled"]
 
-    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=expert_panel(2)))
+    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=expert_panel(2), actor=OPERATOR))
     assert konkurs.store.head_position() == enrolled
 
     moved = expert("E1", organisation="Экспертный центр 1", region="23", municipality="Сочи")
-    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=[expert_panel(1)[0], moved]))
+    konkurs.judging.enroll_experts(
+        EnrollExperts(slug=SLUG, profiles=[expert_panel(1)[0], moved], actor=OPERATOR)
+    )
 
     assert topics_after(konkurs, enrolled) == ["Expert.ProfileChanged"]
     assert states(konkurs, Expert.ProfileChanged)[0]["profile"]["municipality"] == "Сочи"
@@ -304,11 +299,13 @@ def test_a_panel_too_small_is_recorded_as_a_shortfall_per_submission(konkurs: Ko
 def test_assigning_again_with_the_same_command_id_writes_nothing(konkurs: Konkurs) -> None:
     spec = spec_with(reviewers_per_submission=3)
     first = judging_opened(konkurs, spec, [entry("A1"), entry("B1", "HC-2")], expert_panel(2))
-    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=[expert("E7")]))
+    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=[expert("E7")], actor=OPERATOR))
     before = konkurs.store.head_position()
 
     assert (
-        konkurs.judging.assign_experts(ContestOrder(slug=SLUG, command_id=f"{SLUG}:assign_experts")).applied
+        konkurs.judging.assign_experts(
+            ContestOrder(slug=SLUG, command_id=f"{SLUG}:assign_experts", actor=OPERATOR)
+        ).applied
         is False
     )
 
@@ -322,9 +319,12 @@ def test_assigning_with_a_new_command_id_after_enrolling_more_experts_tops_up_th
     spec = spec_with(reviewers_per_submission=3)
     first = judging_opened(konkurs, spec, [entry("A1"), entry("A2"), entry("B1", "HC-2")], expert_panel(2))
     assert [len(s["shortfalls"]) for s in states(konkurs, Judging.Assigned)] == [2, 1]
-    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=[expert("E7")]))
+    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=[expert("E7")], actor=OPERATOR))
 
-    assert konkurs.judging.assign_experts(ContestOrder(slug=SLUG, command_id="top-up")).applied is True
+    assert (
+        konkurs.judging.assign_experts(ContestOrder(slug=SLUG, command_id="top-up", actor=OPERATOR)).applied
+        is True
+    )
 
     topped = assigned(konkurs, spec)
     assert topped == {
@@ -375,13 +375,13 @@ def test_a_card_from_an_expert_not_assigned_is_refused_and_nothing_is_written(ko
     spec = spec_with(reviewers_per_submission=2)
     found = judging_opened(konkurs, spec, [entry("A1"), entry("A2")], expert_panel(3))
     outsider = next(e for e in ("E0", "E1", "E2") if e not in found["HC-1"]["A1"])
-    insider = found["HC-1"]["A1"][0]
+    assert outsider in found["HC-1"]["A2"]
     before = konkurs.store.head_position()
 
     with pytest.raises(NotAssigned) as refused:
-        konkurs.submissions.record_reviews(
-            RecordReviews(slug=SLUG, forms=[card("A1", insider, 8), card("A1", outsider, 8)])
-        )
+        konkurs.submissions.record_reviews(RecordReviews(
+            slug=SLUG, forms=[card("A2", outsider, 8), card("A1", outsider, 8)],
+            actor=expert_actor(SLUG, outsider)))
 
     assert str(refused.value) == f"card A1/{outsider}: expert {outsider} is not assigned to submission A1"
     assert konkurs.store.head_position() == before
@@ -390,11 +390,11 @@ def test_a_card_from_an_expert_not_assigned_is_refused_and_nothing_is_written(ko
 def test_a_card_before_experts_are_assigned_is_refused(konkurs: Konkurs) -> None:
     spec = spec_with(reviewers_per_submission=2)
     collecting(konkurs, spec, [entry("A1")])
-    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=expert_panel(2)))
+    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=expert_panel(2), actor=OPERATOR))
     open_judging(konkurs)  # judging open, but nobody assigned yet
 
     with pytest.raises(NotAssigned, match="expert E0 is not assigned to submission A1"):
-        konkurs.submissions.record_reviews(RecordReviews(slug=SLUG, forms=[card("A1", "E0", 8)]))
+        record_cards(konkurs, SLUG, [card("A1", "E0", 8)])
 
 
 def test_a_revision_before_the_close_counts_and_every_revision_stays_in_the_log(
@@ -402,11 +402,9 @@ def test_a_revision_before_the_close_counts_and_every_revision_stays_in_the_log(
 ) -> None:
     spec = spec_with(nominations=1, reviewers_per_submission=2)
     judging_opened(konkurs, spec, [entry("A1")], expert_panel(2))
-    konkurs.submissions.record_reviews(
-        RecordReviews(slug=SLUG, forms=[card("A1", "E0", 4), card("A1", "E1", 7)])
-    )
+    record_cards(konkurs, SLUG, [card("A1", "E0", 4), card("A1", "E1", 7)])
 
-    konkurs.submissions.record_reviews(RecordReviews(slug=SLUG, forms=[card("A1", "E0", 9)]))
+    record_cards(konkurs, SLUG, [card("A1", "E0", 9)])
 
     outcome = judged(konkurs, spec)
     ranking = outcome.ranking("HC-1")
@@ -427,29 +425,19 @@ def test_a_card_recorded_after_the_judging_close_by_log_order_is_not_counted(
 ) -> None:
     spec = spec_with(nominations=1, reviewers_per_submission=2, minimum_reviews=2)
     judging_opened(konkurs, spec, [entry("A1"), entry("A2")], expert_panel(2))
-    konkurs.submissions.record_reviews(
-        RecordReviews(slug=SLUG, forms=[card("A1", "E0", 8), card("A1", "E1", 6), card("A2", "E0", 9)])
-    )
+    record_cards(konkurs, SLUG, [card("A1", "E0", 8), card("A1", "E1", 6), card("A2", "E0", 9)])
 
     # The card passes the phase check, then the deadline closes judging before it is saved.
     check_phase = konkurs.store.open_contest
 
     def closing_meanwhile(*args: Any) -> Any:
         contest = check_phase(*args)
-        konkurs.contests.change_phase(
-            RecordPhaseChange(
-                slug=SLUG,
-                closed=Phase.JUDGING,
-                cause="deadline",
-                reason="",
-                command_id=f"{SLUG}:close:judging",
-            )
-        )
+        close_phase(konkurs, SLUG, Phase.JUDGING, f"{SLUG}:close:judging")
         return contest
 
     monkeypatch.setattr(konkurs.store, "open_contest", closing_meanwhile)
     assert (
-        konkurs.submissions.record_reviews(RecordReviews(slug=SLUG, forms=[card("A2", "E1", 10)])).recorded
+        record_cards(konkurs, SLUG, [card("A2", "E1", 10)]).recorded
         == 1
     )
     closed_at = konkurs.store.phase_closed_at(SLUG, Phase.JUDGING)
@@ -473,12 +461,10 @@ def test_a_recused_expert_is_replaced_and_their_card_no_longer_counts(konkurs: K
     found = judging_opened(konkurs, spec, [entry("A1")], expert_panel(3))
     recused, staying = found["HC-1"]["A1"]
     [spare] = {"E0", "E1", "E2"} - {recused, staying}
-    konkurs.submissions.record_reviews(
-        RecordReviews(slug=SLUG, forms=[card("A1", recused, 0), card("A1", staying, 8)])
-    )
+    record_cards(konkurs, SLUG, [card("A1", recused, 0), card("A1", staying, 8)])
 
     replacements = konkurs.judging.recuse(
-        Recuse(slug=SLUG, submission="A1", expert=recused, reason="консультировал заявителя")
+        Recuse(slug=SLUG, submission="A1", expert=recused, reason="консультировал заявителя", actor=OPERATOR)
     ).experts
 
     assert replacements == [spare]
@@ -487,8 +473,8 @@ def test_a_recused_expert_is_replaced_and_their_card_no_longer_counts(konkurs: K
         ("A1", recused, "консультировал заявителя"),
     ]
     with pytest.raises(NotAssigned):
-        konkurs.submissions.record_reviews(RecordReviews(slug=SLUG, forms=[card("A1", recused, 1)]))
-    konkurs.submissions.record_reviews(RecordReviews(slug=SLUG, forms=[card("A1", spare, 6)]))
+        record_cards(konkurs, SLUG, [card("A1", recused, 1)])
+    record_cards(konkurs, SLUG, [card("A1", spare, 6)])
 
     outcome = judged(konkurs, spec)
 
@@ -509,7 +495,7 @@ def test_recusing_an_expert_who_is_not_assigned_is_refused_and_nothing_is_writte
 
     with pytest.raises(InvalidCommand, match=f"expert {outsider} is not assigned to submission A1"):
         konkurs.judging.recuse(
-            Recuse(slug=SLUG, submission="A1", expert=outsider, reason="знаком с заявителем")
+            Recuse(slug=SLUG, submission="A1", expert=outsider, reason="знаком с заявителем", actor=OPERATOR)
         )
 
     assert konkurs.store.head_position() == before
@@ -520,7 +506,9 @@ def test_a_recusal_needs_a_reason(konkurs: Konkurs) -> None:
     found = judging_opened(konkurs, spec, [entry("A1")], expert_panel(3))
 
     with pytest.raises(InvalidCommand, match="a recusal needs a reason"):
-        konkurs.judging.recuse(Recuse(slug=SLUG, submission="A1", expert=found["HC-1"]["A1"][0], reason="  "))
+        konkurs.judging.recuse(
+            Recuse(slug=SLUG, submission="A1", expert=found["HC-1"]["A1"][0], reason="  ", actor=OPERATOR)
+        )
 
 
 # Reminders
@@ -533,31 +521,30 @@ def test_reminders_name_exactly_the_experts_with_open_cards_and_their_open_submi
     entries = [entry("A1"), entry("A2"), entry("A3"), entry("B1", "HC-2")]
     found = judging_opened(konkurs, spec, entries, expert_panel(3))
     assert found["HC-1"] == {ref: ["E0", "E1", "E2"] for ref in ("A1", "A2", "A3")}
-    konkurs.submissions.record_reviews(
-        RecordReviews(
-            slug=SLUG,
-            forms=[
+    record_cards(konkurs, SLUG, [
                 card("A1", "E0", 5),
                 card("A2", "E0", 5),
                 card("A1", "E1", 5),
                 card("A1", "E2", 5),
                 card("A2", "E2", 5),
                 card("A3", "E2", 5),  # E2 is done
-            ],
-        )
-    )
+            ])
     closes_at = spec.phase_plan().window(Phase.JUDGING).closes_at
 
     assert (
         konkurs.judging.remind_experts(
-            RemindExperts(slug=SLUG, nomination="HC-1", closes_at=closes_at, command_id="remind:HC-1")
+            RemindExperts(
+                slug=SLUG, nomination="HC-1", closes_at=closes_at, command_id="remind:HC-1", actor=OPERATOR
+            )
         ).applied
         is True
     )
     before = konkurs.store.head_position()
     assert (
         konkurs.judging.remind_experts(
-            RemindExperts(slug=SLUG, nomination="HC-1", closes_at=closes_at, command_id="remind:HC-1")
+            RemindExperts(
+                slug=SLUG, nomination="HC-1", closes_at=closes_at, command_id="remind:HC-1", actor=OPERATOR
+            )
         ).applied
         is False
     )
@@ -578,19 +565,14 @@ def test_a_submission_below_the_minimum_reviews_is_flagged_and_not_ranked(konkur
     spec = spec_with(nominations=1, reviewers_per_submission=3, minimum_reviews=2)
     entries = [entry("A1"), entry("A2"), entry("A3"), entry("A4")]
     judging_opened(konkurs, spec, entries, expert_panel(3))
-    konkurs.submissions.record_reviews(
-        RecordReviews(
-            slug=SLUG,
-            forms=[
+    record_cards(konkurs, SLUG, [
                 card("A1", "E0", 6),
                 card("A1", "E1", 6),
                 card("A1", "E2", 6),
                 card("A2", "E0", 9),
                 card("A2", "E1", 9),
                 card("A3", "E2", 10),
-            ],
-        )
-    )
+            ])
 
     ranking = judged(konkurs, spec).ranking("HC-1")
 
@@ -605,7 +587,7 @@ def test_a_nomination_without_admitted_submissions_is_judged_with_an_empty_ranki
 ) -> None:
     spec = spec_with(reviewers_per_submission=1)
     judging_opened(konkurs, spec, [entry("A1")], expert_panel(1))
-    konkurs.submissions.record_reviews(RecordReviews(slug=SLUG, forms=[card("A1", "E0", 8)]))
+    record_cards(konkurs, SLUG, [card("A1", "E0", 8)])
 
     outcome = judged(konkurs, spec)
 
@@ -615,7 +597,7 @@ def test_a_nomination_without_admitted_submissions_is_judged_with_an_empty_ranki
     ]
     assert (
         konkurs.judging.conclude_nomination(
-            ConcludeNomination(slug=SLUG, nomination="HC-2", command_id="conclude:HC-2")
+            ConcludeNomination(slug=SLUG, nomination="HC-2", command_id="conclude:HC-2", actor=OPERATOR)
         ).applied
         is True
     )
@@ -641,7 +623,7 @@ def lenient_contest(
     forms = [
         card(ref, e, QUALITY[ref] + lift[e], 2 + lift[e]) for ref, experts in found.items() for e in experts
     ]
-    konkurs.submissions.record_reviews(RecordReviews(slug=spec.slug, forms=forms))
+    record_cards(konkurs, spec.slug, forms)
     scored = [
         (form.submission, form.expert, weighted(form.scores["impact"], form.scores["replicable"]))
         for _, form in forms
@@ -693,15 +675,10 @@ def test_zscores_move_the_ranking_as_the_hand_calculation_says_and_undo_the_leni
 def test_the_trimmed_mean_drops_the_lowest_and_highest_of_five_cards(konkurs: Konkurs) -> None:
     spec = spec_with(nominations=1, reviewers_per_submission=5, minimum_reviews=4, normalisation="trimmed")
     judging_opened(konkurs, spec, [entry("A1"), entry("A2")], expert_panel(5))
-    konkurs.submissions.record_reviews(
-        RecordReviews(
-            slug=SLUG,
-            forms=[
+    record_cards(konkurs, SLUG, [
                 *(card("A1", f"E{k}", impact) for k, impact in enumerate([0, 7, 7, 7, 7])),
                 *(card("A2", f"E{k}", 6) for k in range(4)),  # E4 never scores A2
-            ],
-        )
-    )
+            ])
 
     ranking = judged(konkurs, spec).ranking("HC-1")
 
@@ -727,29 +704,24 @@ def test_the_recorded_ranking_names_the_tie_break_step_that_settled_each_tie(kon
     refs = ["T1", "T2", "T3", "T4", "T5"]
     judging_opened(konkurs, spec, [entry(ref) for ref in refs], expert_panel(3))
     experts = ["E0", "E1", "E2"]
-    konkurs.submissions.record_reviews(
-        RecordReviews(
-            slug=SLUG,
-            forms=[
+    record_cards(konkurs, SLUG, [
                 *(card("T1", e, 5, 3) for e in experts),  # 100·(1.0 + 0.5)/3 = 50
                 *(card("T2", e, 7.5, 1) for e in experts),  # 100·(1.5 + 0)/3 = 50, more impact
                 *(card("T3", e, 7.5, 1) for e in experts[:2]),  # 50 again, but two reviews
                 *(card("T4", e, 6, 2) for e in experts),  # 100·(1.2 + 0.25)/3 = 48.3333
                 *(card("T5", e, 6, 2) for e in experts),  # the same in every respect
-            ],
-        )
-    )
+            ])
     close_judging(konkurs)
 
     assert (
         konkurs.judging.conclude_nomination(
-            ConcludeNomination(slug=SLUG, nomination="HC-1", command_id="conclude:HC-1")
+            ConcludeNomination(slug=SLUG, nomination="HC-1", command_id="conclude:HC-1", actor=OPERATOR)
         ).applied
         is True
     )
     assert (
         konkurs.judging.conclude_nomination(
-            ConcludeNomination(slug=SLUG, nomination="HC-1", command_id="conclude:HC-1")
+            ConcludeNomination(slug=SLUG, nomination="HC-1", command_id="conclude:HC-1", actor=OPERATOR)
         ).applied
         is False
     )
@@ -794,11 +766,10 @@ def test_judging_uses_the_rankings_the_nominations_recorded_and_computes_the_sam
     spec = spec_with(reviewers_per_submission=2, normalisation="zscore")
     entries = [entry(f"A{i}") for i in range(1, 5)] + [entry(f"B{i}", "HC-2") for i in range(1, 4)]
     judging_opened(konkurs, spec, entries, expert_panel(3))
-    konkurs.submissions.record_reviews(
-        RecordReviews(
-            slug=SLUG,
-            forms=cards_for_assignments(konkurs, SLUG, lambda ref, e: (3 * int(ref[1:]) + int(e[1:])) % 11),
-        )
+    record_cards(
+        konkurs,
+        SLUG,
+        cards_for_assignments(konkurs, SLUG, lambda ref, e: (3 * int(ref[1:]) + int(e[1:])) % 11),
     )
     closed_at = close_judging(konkurs)
     computing: list[list[str]] = []
@@ -812,11 +783,11 @@ def test_judging_uses_the_rankings_the_nominations_recorded_and_computes_the_sam
 
     computed = konkurs.reads.judge(spec, closed_at)
     konkurs.judging.conclude_nomination(
-        ConcludeNomination(slug=SLUG, nomination="HC-1", command_id="conclude:HC-1")
+        ConcludeNomination(slug=SLUG, nomination="HC-1", command_id="conclude:HC-1", actor=OPERATOR)
     )
     half = konkurs.reads.judge(spec, closed_at)
     konkurs.judging.conclude_nomination(
-        ConcludeNomination(slug=SLUG, nomination="HC-2", command_id="conclude:HC-2")
+        ConcludeNomination(slug=SLUG, nomination="HC-2", command_id="conclude:HC-2", actor=OPERATOR)
     )
     recorded = konkurs.reads.judge(spec, closed_at)
 

@@ -9,7 +9,7 @@ import pytest
 
 from domain.aggregates import Applicant, Contest, MunicipalRoster, Submission
 from domain.aggregates.municipalities import UnknownMunicipality
-from domain.commands.contest import Announce, RecordPhaseChange, ReviewParticipation
+from domain.commands.contest import Announce, ReviewParticipation
 from domain.commands.intake import SubmissionForm, Submit
 from domain.commands.registry import ImportMunicipalities, MunicipalityRow
 from domain.errors import DuplicateSubmission, InputFileError
@@ -17,7 +17,7 @@ from domain.phases import Phase
 from domain.spec import ApplicantKind, ContestSpec
 from services.konkurs import Konkurs
 from store.log import topic_of
-from tests.factories import DAY, spec_data
+from tests.factories import DAY, OPERATOR, close_phase, spec_data
 
 SLUG = "drive-test"
 KRASNODAR, KEMEROVO, NOVGOROD = "23", "42", "53"
@@ -45,10 +45,10 @@ def collecting(konkurs: Konkurs) -> ContestSpec:
         "target": {"per_100_municipalities": 50}, "regions": {NOVGOROD: {"absolute": 3}},
         "review": {"every_days": 7}, "report_by": "2031-01-01"}}
     spec = ContestSpec.model_validate(data)
-    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(slug=SLUG, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="open")
+    konkurs.contests.announce(
+        Announce(spec=spec, plan=spec.phase_plan(), command_id="announce", actor=OPERATOR)
     )
+    close_phase(konkurs, SLUG, Phase.ANNOUNCED, "open")
     return spec
 
 
@@ -57,10 +57,14 @@ def events(konkurs: Konkurs, event_class: type) -> list[dict[str, Any]]:
 
 
 def test_a_reimport_writes_only_the_regions_whose_roster_changed(konkurs: Konkurs) -> None:
-    first = konkurs.participation.import_municipalities(ImportMunicipalities(rows=roster_rows()))
-    again = konkurs.participation.import_municipalities(ImportMunicipalities(rows=roster_rows()))
+    first = konkurs.participation.import_municipalities(
+        ImportMunicipalities(rows=roster_rows(), actor=OPERATOR)
+    )
+    again = konkurs.participation.import_municipalities(
+        ImportMunicipalities(rows=roster_rows(), actor=OPERATOR)
+    )
     changed = konkurs.participation.import_municipalities(
-        ImportMunicipalities(rows=roster_rows({KRASNODAR: 9, KEMEROVO: 4}))
+        ImportMunicipalities(rows=roster_rows({KRASNODAR: 9, KEMEROVO: 4}), actor=OPERATOR)
     )
 
     assert (first.municipalities, first.written) == (14, [KRASNODAR, KEMEROVO, NOVGOROD])
@@ -90,7 +94,7 @@ def test_a_bad_row_names_its_line_and_nothing_of_the_file_is_saved(
 ) -> None:
     with pytest.raises(InputFileError) as refused:
         konkurs.participation.import_municipalities(
-            ImportMunicipalities(rows=[*roster_rows(), ("municipalities.csv:99", bad)])
+            ImportMunicipalities(rows=[*roster_rows(), ("municipalities.csv:99", bad)], actor=OPERATOR)
         )
 
     assert str(refused.value) == message
@@ -99,7 +103,7 @@ def test_a_bad_row_names_its_line_and_nothing_of_the_file_is_saved(
 
 def test_a_region_with_a_roster_refuses_a_municipality_it_does_not_list(konkurs: Konkurs) -> None:
     collecting(konkurs)
-    konkurs.participation.import_municipalities(ImportMunicipalities(rows=roster_rows()))
+    konkurs.participation.import_municipalities(ImportMunicipalities(rows=roster_rows(), actor=OPERATOR))
     head = konkurs.store.head_position()
 
     with pytest.raises(UnknownMunicipality) as refused:
@@ -110,6 +114,7 @@ def test_a_region_with_a_roster_refuses_a_municipality_it_does_not_list(konkurs:
                     ("s.csv:2", form("A", KRASNODAR, oktmo(KRASNODAR, 0))),
                     ("s.csv:3", form("B", KRASNODAR, oktmo(KEMEROVO, 0))),
                 ],
+                actor=OPERATOR,
             )
         )
 
@@ -121,7 +126,11 @@ def test_a_region_with_a_roster_refuses_a_municipality_it_does_not_list(konkurs:
     # No roster for region 75, and naming no municipality at all, are both fine.
     assert (
         konkurs.submissions.submit(
-            Submit(slug=SLUG, forms=[("s.csv:2", form("A", KRASNODAR)), ("s.csv:3", form("B", "75", "1"))])
+            Submit(
+                slug=SLUG,
+                forms=[("s.csv:2", form("A", KRASNODAR)), ("s.csv:3", form("B", "75", "1"))],
+                actor=OPERATOR,
+            )
         ).recorded
         == 2
     )
@@ -129,7 +138,9 @@ def test_a_region_with_a_roster_refuses_a_municipality_it_does_not_list(konkurs:
 
 def test_a_file_repeating_a_recorded_submission_is_refused_whole(konkurs: Konkurs) -> None:
     collecting(konkurs)
-    konkurs.submissions.submit(Submit(slug=SLUG, forms=[("first.csv:2", form("A", KRASNODAR))]))
+    konkurs.submissions.submit(
+        Submit(slug=SLUG, forms=[("first.csv:2", form("A", KRASNODAR))], actor=OPERATOR)
+    )
     head = konkurs.store.head_position()
 
     with pytest.raises(DuplicateSubmission, match=r"^second.csv:3: submission A already exists$"):
@@ -137,18 +148,23 @@ def test_a_file_repeating_a_recorded_submission_is_refused_whole(konkurs: Konkur
             Submit(
                 slug=SLUG,
                 forms=[("second.csv:2", form("B", KEMEROVO)), ("second.csv:3", form("A", KEMEROVO))],
+                actor=OPERATOR,
             )
         )
     with pytest.raises(DuplicateSubmission, match=r"^third.csv:3: submission C already exists$"):
         konkurs.submissions.submit(
             Submit(
-                slug=SLUG, forms=[("third.csv:2", form("C", KEMEROVO)), ("third.csv:3", form("C", KEMEROVO))]
+                slug=SLUG,
+                forms=[("third.csv:2", form("C", KEMEROVO)), ("third.csv:3", form("C", KEMEROVO))],
+                actor=OPERATOR,
             )
         )
 
     assert konkurs.store.head_position() == head
     assert (
-        konkurs.submissions.submit(Submit(slug=SLUG, forms=[("second.csv:2", form("B", KEMEROVO))])).recorded
+        konkurs.submissions.submit(
+            Submit(slug=SLUG, forms=[("second.csv:2", form("B", KEMEROVO))], actor=OPERATOR)
+        ).recorded
         == 1
     )
     recorded: Submission = konkurs.store.repository.get(Submission.create_id(contest=SLUG, reference="B"))
@@ -160,24 +176,30 @@ def submit_seed_like(konkurs: Konkurs) -> None:
     forms = [form("K1", KRASNODAR, oktmo(KRASNODAR, 0))]
     forms += [form(f"M{k}", KEMEROVO, oktmo(KEMEROVO, k % 3)) for k in range(5)]
     forms += [form("N1", NOVGOROD, oktmo(NOVGOROD, 0)), form("N2", NOVGOROD)]
-    konkurs.submissions.submit(Submit(slug=SLUG, forms=[(f"s.csv:{i + 2}", f) for i, f in enumerate(forms)]))
+    konkurs.submissions.submit(
+        Submit(slug=SLUG, forms=[(f"s.csv:{i + 2}", f) for i, f in enumerate(forms)], actor=OPERATOR)
+    )
 
 
 def test_a_review_records_the_regions_below_target_once_per_command(konkurs: Konkurs) -> None:
     collecting(konkurs)
-    konkurs.participation.import_municipalities(ImportMunicipalities(rows=roster_rows()))
+    konkurs.participation.import_municipalities(ImportMunicipalities(rows=roster_rows(), actor=OPERATOR))
     submit_seed_like(konkurs)
     moment = datetime(2030, 1, 8, tzinfo=UTC)
 
     assert (
         konkurs.participation.review_participation(
-            ReviewParticipation(slug=SLUG, moment=moment, command_id=f"{SLUG}:participation:{moment}")
+            ReviewParticipation(
+                slug=SLUG, moment=moment, command_id=f"{SLUG}:participation:{moment}", actor=OPERATOR
+            )
         ).applied
         is True
     )
     assert (
         konkurs.participation.review_participation(
-            ReviewParticipation(slug=SLUG, moment=moment, command_id=f"{SLUG}:participation:{moment}")
+            ReviewParticipation(
+                slug=SLUG, moment=moment, command_id=f"{SLUG}:participation:{moment}", actor=OPERATOR
+            )
         ).applied
         is False
     )

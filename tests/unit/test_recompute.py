@@ -8,6 +8,7 @@ from domain.audit.models import ContestAudit
 from domain.outcomes import Seal
 from domain.rules.version import RULES_VERSION
 from services.konkurs import Konkurs
+from tests.factories import OPERATOR
 
 
 def failing(audit: ContestAudit) -> dict[str, list[str]]:
@@ -37,7 +38,7 @@ def test_results_forged_through_the_aggregate_are_caught(konkurs: Konkurs, publi
                *contest.results.winners[2:]]
     contest._results_declared(results=contest.results.model_copy(update={"winners": swapped}),
                               command_id="forged")
-    konkurs.store.save(contest)
+    konkurs.store.save(contest, actor=OPERATOR)
 
     assert konkurs.chain.verify() is None
     differences = failing(konkurs.audit.audit_contest(published))["results"]
@@ -51,7 +52,7 @@ def test_a_conflicted_expert_assigned_after_the_fact_is_caught(konkurs: Konkurs,
     (submission, expert), reason = next(iter(judging.conflicts.items()))
     judging.assign(pairs=[Pair(submission=submission, expert=expert)], conflicts=[], shortfalls=[],
                    command_id="forged")
-    konkurs.store.save(judging)
+    konkurs.store.save(judging, actor=OPERATOR)
 
     assert failing(konkurs.audit.audit_contest(published))["assignment"] == [
         f"assignment: nomination {judging.nomination}, {submission} to {expert}: recorded assigned, "
@@ -64,7 +65,7 @@ def test_a_recorded_conflict_that_is_none_is_caught(konkurs: Konkurs, published:
     submission, [expert, *_] = next(iter(judging.assigned.items()))
     judging.assign(pairs=[], shortfalls=[], command_id="forged", conflicts=[
         {"submission": submission, "expert": expert, "reason": "same organisation as the applicant"}])
-    konkurs.store.save(judging)
+    konkurs.store.save(judging, actor=OPERATOR)
 
     [difference] = failing(konkurs.audit.audit_contest(published))["assignment"]
     assert difference.endswith("recorded kept apart: same organisation as the applicant, "
@@ -78,7 +79,7 @@ def test_an_unknown_rules_version_is_reported_not_recomputed_silently(
     seal = konkurs.chain.seal(contest.spec)
     contest.published = False  # what a forger with the aggregate in hand can do
     contest.publish_results("forged", seal.model_copy(update={"rules_version": "99"}))
-    konkurs.store.save(contest)
+    konkurs.store.save(contest, actor=OPERATOR)
 
     [difference] = failing(konkurs.audit.audit_contest(published))["seal"]
     assert "rules version: recorded 99, recomputed this release recomputes 1 only" in difference
@@ -89,7 +90,7 @@ def test_old_records_without_seals_still_recompute(konkurs: Konkurs, published: 
     contest = konkurs.store.get_contest(published)
     contest.published = False
     contest.publish_results("republished-by-an-old-release", None)
-    konkurs.store.save(contest)
+    konkurs.store.save(contest, actor=OPERATOR)
 
     audit = konkurs.audit.audit_contest(published)
     assert audit.holds

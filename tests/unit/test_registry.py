@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from domain.aggregates import Applicant, RegistryRow, Submission
-from domain.commands.contest import Announce, RecordPhaseChange
+from domain.commands.contest import Announce
 from domain.commands.intake import SubmissionForm, Submit
 from domain.commands.order import ContestOrder
 from domain.commands.registry import ImportRegistry
@@ -19,7 +19,7 @@ from domain.rules.eligibility import submission_day
 from domain.spec import ContestSpec
 from services.konkurs import Konkurs
 from services.registry import DuplicateRegistryRow, UnknownRegistry, UnknownRegistryEntry
-from tests.factories import spec_data
+from tests.factories import OPERATOR, close_phase, spec_data
 
 SLUG = "providers-75"
 REGISTRY = "social-service-providers"
@@ -57,9 +57,9 @@ def entry(reference: str, inn: str | None, nomination: str = "HC-1", **applicant
 
 def test_importing_the_same_registry_again_writes_nothing(konkurs: Konkurs) -> None:
     rows = [row(inn) for inn in INNS[:3]]
-    first = konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=rows))
+    first = konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=rows, actor=OPERATOR))
     head = konkurs.store.head_position()
-    again = konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=rows))
+    again = konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=rows, actor=OPERATOR))
 
     assert (first.entered, first.revised, first.unchanged) == (3, 0, 0)
     assert (again.entered, again.revised, again.unchanged) == (0, 0, 3)
@@ -67,10 +67,14 @@ def test_importing_the_same_registry_again_writes_nothing(konkurs: Konkurs) -> N
 
 
 def test_a_changed_row_is_recorded_as_a_revision_and_a_missing_one_is_kept(konkurs: Konkurs) -> None:
-    konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=[row(inn) for inn in INNS[:3]]))
+    konkurs.registry.import_registry(
+        ImportRegistry(registry=REGISTRY, rows=[row(inn) for inn in INNS[:3]], actor=OPERATOR)
+    )
     removed = date(2025, 3, 1)
     outcome = konkurs.registry.import_registry(
-        ImportRegistry(registry=REGISTRY, rows=[row(INNS[0], removed_on=removed), row(INNS[1])])
+        ImportRegistry(
+            registry=REGISTRY, rows=[row(INNS[0], removed_on=removed), row(INNS[1])], actor=OPERATOR
+        )
     )
 
     assert (outcome.entered, outcome.revised, outcome.unchanged, outcome.not_in_file) == (0, 1, 1, 1)
@@ -80,12 +84,14 @@ def test_a_changed_row_is_recorded_as_a_revision_and_a_missing_one_is_kept(konku
 
 
 def test_a_duplicate_inn_names_both_lines_and_nothing_is_saved(konkurs: Konkurs) -> None:
-    konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=[row(INNS[0])]))
+    konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=[row(INNS[0])], actor=OPERATOR))
     head = konkurs.store.head_position()
     with pytest.raises(DuplicateRegistryRow) as refused:
         konkurs.registry.import_registry(
             ImportRegistry(
-                registry=REGISTRY, rows=[row(INNS[1]), row(INNS[2]), ("registry.csv:9", row(INNS[1])[1])]
+                registry=REGISTRY,
+                rows=[row(INNS[1]), row(INNS[2]), ("registry.csv:9", row(INNS[1])[1])],
+                actor=OPERATOR,
             )
         )
     assert str(refused.value) == f"registry.csv:9: INN {INNS[1]} is already on registry.csv:3"
@@ -95,7 +101,7 @@ def test_a_duplicate_inn_names_both_lines_and_nothing_is_saved(konkurs: Konkurs)
 def test_a_registry_name_must_be_fit_for_a_spec(konkurs: Konkurs) -> None:
     with pytest.raises(KonkursError, match="lower-case"):
         konkurs.registry.import_registry(
-            ImportRegistry(registry="Социальные поставщики", rows=[row(INNS[0])])
+            ImportRegistry(registry="Социальные поставщики", rows=[row(INNS[0])], actor=OPERATOR)
         )
 
 
@@ -109,9 +115,10 @@ def test_registries_are_kept_apart_and_counted_per_region(konkurs: Konkurs) -> N
                 row(INNS[2], entered_on=date(2025, 6, 1)),
                 row(INNS[3], region="03"),
             ],
+            actor=OPERATOR,
         )
     )
-    konkurs.registry.import_registry(ImportRegistry(registry="other", rows=[row(INNS[4])]))
+    konkurs.registry.import_registry(ImportRegistry(registry="other", rows=[row(INNS[4])], actor=OPERATOR))
 
     counts = konkurs.registry.registry_regions(REGISTRY, date(2024, 12, 31))
     assert [(c.region, c.entries, c.members) for c in counts] == [("03", 1, 1), ("75", 3, 2)]
@@ -129,24 +136,18 @@ def screened(konkurs: Konkurs, entries: list[tuple[str, Any]], registry: Any) ->
     """Announce, take `entries`, import the registry `registry(day)` built for the day they were
     recorded, then close collection and screen. Returns that day."""
     spec = regional_spec()
-    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="close:announced"
-        )
+    konkurs.contests.announce(
+        Announce(spec=spec, plan=spec.phase_plan(), command_id="announce", actor=OPERATOR)
     )
-    konkurs.submissions.submit(Submit(slug=SLUG, forms=entries))
+    close_phase(konkurs, SLUG, Phase.ANNOUNCED, "close:announced")
+    konkurs.submissions.submit(Submit(slug=SLUG, forms=entries, actor=OPERATOR))
     [day] = {
         submission_day(datetime.fromisoformat(e.state["timestamp"]), spec.timezone)
         for e in konkurs.store.contest_events(SLUG, [Submission.Submitted])
     }
-    konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=registry(day)))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.COLLECTING, cause="deadline", reason="", command_id="close:collecting"
-        )
-    )
-    konkurs.results.conclude_screening(ContestOrder(slug=SLUG, command_id="screen"))
+    konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=registry(day), actor=OPERATOR))
+    close_phase(konkurs, SLUG, Phase.COLLECTING, "close:collecting")
+    konkurs.results.conclude_screening(ContestOrder(slug=SLUG, command_id="screen", actor=OPERATOR))
     return day
 
 
@@ -170,7 +171,7 @@ def test_screening_rejects_applicants_not_in_the_registry_on_the_day_they_submit
         entry("H", INNS[6], nomination="YOUNG", age=35),
     ]
     konkurs.registry.import_registry(
-        ImportRegistry(registry="other-registry", rows=[row(INNS[3])])
+        ImportRegistry(registry="other-registry", rows=[row(INNS[3])], actor=OPERATOR)
     )  # the wrong registry does not count
     day = screened(
         konkurs,
@@ -209,7 +210,9 @@ def test_screening_rejects_applicants_not_in_the_registry_on_the_day_they_submit
 def test_screening_goes_by_the_registry_as_last_imported_before_it(konkurs: Konkurs) -> None:
     def registry(day: date) -> list[tuple[str, RegistryRow]]:
         konkurs.registry.import_registry(
-            ImportRegistry(registry=REGISTRY, rows=[row(INNS[0], entered_on=day + DAY), row(INNS[1])])
+            ImportRegistry(
+                registry=REGISTRY, rows=[row(INNS[0], entered_on=day + DAY), row(INNS[1])], actor=OPERATOR
+            )
         )
         return [row(INNS[0], entered_on=day - DAY), row(INNS[1], removed_on=day)]
 
@@ -223,23 +226,23 @@ def test_screening_goes_by_the_registry_as_it_stood_when_collection_closed(konku
     """A revision imported after the close and before screening ran changes nothing: the
     decision is a function of the log up to the close, as the auditor recomputes it."""
     spec = regional_spec()
-    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="close:announced"
-        )
+    konkurs.contests.announce(
+        Announce(spec=spec, plan=spec.phase_plan(), command_id="announce", actor=OPERATOR)
     )
-    konkurs.submissions.submit(Submit(slug=SLUG, forms=[entry("A", INNS[0]), entry("B", INNS[1])]))
-    konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=[row(INNS[0]), row(INNS[1])]))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.COLLECTING, cause="deadline", reason="", command_id="close:collecting"
-        )
+    close_phase(konkurs, SLUG, Phase.ANNOUNCED, "close:announced")
+    konkurs.submissions.submit(
+        Submit(slug=SLUG, forms=[entry("A", INNS[0]), entry("B", INNS[1])], actor=OPERATOR)
     )
     konkurs.registry.import_registry(
-        ImportRegistry(registry=REGISTRY, rows=[row(INNS[0]), row(INNS[1], removed_on=date(2020, 1, 16))])
+        ImportRegistry(registry=REGISTRY, rows=[row(INNS[0]), row(INNS[1])], actor=OPERATOR)
     )
-    konkurs.results.conclude_screening(ContestOrder(slug=SLUG, command_id="screen"))
+    close_phase(konkurs, SLUG, Phase.COLLECTING, "close:collecting")
+    konkurs.registry.import_registry(
+        ImportRegistry(
+            registry=REGISTRY, rows=[row(INNS[0]), row(INNS[1], removed_on=date(2020, 1, 16))], actor=OPERATOR
+        )
+    )
+    konkurs.results.conclude_screening(ContestOrder(slug=SLUG, command_id="screen", actor=OPERATOR))
 
     assert reasons(konkurs, ["A", "B"]) == {"A": None, "B": None}
     assert konkurs.audit.audit_contest(SLUG).holds

@@ -10,7 +10,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.stages import StageActivities
 from domain.aggregates import Applicant, Submission
-from domain.commands.contest import Announce, ReceivePromotion, RecordPhaseChange
+from domain.commands.contest import Announce, ReceivePromotion
 from domain.commands.intake import SubmissionForm, Submit
 from domain.commands.order import ContestOrder
 from domain.errors import InvalidCommand, KonkursError, SpecError
@@ -21,7 +21,7 @@ from domain.spec import ContestSpec
 from konkurs.spec_files import parse_spec
 from services.konkurs import Konkurs
 from store.log import topic_of
-from tests.factories import spec_data
+from tests.factories import OPERATOR, close_phase, spec_data
 
 START = datetime(2031, 1, 20, 9, tzinfo=UTC)
 
@@ -85,12 +85,10 @@ def regional(konkurs: Konkurs, slug: str = "reg-75", places: list[int] | None = 
     data = spec_data(START, slug=slug, voting=False)
     data.update(level="regional", region="75", promotion={"federal": "fed", "places": places or [1]})
     spec = ContestSpec.model_validate(data)
-    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id=f"{slug}:announce"))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=slug, closed=Phase.ANNOUNCED, cause="test", reason="", command_id=f"{slug}:open"
-        )
+    konkurs.contests.announce(
+        Announce(spec=spec, plan=spec.phase_plan(), command_id=f"{slug}:announce", actor=OPERATOR)
     )
+    close_phase(konkurs, slug, Phase.ANNOUNCED, f"{slug}:open", cause="test")
     applicant = Applicant(name="ГБУ «Доверие»", kind="state_institution", region="75", inn="7500000001")
     konkurs.submissions.submit(
         Submit(
@@ -104,14 +102,11 @@ def regional(konkurs: Konkurs, slug: str = "reg-75", places: list[int] | None = 
                 )
                 for k in range(2)
             ],
+            actor=OPERATOR,
         )
     )
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=slug, closed=Phase.COLLECTING, cause="test", reason="", command_id=f"{slug}:close"
-        )
-    )
-    konkurs.results.conclude_screening(ContestOrder(slug=slug, command_id=f"{slug}:screen"))
+    close_phase(konkurs, slug, Phase.COLLECTING, f"{slug}:close", cause="test")
+    konkurs.results.conclude_screening(ContestOrder(slug=slug, command_id=f"{slug}:screen", actor=OPERATOR))
     contest = konkurs.store.get_contest(slug)
     contest.declare_results(
         ContestResults(
@@ -121,20 +116,18 @@ def regional(konkurs: Konkurs, slug: str = "reg-75", places: list[int] | None = 
         ),
         f"{slug}:declare",
     )
-    konkurs.store.save(contest)
-    konkurs.results.publish_results(ContestOrder(slug=slug, command_id=f"{slug}:publish"))
+    konkurs.store.save(contest, actor=OPERATOR)
+    konkurs.results.publish_results(ContestOrder(slug=slug, command_id=f"{slug}:publish", actor=OPERATOR))
     return spec
 
 
 def federal(konkurs: Konkurs, phase: Phase = Phase.COLLECTING) -> None:
     spec = ContestSpec.model_validate(federal_data())
-    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="fed:announce"))
+    konkurs.contests.announce(
+        Announce(spec=spec, plan=spec.phase_plan(), command_id="fed:announce", actor=OPERATOR)
+    )
     for closed in (Phase.ANNOUNCED, Phase.COLLECTING)[: [Phase.COLLECTING, Phase.SCREENING].index(phase) + 1]:
-        konkurs.contests.change_phase(
-            RecordPhaseChange(
-                slug="fed", closed=closed, cause="test", reason="", command_id=f"fed:close:{closed}"
-            )
-        )
+        close_phase(konkurs, "fed", closed, f"fed:close:{closed}", cause="test")
 
 
 def test_first_places_advance_with_their_provenance(konkurs: Konkurs) -> None:
@@ -144,7 +137,7 @@ def test_first_places_advance_with_their_provenance(konkurs: Konkurs) -> None:
     assert [e.reference for e in batch.entries] == ["75-R-0"]
 
     assert konkurs.contests.receive_promotion(
-        ReceivePromotion(federal="fed", batch=batch, command_id="fed:promotion:reg-75")
+        ReceivePromotion(federal="fed", batch=batch, command_id="fed:promotion:reg-75", actor=OPERATOR)
     ).applied
     promoted: Submission = konkurs.store.repository.get(
         next(
@@ -170,11 +163,11 @@ def test_a_promotion_sent_twice_is_recorded_once(konkurs: Konkurs) -> None:
     federal(konkurs)
     batch = konkurs.contests.promotion_batch("reg-75")
     assert konkurs.contests.receive_promotion(
-        ReceivePromotion(federal="fed", batch=batch, command_id="fed:promotion:reg-75")
+        ReceivePromotion(federal="fed", batch=batch, command_id="fed:promotion:reg-75", actor=OPERATOR)
     ).applied
     head = konkurs.store.head_position()
     assert not konkurs.contests.receive_promotion(
-        ReceivePromotion(federal="fed", batch=batch, command_id="fed:promotion:reg-75")
+        ReceivePromotion(federal="fed", batch=batch, command_id="fed:promotion:reg-75", actor=OPERATOR)
     ).applied
     assert konkurs.store.head_position() == head
 
@@ -203,6 +196,7 @@ def test_a_promotion_after_the_federal_stage_closed_collection_is_refused_and_wr
                 federal="fed",
                 batch=konkurs.contests.promotion_batch("reg-75"),
                 command_id="fed:promotion:reg-75",
+                actor=OPERATOR,
             )
         )
     assert konkurs.store.head_position() == head
@@ -216,7 +210,7 @@ def test_a_nomination_the_federal_stage_lacks_refuses_the_whole_promotion(konkur
     head = konkurs.store.head_position()
     with pytest.raises(KonkursError, match="nomination HC-9 of reg-75 is not in the federal stage fed"):
         konkurs.contests.receive_promotion(
-            ReceivePromotion(federal="fed", batch=stray, command_id="fed:promotion:reg-75")
+            ReceivePromotion(federal="fed", batch=stray, command_id="fed:promotion:reg-75", actor=OPERATOR)
         )
     assert konkurs.store.head_position() == head
 
@@ -230,7 +224,9 @@ def test_only_published_results_promote(konkurs: Konkurs) -> None:
             "promotion": {"federal": "fed"},
         }
     )
-    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
+    konkurs.contests.announce(
+        Announce(spec=spec, plan=spec.phase_plan(), command_id="announce", actor=OPERATOR)
+    )
     with pytest.raises(InvalidCommand, match="has not published its results"):
         konkurs.contests.promotion_batch("reg-23")
 
@@ -240,7 +236,10 @@ async def test_the_receive_promotion_activity_run_twice_leaves_one_promotion(kon
     federal(konkurs)
     activities = StageActivities(konkurs, client=None)  # type: ignore[arg-type]
     request = ReceivePromotion(
-        federal="fed", batch=konkurs.contests.promotion_batch("reg-75"), command_id="fed:promotion:reg-75"
+        federal="fed",
+        batch=konkurs.contests.promotion_batch("reg-75"),
+        command_id="fed:promotion:reg-75",
+        actor=OPERATOR,
     )
     first = await ActivityEnvironment().run(activities.receive_promotion, request)
     head = konkurs.store.head_position()

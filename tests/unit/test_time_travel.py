@@ -10,8 +10,8 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from domain.aggregates import Contest, Judging
-from domain.commands.contest import Announce, RecordExtension, RecordPhaseChange
-from domain.commands.intake import BallotInput, CastBallots, RecordReviews, Submit
+from domain.commands.contest import Announce, RecordExtension
+from domain.commands.intake import BallotInput, CastBallots, Submit
 from domain.commands.judging import ConcludeNomination, EnrollExperts
 from domain.commands.order import ContestOrder
 from domain.errors import KonkursError, UnknownContest
@@ -20,7 +20,16 @@ from domain.spec import ApplicantKind
 from services.konkurs import Konkurs
 from services.time_travel import SKEW, NotAnnouncedYet
 from store.log import topic_of
-from tests.factories import DAY, cards_for_assignments, expert_panel, make_spec, practice_forms
+from tests.factories import (
+    DAY,
+    OPERATOR,
+    cards_for_assignments,
+    close_phase,
+    expert_panel,
+    make_spec,
+    practice_forms,
+    record_cards,
+)
 
 SLUG = "test-contest"
 ENTRIES = [  # reference, nomination, applicant kind; the business is not eligible
@@ -54,14 +63,12 @@ def history(konkurs: Konkurs) -> History:
     def mark(name: str) -> None:
         marks[name] = konkurs.store.head_position()
 
-    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.ANNOUNCED, cause="deadline", reason="", command_id="close:announced"
-        )
+    konkurs.contests.announce(
+        Announce(spec=spec, plan=spec.phase_plan(), command_id="announce", actor=OPERATOR)
     )
+    close_phase(konkurs, SLUG, Phase.ANNOUNCED, "close:announced")
     konkurs.submissions.submit(
-        Submit(slug=SLUG, forms=practice_forms(ENTRIES))
+        Submit(slug=SLUG, forms=practice_forms(ENTRIES), actor=OPERATOR)
     )
     mark("submitted")
     konkurs.contests.extend_deadline(
@@ -71,34 +78,23 @@ def history(konkurs: Konkurs) -> History:
             closes_at=start + 65 * DAY,
             reason="more time",
             command_id="extend",
+            actor=OPERATOR,
         )
     )
-    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=expert_panel(4)))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.COLLECTING, cause="deadline", reason="", command_id="close:collecting"
-        )
-    )
-    konkurs.results.conclude_screening(ContestOrder(slug=SLUG, command_id="screen"))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.SCREENING, cause="deadline", reason="", command_id="close:screening"
-        )
-    )
-    konkurs.judging.assign_experts(ContestOrder(slug=SLUG, command_id="assign"))
+    konkurs.judging.enroll_experts(EnrollExperts(slug=SLUG, profiles=expert_panel(4), actor=OPERATOR))
+    close_phase(konkurs, SLUG, Phase.COLLECTING, "close:collecting")
+    konkurs.results.conclude_screening(ContestOrder(slug=SLUG, command_id="screen", actor=OPERATOR))
+    close_phase(konkurs, SLUG, Phase.SCREENING, "close:screening")
+    konkurs.judging.assign_experts(ContestOrder(slug=SLUG, command_id="assign", actor=OPERATOR))
     mark("assigned")
     cards = cards_for_assignments(konkurs, SLUG, lambda ref, _: IMPACT[ref])
-    konkurs.submissions.record_reviews(RecordReviews(slug=SLUG, forms=cards))
+    record_cards(konkurs, SLUG, cards)
     marks["cards"] = len(cards)
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.JUDGING, cause="deadline", reason="", command_id="close:judging"
-        )
-    )
+    close_phase(konkurs, SLUG, Phase.JUDGING, "close:judging")
     konkurs.judging.conclude_nomination(
-        ConcludeNomination(slug=SLUG, nomination="HC-1", command_id="conclude:HC-1")
+        ConcludeNomination(slug=SLUG, nomination="HC-1", command_id="conclude:HC-1", actor=OPERATOR)
     )
-    konkurs.results.conclude_judging(ContestOrder(slug=SLUG, command_id="judge"))
+    konkurs.results.conclude_judging(ContestOrder(slug=SLUG, command_id="judge", actor=OPERATOR))
     konkurs.ballots.cast_ballots(
         CastBallots(
             slug=SLUG,
@@ -110,22 +106,15 @@ def history(konkurs: Konkurs) -> History:
             ],
             voter_key=b"test-key",
             strict=True,
+            actor=OPERATOR,
         )
     )
     mark("voted")
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.VOTING, cause="deadline", reason="", command_id="close:voting"
-        )
-    )
-    konkurs.results.tally_votes(ContestOrder(slug=SLUG, command_id="tally"))
-    konkurs.results.declare_results(ContestOrder(slug=SLUG, command_id="declare"))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.RESULTS, cause="deadline", reason="", command_id="close:results"
-        )
-    )
-    konkurs.results.publish_results(ContestOrder(slug=SLUG, command_id="publish"))
+    close_phase(konkurs, SLUG, Phase.VOTING, "close:voting")
+    konkurs.results.tally_votes(ContestOrder(slug=SLUG, command_id="tally", actor=OPERATOR))
+    konkurs.results.declare_results(ContestOrder(slug=SLUG, command_id="declare", actor=OPERATOR))
+    close_phase(konkurs, SLUG, Phase.RESULTS, "close:results")
+    konkurs.results.publish_results(ContestOrder(slug=SLUG, command_id="publish", actor=OPERATOR))
     return History(konkurs, start, marks)
 
 
@@ -216,11 +205,13 @@ def test_at_the_head_it_is_the_contest_as_it_is_now(history: History) -> None:
 def test_before_its_announcement_a_contest_was_not_there(konkurs: Konkurs) -> None:
     earlier = make_spec(datetime.now(UTC) + DAY, "earlier")
     konkurs.contests.announce(
-        Announce(spec=earlier, plan=earlier.phase_plan(), command_id="announce:earlier")
+        Announce(spec=earlier, plan=earlier.phase_plan(), command_id="announce:earlier", actor=OPERATOR)
     )
     before = konkurs.store.head_position()
     spec = make_spec(datetime.now(UTC) + DAY, SLUG)
-    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
+    konkurs.contests.announce(
+        Announce(spec=spec, plan=spec.phase_plan(), command_id="announce", actor=OPERATOR)
+    )
     not_yet = rf"contest {SLUG} was not announced yet at position {before} \("
     with pytest.raises(NotAnnouncedYet, match=not_yet):
         konkurs.time_travel.contest_at(SLUG, before)

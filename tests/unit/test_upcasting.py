@@ -12,6 +12,7 @@ from domain.model import Aggregate
 from projections.public_events import ContestSlugs, public_event
 from services.konkurs import Konkurs
 from store.log import topic_of
+from tests.factories import OPERATOR
 
 
 class Pledge(Aggregate):
@@ -97,7 +98,7 @@ def test_public_events_report_the_current_version_and_shape(konkurs: Konkurs) ->
 
 def test_new_events_are_stored_with_their_version_and_read_back_unchanged(konkurs: Konkurs) -> None:
     pledge = Pledge(contest="c", amount=5, currency="USD", note="new")
-    konkurs.store.save(pledge)
+    konkurs.store.save(pledge, actor=OPERATOR)
     stored = konkurs.store.recorder.select_events(pledge.id)[0]
     assert konkurs.store.mapper.decode_state(stored.state)["class_version"] == 3  # type: ignore[attr-defined]
     again: Pledge = konkurs.store.repository.get(pledge.id)

@@ -8,7 +8,7 @@ import pytest
 
 from domain.aggregates import Ballot
 from domain.aggregates.ballot_batch import BallotBatch
-from domain.commands.contest import Announce, RecordPhaseChange
+from domain.commands.contest import Announce
 from domain.commands.intake import BallotInput, CastBallots, Submit
 from domain.commands.order import ContestOrder
 from domain.errors import DuplicateBallot
@@ -23,7 +23,7 @@ from services.ballots import (
 )
 from services.konkurs import Konkurs
 from store.log import topic_of
-from tests.factories import voting_contest
+from tests.factories import OPERATOR, close_phase, voting_contest
 from tests.stores import Stores
 
 SLUG = "vote-test"
@@ -49,7 +49,9 @@ def test_a_batch_accepts_good_ballots_and_records_each_refusal_with_its_reason(
         ballot("esia-3", submission="HC-1-9"), ballot("esia-4", nomination="XX-9"),
         ballot("esia-5", region="00"), ballot("esia-1", "HC-2", "HC-2-0"),
     ]
-    outcome = konkurs.ballots.cast_ballots(CastBallots(slug=SLUG, ballots=sent, voter_key=KEY))
+    outcome = konkurs.ballots.cast_ballots(
+        CastBallots(slug=SLUG, ballots=sent, voter_key=KEY, actor=OPERATOR)
+    )
     assert outcome.accepted == 3
     assert outcome.rejected == {ALREADY_VOTED: 1, NOT_SHORTLISTED: 1, UNKNOWN_NOMINATION: 1,
                                 UNKNOWN_REGION: 1}
@@ -64,10 +66,10 @@ def test_a_voter_who_voted_in_an_earlier_batch_is_refused_and_the_first_ballot_s
 ) -> None:
     voting_contest(konkurs)
     konkurs.ballots.cast_ballots(
-        CastBallots(slug=SLUG, ballots=[ballot("esia-1", submission="HC-1-0")], voter_key=KEY)
+        CastBallots(slug=SLUG, ballots=[ballot("esia-1", submission="HC-1-0")], voter_key=KEY, actor=OPERATOR)
     )
     later = konkurs.ballots.cast_ballots(
-        CastBallots(slug=SLUG, ballots=[ballot("esia-1", submission="HC-1-2")], voter_key=KEY)
+        CastBallots(slug=SLUG, ballots=[ballot("esia-1", submission="HC-1-2")], voter_key=KEY, actor=OPERATOR)
     )
     assert later.accepted == 0 and later.rejected == {ALREADY_VOTED: 1}
     tallied = konkurs.results.count(SLUG, konkurs.store.head_position())
@@ -79,11 +81,11 @@ def test_the_same_batch_handed_over_again_records_nothing(konkurs: Konkurs) -> N
     voting_contest(konkurs)
     sent = [ballot("esia-1"), ballot("esia-2")]
     first = konkurs.ballots.cast_ballots(
-        CastBallots(slug=SLUG, ballots=sent, voter_key=KEY, batch="portal-0001")
+        CastBallots(slug=SLUG, ballots=sent, voter_key=KEY, batch="portal-0001", actor=OPERATOR)
     )
     head = konkurs.store.head_position()
     again = konkurs.ballots.cast_ballots(
-        CastBallots(slug=SLUG, ballots=sent, voter_key=KEY, batch="portal-0001")
+        CastBallots(slug=SLUG, ballots=sent, voter_key=KEY, batch="portal-0001", actor=OPERATOR)
     )
     assert again.repeated and again.accepted == first.accepted == 2
     assert konkurs.store.head_position() == head
@@ -93,15 +95,15 @@ def test_ballots_outside_the_voting_window_are_refused_and_late_ones_not_counted
     konkurs: Konkurs,
 ) -> None:
     voting_contest(konkurs)
-    konkurs.ballots.cast_ballots(CastBallots(slug=SLUG, ballots=[ballot("esia-1")], voter_key=KEY))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.VOTING, cause="deadline", reason="", command_id="close:voting"
-        )
+    konkurs.ballots.cast_ballots(
+        CastBallots(slug=SLUG, ballots=[ballot("esia-1")], voter_key=KEY, actor=OPERATOR)
     )
+    close_phase(konkurs, SLUG, Phase.VOTING, "close:voting")
     closed_at = konkurs.store.phase_closed_at(SLUG, Phase.VOTING)
     assert closed_at is not None
-    refused = konkurs.ballots.cast_ballots(CastBallots(slug=SLUG, ballots=[ballot("esia-2")], voter_key=KEY))
+    refused = konkurs.ballots.cast_ballots(
+        CastBallots(slug=SLUG, ballots=[ballot("esia-2")], voter_key=KEY, actor=OPERATOR)
+    )
     assert refused.rejected == {OUTSIDE_WINDOW: 1}
     tallied = konkurs.results.count(SLUG, closed_at)
     assert tallied.accepted == 1 and tallied.late == 0
@@ -120,6 +122,7 @@ def test_an_operators_file_with_a_repeat_voter_is_refused_whole(konkurs: Konkurs
                 ],
                 voter_key=KEY,
                 strict=True,
+                actor=OPERATOR,
             )
         )
     assert konkurs.store.head_position() == head
@@ -131,14 +134,10 @@ def test_closing_the_vote_and_declaring_results_is_deterministic(tmp_path: Path,
         konkurs = Konkurs(env=stores.env(tmp_path / f"{run}.db"))
         shortlist = voting_contest(konkurs)
         sent = [ballot(f"esia-{n}", "HC-1", shortlist["HC-1"][n % 3], "23") for n in range(50)]
-        konkurs.ballots.cast_ballots(CastBallots(slug=SLUG, ballots=sent, voter_key=KEY))
-        konkurs.contests.change_phase(
-            RecordPhaseChange(
-                slug=SLUG, closed=Phase.VOTING, cause="deadline", reason="", command_id="close:voting"
-            )
-        )
-        konkurs.results.tally_votes(ContestOrder(slug=SLUG, command_id="tally"))
-        konkurs.results.declare_results(ContestOrder(slug=SLUG, command_id="declare"))
+        konkurs.ballots.cast_ballots(CastBallots(slug=SLUG, ballots=sent, voter_key=KEY, actor=OPERATOR))
+        close_phase(konkurs, SLUG, Phase.VOTING, "close:voting")
+        konkurs.results.tally_votes(ContestOrder(slug=SLUG, command_id="tally", actor=OPERATOR))
+        konkurs.results.declare_results(ContestOrder(slug=SLUG, command_id="declare", actor=OPERATOR))
         contest = konkurs.store.get_contest(SLUG)
         assert contest.tally and contest.tally.seal and contest.results and contest.results.seal
         assert contest.tally.seal.spec_hash == contest.fingerprint
@@ -165,6 +164,7 @@ def test_with_two_ballots_per_nomination_a_third_is_refused_in_any_batch(konkurs
                 ballot("esia-2", submission="HC-1-2"),
             ],
             voter_key=KEY,
+            actor=OPERATOR,
         )
     )
     assert (first.accepted, first.rejected) == (3, {ALREADY_VOTED: 1})
@@ -173,6 +173,7 @@ def test_with_two_ballots_per_nomination_a_third_is_refused_in_any_batch(konkurs
             slug=SLUG,
             ballots=[ballot("esia-2", submission="HC-1-0"), ballot("esia-2", submission="HC-1-1")],
             voter_key=KEY,
+            actor=OPERATOR,
         )
     )
     assert (later.accepted, later.rejected) == (1, {ALREADY_VOTED: 1})
@@ -190,10 +191,10 @@ def test_without_judging_every_admitted_submission_is_on_the_ballot(konkurs: Kon
     data = spec_data(datetime.now(UTC) + DAY, slug=SLUG, voting=True)
     data["judging"]["enabled"] = False
     spec = ContestSpec.model_validate(data)
-    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="announce"))
-    konkurs.contests.change_phase(
-        RecordPhaseChange(slug=SLUG, closed=Phase.ANNOUNCED, cause="test", reason="", command_id="open")
+    konkurs.contests.announce(
+        Announce(spec=spec, plan=spec.phase_plan(), command_id="announce", actor=OPERATOR)
     )
+    close_phase(konkurs, SLUG, Phase.ANNOUNCED, "open", cause="test")
     konkurs.submissions.submit(
         Submit(
             slug=SLUG,
@@ -213,21 +214,14 @@ def test_without_judging_every_admitted_submission_is_on_the_ballot(konkurs: Kon
                 )
                 for n in range(3)
             ],
+            actor=OPERATOR,
         )
     )
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.COLLECTING, cause="test", reason="", command_id="close:collecting"
-        )
-    )
+    close_phase(konkurs, SLUG, Phase.COLLECTING, "close:collecting", cause="test")
     konkurs.results.conclude_screening(
-        ContestOrder(slug=SLUG, command_id="screen")
+        ContestOrder(slug=SLUG, command_id="screen", actor=OPERATOR)
     )  # P-0's applicant kind is not admitted
-    konkurs.contests.change_phase(
-        RecordPhaseChange(
-            slug=SLUG, closed=Phase.SCREENING, cause="test", reason="", command_id="close:screening"
-        )
-    )
+    close_phase(konkurs, SLUG, Phase.SCREENING, "close:screening", cause="test")
     assert konkurs.store.get_contest(SLUG).phase == Phase.VOTING
 
     outcome = konkurs.ballots.cast_ballots(
@@ -239,6 +233,7 @@ def test_without_judging_every_admitted_submission_is_on_the_ballot(konkurs: Kon
                 ballot("esia-3", submission="P-0"),
             ],
             voter_key=KEY,
+            actor=OPERATOR,
         )
     )
     assert (outcome.accepted, outcome.rejected) == (2, {NOT_SHORTLISTED: 1})
@@ -250,7 +245,9 @@ def test_a_ballot_written_in_bulk_is_the_event_the_ballot_aggregate_would_record
     """The bulk path serialises `Ballot.Cast` without building it; what it stores must read
     back as that event, field for field, as if the aggregate had been saved."""
     voting_contest(konkurs)
-    konkurs.ballots.cast_ballots(CastBallots(slug=SLUG, ballots=[ballot("esia-1")], voter_key=KEY))
+    konkurs.ballots.cast_ballots(
+        CastBallots(slug=SLUG, ballots=[ballot("esia-1")], voter_key=KEY, actor=OPERATOR)
+    )
     [stored] = list(konkurs.store.read_log([topic_of(Ballot.Cast)]))
     voter = voter_pseudonym(KEY, "esia-1")
     saved = Ballot(contest=SLUG, nomination="HC-1", voter=voter, submission="HC-1-0", region="23")

@@ -10,6 +10,8 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from konkurs.bootstrap import Bootstrap
+from konkurs.operations import Signer
+from tests.factories import OPERATOR
 
 
 @pytest.fixture
@@ -21,8 +23,10 @@ async def queue(time_skipping_env: WorkflowEnvironment, wiring: Bootstrap) -> As
 
 
 @pytest.fixture
-def client(time_skipping_env: WorkflowEnvironment, queue: str) -> Client:
-    """The environment's client, carrying the test's queue as `test_queue`."""
+def client(time_skipping_env: WorkflowEnvironment, queue: str, wiring: Bootstrap) -> Client:
+    """The environment's client, carrying the test's queue as `test_queue` and the operator the
+    tests act as, signing with the worker's key, as `test_signer`."""
     client = time_skipping_env.client
     client.test_queue = queue  # type: ignore[attr-defined]
+    client.test_signer = Signer(wiring.services.senders, OPERATOR)  # type: ignore[attr-defined]
     return client

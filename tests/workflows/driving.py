@@ -5,14 +5,19 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
+from temporalio.workflow import UpdateMethodMultiParam
 
-from domain.phases import Phase
+from domain.phases import Phase, PhasePlan
+from domain.spec import ContestSpec
+from konkurs.operations import Signer, contest_input
 from workflows.contest import ContestWorkflow
-from workflows.models import ContestState
+from workflows.models import ContestInput, ContestState, OperatorUpdate
+
+R = TypeVar("R")
 
 
 async def phase_becomes(
@@ -40,3 +45,24 @@ async def completed(handle: WorkflowHandle[Any, Any], seconds: float = 10) -> No
         if time.monotonic() > deadline:
             raise AssertionError(f"{handle.id} has not completed")
         await asyncio.sleep(0.025)
+
+
+def signer_of(client: Client) -> Signer:
+    """The operator the tests act as, with the worker's key (see the `client` fixture)."""
+    signer: Signer = client.test_signer  # type: ignore[attr-defined]
+    return signer
+
+
+def signed_input(client: Client, spec: ContestSpec, plan: PhasePlan | None = None) -> ContestInput:
+    return contest_input(spec, plan or spec.phase_plan(), signer_of(client))
+
+
+async def update(
+    client: Client, handle: WorkflowHandle[Any, Any], method: UpdateMethodMultiParam[[Any, Any], R],
+    request: OperatorUpdate, **options: Any,
+) -> R:
+    """Send an operator's Update as the CLI does: signed for this contest and this body."""
+    slug = handle.id.removeprefix("contest-")
+    result: R = await handle.execute_update(method, signer_of(client).update(method, slug, request),
+                                            **options)
+    return result

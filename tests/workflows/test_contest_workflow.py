@@ -16,15 +16,15 @@ from temporalio.client import (
 from temporalio.testing import WorkflowEnvironment
 
 from domain.aggregates import Applicant, Contest, Judging
-from domain.commands.intake import BallotInput, CastBallots, RecordReviews, SubmissionForm, Submit
+from domain.commands.intake import BallotInput, CastBallots, SubmissionForm, Submit
 from domain.commands.judging import EnrollExperts
 from domain.phases import Phase
 from services.konkurs import Konkurs
 from store.log import topic_of
-from tests.factories import DAY, cards_for_assignments, expert_panel, make_spec
-from tests.workflows.driving import phase_becomes
+from tests.factories import DAY, OPERATOR, cards_for_assignments, expert_panel, make_spec, record_cards
+from tests.workflows.driving import phase_becomes, signed_input, update
 from workflows.contest import ContestWorkflow
-from workflows.models import CancelContest, ClosePhase, ContestInput, ExtendDeadline
+from workflows.models import CancelContest, ClosePhase, ExtendDeadline
 
 NOMINATIONS = ("HC-1", "HC-2")
 
@@ -35,7 +35,7 @@ async def start(client: Client, env: WorkflowEnvironment, voting: bool = True) -
     spec = make_spec(now + timedelta(hours=1), slug=slug, voting=voting)
     handle = await client.start_workflow(
         ContestWorkflow.run,
-        ContestInput(slug=slug, spec=spec.model_dump(mode="json"), plan=spec.phase_plan()),
+        signed_input(client, spec),
         id=f"contest-{slug}",
         task_queue=client.test_queue,  # type: ignore[attr-defined]
     )
@@ -94,8 +94,8 @@ async def test_a_contest_runs_months_of_deadlines_to_published_results(
     slug = slug_of(handle)
     await env.sleep(2 * DAY)
     await phase_becomes(handle, Phase.COLLECTING)
-    konkurs.submissions.submit(Submit(slug=slug, forms=submissions(6)))
-    konkurs.judging.enroll_experts(EnrollExperts(slug=slug, profiles=expert_panel(6)))
+    konkurs.submissions.submit(Submit(slug=slug, forms=submissions(6), actor=OPERATOR))
+    konkurs.judging.enroll_experts(EnrollExperts(slug=slug, profiles=expert_panel(6), actor=OPERATOR))
 
     await env.sleep(60 * DAY)
     await phase_becomes(handle, Phase.SCREENING)
@@ -110,9 +110,7 @@ async def test_a_contest_runs_months_of_deadlines_to_published_results(
     cards = cards_for_assignments(
         konkurs, slug, lambda submission, expert: (int(submission[2:]) + int(expert[1:])) % 11)
     late_expert = "E0"  # holds back their cards until reminded
-    konkurs.submissions.record_reviews(
-        RecordReviews(slug=slug, forms=[(k, f) for k, f in cards if f.expert != late_expert])
-    )
+    record_cards(konkurs, slug, [(k, f) for k, f in cards if f.expert != late_expert])
 
     await env.sleep(41 * DAY)  # past the reminders three days before judging closes, not the close
     reminders = await reminded(konkurs, slug)
@@ -123,9 +121,7 @@ async def test_a_contest_runs_months_of_deadlines_to_published_results(
         for refs in [sorted(s for s, experts in j.assigned.items() if late_expert in experts)]
     }
     assert (await handle.query(ContestWorkflow.state)).phase == Phase.JUDGING
-    konkurs.submissions.record_reviews(
-        RecordReviews(slug=slug, forms=[(k, f) for k, f in cards if f.expert == late_expert])
-    )
+    record_cards(konkurs, slug, [(k, f) for k, f in cards if f.expert == late_expert])
 
     await env.sleep(3 * DAY)
     state = await phase_becomes(handle, Phase.VOTING)
@@ -154,6 +150,7 @@ async def test_a_contest_runs_months_of_deadlines_to_published_results(
             ],
             voter_key=b"test-key",
             strict=True,
+            actor=OPERATOR,
         )
     )
 
@@ -178,7 +175,9 @@ async def test_an_extension_moves_the_deadline_and_is_recorded(
     state = await phase_becomes(handle, Phase.COLLECTING)
     old = state.plan.window(Phase.COLLECTING).closes_at
     new = old + 12 * DAY
-    state = await handle.execute_update(
+    state = await update(
+        client,
+        handle,
         ContestWorkflow.extend_deadline,
         ExtendDeadline(phase=Phase.COLLECTING, closes_at=new, reason="просьба регионов"),
     )
@@ -189,7 +188,7 @@ async def test_an_extension_moves_the_deadline_and_is_recorded(
     assert (await handle.query(ContestWorkflow.state)).phase == Phase.COLLECTING
     await env.sleep(12 * DAY)
     await phase_becomes(handle, Phase.SCREENING)
-    await handle.execute_update(ContestWorkflow.cancel, CancelContest(reason="end of test"))
+    await update(client, handle, ContestWorkflow.cancel, CancelContest(reason="end of test"))
 
 
 async def test_an_operator_closes_collection_early(
@@ -197,9 +196,12 @@ async def test_an_operator_closes_collection_early(
 ) -> None:
     env = time_skipping_env
     handle, slug = await collecting(client, env)
-    konkurs.submissions.submit(Submit(slug=slug, forms=submissions(2)))
-    state = await handle.execute_update(
-        ContestWorkflow.close_phase, ClosePhase(phase=Phase.COLLECTING, reason="план выполнен")
+    konkurs.submissions.submit(Submit(slug=slug, forms=submissions(2), actor=OPERATOR))
+    state = await update(
+        client,
+        handle,
+        ContestWorkflow.close_phase,
+        ClosePhase(phase=Phase.COLLECTING, reason="план выполнен"),
     )
     assert state.phase == Phase.SCREENING
     changes = [
@@ -210,7 +212,7 @@ async def test_an_operator_closes_collection_early(
     assert changes[0].state["cause"] == "operator"
     assert changes[0].state["reason"] == "план выполнен"
     assert konkurs.store.get_contest(slug).screening.admitted == 2  # type: ignore[union-attr]
-    await handle.execute_update(ContestWorkflow.cancel, CancelContest(reason="end of test"))
+    await update(client, handle, ContestWorkflow.cancel, CancelContest(reason="end of test"))
 
 
 def handle_contest(konkurs: Konkurs, slug: str) -> object:
@@ -225,7 +227,7 @@ async def test_a_cancellation_ends_the_contest_in_any_phase(
     slug = slug_of(handle)
     await env.sleep(80 * DAY)
     await phase_becomes(handle, Phase.JUDGING)
-    state = await handle.execute_update(ContestWorkflow.cancel, CancelContest(reason="решение организатора"))
+    state = await update(client, handle, ContestWorkflow.cancel, CancelContest(reason="решение организатора"))
     assert state.phase == Phase.CANCELLED
     assert "2 nomination panels opened" in state.steps
     # The contest cancels its nomination panels itself rather than leave them to the server's
@@ -247,16 +249,18 @@ async def test_a_deadline_in_the_past_is_rejected_and_writes_nothing(
     before = konkurs.store.head_position()
     past: datetime = (await env.get_current_time()) - DAY
     with pytest.raises(WorkflowUpdateFailedError) as failure:
-        await handle.execute_update(
+        await update(
+            client,
+            handle,
             ContestWorkflow.extend_deadline,
             ExtendDeadline(phase=Phase.COLLECTING, closes_at=past, reason="опечатка"),
         )
     assert "in the past" in str(failure.value.cause)
     assert konkurs.store.head_position() == before
     with pytest.raises(WorkflowUpdateFailedError):
-        await handle.execute_update(ContestWorkflow.close_phase, ClosePhase(phase=Phase.JUDGING))
+        await update(client, handle, ContestWorkflow.close_phase, ClosePhase(phase=Phase.JUDGING))
     assert konkurs.store.head_position() == before
-    await handle.execute_update(ContestWorkflow.cancel, CancelContest(reason="end of test"))
+    await update(client, handle, ContestWorkflow.cancel, CancelContest(reason="end of test"))
 
 
 async def test_extending_judging_moves_the_panels_reminders_with_the_deadline(
@@ -264,15 +268,13 @@ async def test_extending_judging_moves_the_panels_reminders_with_the_deadline(
 ) -> None:
     env = time_skipping_env
     handle, slug = await collecting(client, env)
-    konkurs.submissions.submit(Submit(slug=slug, forms=submissions(2)))
-    konkurs.judging.enroll_experts(EnrollExperts(slug=slug, profiles=expert_panel(3)))
+    konkurs.submissions.submit(Submit(slug=slug, forms=submissions(2), actor=OPERATOR))
+    konkurs.judging.enroll_experts(EnrollExperts(slug=slug, profiles=expert_panel(3), actor=OPERATOR))
     await env.sleep(80 * DAY)
     state = await phase_becomes(handle, Phase.JUDGING)
     closes_at = state.plan.window(Phase.JUDGING).closes_at
-    await handle.execute_update(
-        ContestWorkflow.extend_deadline,
-        ExtendDeadline(phase=Phase.JUDGING, closes_at=closes_at + 20 * DAY, reason="эксперты просят"),
-    )
+    await update(client, handle, ContestWorkflow.extend_deadline, ExtendDeadline(
+            phase=Phase.JUDGING, closes_at=closes_at + 20 * DAY, reason="эксперты просят"))
 
     now = await env.get_current_time()
     await env.sleep(closes_at - now - DAY)  # past the old reminder time, before the old close
@@ -283,4 +285,4 @@ async def test_extending_judging_moves_the_panels_reminders_with_the_deadline(
     await env.sleep(18 * DAY)  # two days before the new close: inside the reminder window
     reminders = await reminded(konkurs, slug)
     assert all(r for r in reminders.values())
-    await handle.execute_update(ContestWorkflow.cancel, CancelContest(reason="end of test"))
+    await update(client, handle, ContestWorkflow.cancel, CancelContest(reason="end of test"))

@@ -16,7 +16,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from domain.aggregates import Applicant, Contest, RegistryRow, Submission
-from domain.commands.intake import RecordReviews, SubmissionForm, Submit
+from domain.commands.intake import SubmissionForm, Submit
 from domain.commands.judging import EnrollExperts
 from domain.commands.registry import ImportRegistry
 from domain.ids import submission_id
@@ -27,10 +27,10 @@ from projections import ViewsDB, catch_up, default_views, results
 from projections.stage_queries import stage_links
 from services.konkurs import Konkurs
 from store.log import topic_of
-from tests.factories import DAY, cards_for_assignments, expert_panel, inn, spec_data
-from tests.workflows.driving import completed, sleep_until
+from tests.factories import DAY, OPERATOR, cards_for_assignments, expert_panel, inn, record_cards, spec_data
+from tests.workflows.driving import completed, signed_input, signer_of, sleep_until, update
 from workflows.contest import ContestWorkflow
-from workflows.models import CancelContest, ContestInput, ExtendDeadline
+from workflows.models import CancelContest, ContestInput, ExtendDeadline, Promote
 
 REGIONS = ("75", "23", "42", "53", "66")
 REGISTRY = "social-service-providers"
@@ -89,31 +89,33 @@ async def start(client: Client, contest: ContestInput) -> WorkflowHandle[Any, An
 
 
 async def federal_with_stages(
-    env: WorkflowEnvironment,
+    env: WorkflowEnvironment, client: Client,
 ) -> tuple[datetime, ContestSpec, ContestInput, list[ContestInput]]:
     """The test's start, and a federal stage that begins half a day later, with its stages."""
     now = await env.get_current_time()
     spec = federal_spec(now + DAY / 2, f"fed-{uuid.uuid4().hex[:6]}")
-    federal = operations.contest_input(spec, spec.phase_plan())
-    return now, spec, federal, operations.stage_inputs(federal, spec, DAY * 0, now)
+    federal = signed_input(client, spec)
+    return now, spec, federal, operations.stage_inputs(federal, spec, DAY * 0, now, signer_of(client))
 
 
 async def test_first_places_of_regional_stages_advance_to_the_federal_stage(
     client: Client, time_skipping_env: WorkflowEnvironment, konkurs: Konkurs, tmp_path: Any
 ) -> None:
     env = time_skipping_env
-    now, spec, federal, stages = await federal_with_stages(env)
+    now, spec, federal, stages = await federal_with_stages(env, client)
     slug = spec.slug
     assert [s.spec["region"] for s in stages] == list(REGIONS)
     federal_handle = await start(client, federal)
     handles = {s.spec["region"]: await start(client, s) for s in stages}
 
-    konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=registry()))
+    konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=registry(), actor=OPERATOR))
     await env.sleep(DAY)
-    konkurs.judging.enroll_experts(EnrollExperts(slug=slug, profiles=expert_panel(6)))
+    konkurs.judging.enroll_experts(EnrollExperts(slug=slug, profiles=expert_panel(6), actor=OPERATOR))
     for region, stage in zip(REGIONS, stages, strict=True):
-        konkurs.submissions.submit(Submit(slug=stage.slug, forms=entries(region)))
-        konkurs.judging.enroll_experts(EnrollExperts(slug=stage.slug, profiles=expert_panel(6)))
+        konkurs.submissions.submit(Submit(slug=stage.slug, forms=entries(region), actor=OPERATOR))
+        konkurs.judging.enroll_experts(
+            EnrollExperts(slug=stage.slug, profiles=expert_panel(6), actor=OPERATOR)
+        )
 
     await env.sleep(26 * DAY)  # the regional stages are judging
     for stage in stages:
@@ -124,14 +126,10 @@ async def test_first_places_of_regional_stages_advance_to_the_federal_stage(
             submission_id(stage.slug, f"R{stage.spec['region']}-7"))
         submitted_on = outsider.created_on.astimezone(ZoneInfo(spec.timezone)).date()
         assert outsider.rejection_reason == f"not in registry on {submitted_on.isoformat()}"
-        konkurs.submissions.record_reviews(
-            RecordReviews(slug=stage.slug, forms=cards_for_assignments(konkurs, stage.slug, score))
-        )
+        record_cards(konkurs, stage.slug, cards_for_assignments(konkurs, stage.slug, score))
     late = handles[LATE_REGION]
-    await late.execute_update(
-        ContestWorkflow.extend_deadline,
-        ExtendDeadline(phase=Phase.RESULTS, closes_at=now + 80 * DAY, reason="комиссия не собралась"),
-    )
+    await update(client, late, ContestWorkflow.extend_deadline, ExtendDeadline(
+            phase=Phase.RESULTS, closes_at=now + 80 * DAY, reason="комиссия не собралась"))
 
     await sleep_until(env, now + 46 * DAY)
     for region, handle in handles.items():
@@ -140,9 +138,7 @@ async def test_first_places_of_regional_stages_advance_to_the_federal_stage(
     assert konkurs.store.get_contest(slug).phase == Phase.COLLECTING
 
     await sleep_until(env, now + 76 * DAY)  # the federal stage judges; the late region has not done
-    konkurs.submissions.record_reviews(
-        RecordReviews(slug=slug, forms=cards_for_assignments(konkurs, slug, score))
-    )
+    record_cards(konkurs, slug, cards_for_assignments(konkurs, slug, score))
     assert (await late.result()).final_phase == Phase.CLOSED
     assert (await federal_handle.result()).final_phase == Phase.CLOSED
 
@@ -179,20 +175,22 @@ async def test_the_first_promotion_starts_the_federal_stage_and_a_repeat_is_reco
     client: Client, time_skipping_env: WorkflowEnvironment, konkurs: Konkurs
 ) -> None:
     env = time_skipping_env
-    now, spec, _, stages = await federal_with_stages(env)
+    now, spec, _, stages = await federal_with_stages(env, client)
     slug, stages = spec.slug, stages[:2]
     handles = [await start(client, stage) for stage in stages]
-    konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=registry()))
+    konkurs.registry.import_registry(ImportRegistry(registry=REGISTRY, rows=registry(), actor=OPERATOR))
 
     await env.sleep(DAY)
     for stage in stages:
-        konkurs.submissions.submit(Submit(slug=stage.slug, forms=entries(stage.spec["region"])))
-        konkurs.judging.enroll_experts(EnrollExperts(slug=stage.slug, profiles=expert_panel(6)))
+        konkurs.submissions.submit(
+            Submit(slug=stage.slug, forms=entries(stage.spec["region"]), actor=OPERATOR)
+        )
+        konkurs.judging.enroll_experts(
+            EnrollExperts(slug=stage.slug, profiles=expert_panel(6), actor=OPERATOR)
+        )
     await env.sleep(26 * DAY)
     for stage in stages:
-        konkurs.submissions.record_reviews(
-            RecordReviews(slug=stage.slug, forms=cards_for_assignments(konkurs, stage.slug, score))
-        )
+        record_cards(konkurs, stage.slug, cards_for_assignments(konkurs, stage.slug, score))
     await sleep_until(env, now + 46 * DAY)
     for handle in handles:
         await completed(handle)
@@ -205,7 +203,8 @@ async def test_the_first_promotion_starts_the_federal_stage_and_a_repeat_is_reco
     )
 
     batch = konkurs.contests.promotion_batch(stages[0].slug)
-    receipt = await federal_handle.execute_update(ContestWorkflow.promote, batch, id="sent-again")
+    receipt = await update(client, federal_handle, ContestWorkflow.promote, Promote(batch=batch),
+                           id="sent-again")
     assert receipt.references == [e.reference for e in batch.entries]
     received = [
         e
@@ -214,4 +213,4 @@ async def test_the_first_promotion_starts_the_federal_stage_and_a_repeat_is_reco
     ]
     assert len(received) == 1
     assert konkurs.store.get_contest(slug).phase == Phase.COLLECTING
-    await federal_handle.execute_update(ContestWorkflow.cancel, CancelContest(reason="тест"))
+    await update(client, federal_handle, ContestWorkflow.cancel, CancelContest(reason="тест"))

@@ -25,11 +25,11 @@ from domain.rules.assignment import Entry, Reviewer, conflict_reason
 from domain.spec import ContestSpec
 from services.konkurs import Konkurs
 from store.log import topic_of
-from tests.factories import DAY, cards_for_assignments
+from tests.factories import DAY, OPERATOR, cards_for_assignments
 from tests.factories import spec_data as contest_spec_data
-from tests.workflows.driving import phase_becomes
+from tests.workflows.driving import phase_becomes, signed_input
 from workflows.contest import ContestWorkflow
-from workflows.models import ContestInput, PanelResult
+from workflows.models import PanelResult
 
 pytestmark = pytest.mark.slow
 
@@ -134,7 +134,7 @@ async def test_thirteen_nominations_with_5000_submissions_and_200_experts_are_ju
     assert len(spec.nominations) == 13
     handle = await client.start_workflow(
         ContestWorkflow.run,
-        ContestInput(slug=slug, spec=spec.model_dump(mode="json"), plan=spec.phase_plan()),
+        signed_input(client, spec),
         id=f"contest-{slug}", task_queue=queue,
     )
 
@@ -142,12 +142,14 @@ async def test_thirteen_nominations_with_5000_submissions_and_200_experts_are_ju
     await env.sleep(2 * DAY)
     await phase_becomes(handle, Phase.COLLECTING, 120)
     profiles = expert_profiles()
-    enroll = EnrollExperts(slug=slug, profiles=profiles)
+    enroll = EnrollExperts(slug=slug, profiles=profiles, actor=OPERATOR)
     enrolled = await asyncio.to_thread(konkurs.judging.enroll_experts, enroll)
     assert enrolled.recorded == EXPERTS
     forms = submission_forms(spec)
     assert {form.applicant.region for _, form in forms} == {r.code for r in REGIONS}
-    submitted = await asyncio.to_thread(konkurs.submissions.submit, Submit(slug=slug, forms=forms))
+    submitted = await asyncio.to_thread(
+        konkurs.submissions.submit, Submit(slug=slug, forms=forms, actor=OPERATOR)
+    )
     assert submitted.recorded == SUBMISSIONS
 
     # Collection and screening close by their deadlines; judging opens with every assignment.

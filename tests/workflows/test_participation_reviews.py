@@ -17,10 +17,10 @@ from domain.phases import Phase, describe_moment
 from domain.spec import ApplicantKind, ContestSpec
 from services.konkurs import Konkurs
 from store.log import topic_of
-from tests.factories import DAY, spec_data
-from tests.workflows.driving import phase_becomes
+from tests.factories import DAY, OPERATOR, spec_data
+from tests.workflows.driving import phase_becomes, signed_input, update
 from workflows.contest import ContestWorkflow
-from workflows.models import CancelContest, ContestInput, ExtendDeadline
+from workflows.models import CancelContest, ExtendDeadline
 
 KRASNODAR, KEMEROVO, NOVGOROD = "23", "42", "53"
 
@@ -45,7 +45,7 @@ async def start_contest(client: Client, env: WorkflowEnvironment, drive: bool = 
     spec = drive_spec(await env.get_current_time() + timedelta(hours=1), slug, drive)
     handle = await client.start_workflow(
         ContestWorkflow.run,
-        ContestInput(slug=slug, spec=spec.model_dump(mode="json"), plan=spec.phase_plan()),
+        signed_input(client, spec),
         id=f"contest-{slug}", task_queue=client.test_queue,  # type: ignore[attr-defined]
     )
     return handle, spec
@@ -58,7 +58,7 @@ def submit(konkurs: Konkurs, slug: str, *regions: str) -> None:
             reference=f"S-{offset + i}", nomination="HC-1", title="Практика",
             applicant=Applicant(name="Администрация", kind=ApplicantKind.NGO, region=region)))
         for i, region in enumerate(regions)
-    ]))
+    ], actor=OPERATOR))
 
 
 def reviews_of(konkurs: Konkurs, slug: str) -> list[dict[str, Any]]:
@@ -106,7 +106,7 @@ async def test_reviews_fire_at_the_specs_moments_and_record_the_regions_below_ta
 
     # An extension of collection past day 60 brings day 60 inside collection: one more review.
     closes = spec.phase_plan().window(Phase.COLLECTING).closes_at
-    await handle.execute_update(ContestWorkflow.extend_deadline, ExtendDeadline(
+    await update(client, handle, ContestWorkflow.extend_deadline, ExtendDeadline(
         phase=Phase.COLLECTING, closes_at=closes + 5 * DAY, reason="регионы просят время"))
     await env.sleep(40 * DAY)
     state = await phase_becomes(handle, Phase.SCREENING)
@@ -121,7 +121,7 @@ async def test_reviews_fire_at_the_specs_moments_and_record_the_regions_below_ta
     reviewed_steps = [s for s in state.steps if s.startswith("participation reviewed at")]
     assert reviewed_steps == [f"participation reviewed at {describe_moment(m)}" for m in expected]
     assert state.steps.index(reviewed_steps[-1]) < state.steps.index("collecting closed by deadline")
-    await handle.execute_update(ContestWorkflow.cancel, CancelContest(reason="end of test"))
+    await update(client, handle, ContestWorkflow.cancel, CancelContest(reason="end of test"))
 
 
 async def test_a_contest_without_a_drive_schedules_no_review(
@@ -135,4 +135,4 @@ async def test_a_contest_without_a_drive_schedules_no_review(
     assert reviews_of(konkurs, spec.slug) == []
     assert state.steps == ["announced closed by deadline", "collecting closed by deadline",
                            "conclude_screening"]
-    await handle.execute_update(ContestWorkflow.cancel, CancelContest(reason="end of test"))
+    await update(client, handle, ContestWorkflow.cancel, CancelContest(reason="end of test"))

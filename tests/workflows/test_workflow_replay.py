@@ -17,10 +17,10 @@ from konkurs import replay
 from konkurs.cli import run
 from tests.factories import DAY, make_spec
 from tests.workflows.changed_contest import ContestWithPatchedTimer, ContestWithUnpatchedTimer
-from tests.workflows.driving import phase_becomes
+from tests.workflows.driving import phase_becomes, signed_input, update
 from workflows.contest import ContestWorkflow
 from workflows.judging import NominationJudgingWorkflow
-from workflows.models import CancelContest, ContestInput
+from workflows.models import CancelContest
 
 PANELS = ["HC-1", "HC-2"]
 
@@ -31,13 +31,13 @@ async def finished_contest(client: Client, env: WorkflowEnvironment) -> str:
     spec = make_spec(await env.get_current_time() + timedelta(hours=1), slug=slug)
     handle = await client.start_workflow(
         ContestWorkflow.run,
-        ContestInput(slug=slug, spec=spec.model_dump(mode="json"), plan=spec.phase_plan()),
+        signed_input(client, spec),
         id=f"contest-{slug}",
         task_queue=client.test_queue,  # type: ignore[attr-defined]
     )
     await env.sleep(80 * DAY)
     await phase_becomes(handle, Phase.JUDGING)
-    await handle.execute_update(ContestWorkflow.cancel, CancelContest(reason="проверка"))
+    await update(client, handle, ContestWorkflow.cancel, CancelContest(reason="проверка"))
     assert (await handle.result()).final_phase == Phase.CANCELLED
     return slug
 

@@ -1,0 +1,27 @@
+"""Queries that depend on who asks, and what they answer."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from domain.actors import Actor
+from domain.aggregates import Applicant, SubmissionStatus
+from domain.commands.order import Order
+from domain.model import Value
+
+
+class ReadSubmissions(Order):
+    actor: Actor
+    slug: str
+    reference: str | None = Field(default=None, description="One submission; all the reader may see if None")
+
+
+class SubmissionRecord(Value):
+    reference: str
+    nomination: str
+    title: str
+    applicant: Applicant
+    summary: str
+    status: SubmissionStatus
+    rejection_reason: str | None = Field(description="Why screening rejected it, if it did")
+    place: int | None
