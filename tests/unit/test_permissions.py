@@ -11,6 +11,9 @@ from domain.errors import Forbidden
 from services.konkurs import Konkurs
 from tests.unit.permissions import ROLES, SERVICE_CASES, SLUG, judging, spec
 
+# The policy decides the same on every store; hundreds of fresh databases would add nothing.
+pytestmark = pytest.mark.only_on("memory", reason="the rights policy does not depend on the store")
+
 MATRIX = [(command, role) for command in SERVICE_CASES for role in ROLES]
 
 

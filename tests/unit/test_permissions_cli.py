@@ -99,6 +99,9 @@ CLI_CASES: dict[str, CliCase] = {
         "tokens", "revoke", w.extra["token_id"], "--reason", "утерян"], FEDERAL),
 }
 
+# The policy decides the same on every store; hundreds of fresh databases would add nothing.
+pytestmark = pytest.mark.only_on("memory", reason="the rights policy does not depend on the store")
+
 MATRIX = [(command, role) for command in CLI_CASES for role in ROLES]
 
 
