@@ -86,7 +86,9 @@ class Actor(Value):
 
     def describe(self) -> str:
         """One phrase for refusals and the record: `regional operator zab-op (region 75)`."""
-        title = self.role.value.replace("-", " ") if self.role else "the engine"
+        if self.role is None:
+            return f"the engine ({self.id})"
+        title = self.role.value.replace("-", " ")
         if self.scope.region:
             return f"{title} {self.id} (region {self.scope.region})"
         if self.scope.inn:
