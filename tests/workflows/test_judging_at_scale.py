@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from domain.aggregates import Applicant, ExpertProfile, Judging
 from domain.aggregates.judging import judging_id
-from domain.commands.intake import RecordReviews, SubmissionForm, Submit
+from domain.commands.intake import SubmissionForm, Submit
 from domain.commands.judging import EnrollExperts
 from domain.phases import Phase
 from domain.regions import REGIONS
@@ -25,7 +26,7 @@ from domain.rules.assignment import Entry, Reviewer, conflict_reason
 from domain.spec import ContestSpec
 from services.konkurs import Konkurs
 from store.log import topic_of
-from tests.factories import DAY, OPERATOR, cards_for_assignments
+from tests.factories import DAY, OPERATOR, cards_for_assignments, record_cards
 from tests.factories import spec_data as contest_spec_data
 from tests.workflows.driving import phase_becomes, signed_input
 from workflows.contest import ContestWorkflow
@@ -125,17 +126,16 @@ def reminders(konkurs: Konkurs, slug: str, spec: ContestSpec) -> dict[str, dict[
 
 
 async def test_thirteen_nominations_with_5000_submissions_and_200_experts_are_judged_to_the_end(
-    queue: str, time_skipping_env: WorkflowEnvironment, konkurs: Konkurs
+    client: Client, time_skipping_env: WorkflowEnvironment, konkurs: Konkurs
 ) -> None:
     env = time_skipping_env
-    client = env.client
     slug = f"scale-{uuid.uuid4().hex[:8]}"
     spec = ContestSpec.model_validate(spec_data(await env.get_current_time() + timedelta(hours=1), slug))
     assert len(spec.nominations) == 13
     handle = await client.start_workflow(
         ContestWorkflow.run,
         signed_input(client, spec),
-        id=f"contest-{slug}", task_queue=queue,
+        id=f"contest-{slug}", task_queue=client.test_queue,  # type: ignore[attr-defined]
     )
 
     # Collection: the roster and every submission, from all 89 regions.
@@ -171,7 +171,7 @@ async def test_thirteen_nominations_with_5000_submissions_and_200_experts_are_ju
     before = [card for card in cards if early(card[1])]
     after = [card for card in cards if not early(card[1])]
     scored = await asyncio.to_thread(
-        konkurs.submissions.record_reviews, RecordReviews(slug=slug, forms=before)
+        record_cards, konkurs, slug, before
     )
     assert scored.recorded == len(before)
 
@@ -197,7 +197,7 @@ async def test_thirteen_nominations_with_5000_submissions_and_200_experts_are_ju
 
     # The rest of the cards, then the close, the rankings and the published results.
     rescored = await asyncio.to_thread(
-        konkurs.submissions.record_reviews, RecordReviews(slug=slug, forms=after)
+        record_cards, konkurs, slug, after
     )
     assert rescored.recorded == len(after)
     result = await handle.result()
