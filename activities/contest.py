@@ -54,7 +54,8 @@ async def run_command(slug: str, command: Callable[[], CommandResult]) -> Comman
         result = await heartbeating(asyncio.to_thread(command))
     except KonkursError as error:
         log.warning("activity_refused", activity=name, contest=slug, error=str(error))
-        raise ApplicationError(str(error), type="KonkursError", non_retryable=True) from None
+        raise ApplicationError(str(error), type(error).__name__, type="KonkursError",
+                               non_retryable=True) from None
     log.info("activity_done", activity=name, contest=slug, applied=result.applied)
     return result
 
@@ -71,7 +72,8 @@ class ContestActivities:
             return await asyncio.to_thread(self.konkurs.senders.verify, check)
         except KonkursError as error:
             log.warning("sender_refused", purpose=check.purpose, error=str(error))
-            raise ApplicationError(str(error), type="KonkursError", non_retryable=True) from None
+            raise ApplicationError(str(error), type(error).__name__, type="KonkursError",
+                               non_retryable=True) from None
 
     @activity.defn
     async def announce(self, order: Announce) -> CommandResult:

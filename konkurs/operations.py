@@ -20,6 +20,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.workflow import UpdateMethodMultiParam
 
+from domain import errors
 from domain.access import Stage, require_operator
 from domain.actors import Actor, SignedActor
 from domain.errors import ContestAlreadyAnnounced, InvalidCommand, KonkursError, UnknownContest
@@ -167,8 +168,18 @@ async def send_update(
         state: ContestState = await handle.execute_update(update, request)
     except WorkflowUpdateFailedError as failure:
         cause = failure.cause or failure
-        raise InvalidCommand(getattr(cause, "message", None) or str(cause)) from None
+        raise refusal_of(cause) from None
     return state
+
+
+def refusal_of(cause: BaseException) -> KonkursError:
+    """The domain error a refused Update names in its details, `InvalidCommand` if none."""
+    message = getattr(cause, "message", None) or str(cause)
+    details = getattr(cause, "details", None) or ("InvalidCommand",)
+    kind = getattr(errors, str(details[0]), InvalidCommand)
+    if not (isinstance(kind, type) and issubclass(kind, KonkursError)):
+        kind = InvalidCommand
+    return kind(message)
 
 
 def utc_now() -> datetime:

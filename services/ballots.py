@@ -13,17 +13,18 @@ import hmac
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 from pydantic_core import to_json, to_jsonable_python
 
 from domain.access import Stage, require_caster
+from domain.actors import Actor
 from domain.aggregates import Ballot, Contest
 from domain.aggregates.ballot_batch import BallotBatch, Rejection, batch_id
 from domain.commands.intake import BallotInput, BatchOutcome, CastBallots
-from domain.errors import BallotRefused, DuplicateBallot
+from domain.errors import BallotRefused, DuplicateBallot, KonkursError
 from domain.ids import ballot_hex
 from domain.phases import Phase
 from domain.regions import REGION_CODES
@@ -64,43 +65,97 @@ class BallotService:
         previous = self._batch(slug, batch)
         if previous is not None:
             return _outcome(previous, repeated=True)
-        with collector_paused():
-            return self._record_batch(contest, order, batch)
-
-    def _record_batch(self, contest: Contest, order: CastBallots, batch: str) -> BatchOutcome:
-        slug, ballots, strict = contest.slug, order.ballots, order.strict
-        actor = order.actor.model_dump(mode="json")
-        checked = _Checker(contest, order.voter_key, self._on_the_ballot(contest), actor).check(ballots)
+        checked = self._checker(contest, order.voter_key).check(ballots, order.actor)
         outcome: list[BatchOutcome] = []
 
         def build(existing: set[str]) -> list[StoredEvent]:
-            """Give each ballot its voter's first free slot in the nomination, in batch order."""
-            refused = list(checked.rejections)
-            events: list[StoredEvent] = []
-            seal = self.store.mapper.seal  # type: ignore[attr-defined]
-            taken = existing
-            for slots, voter, row, index in checked.accepted:
-                for slot in slots:
-                    if slot not in taken:
-                        break
-                else:
-                    refused.append((index, _rejection(row, voter, ALREADY_VOTED)))
-                    continue
-                taken.add(slot)
-                events.append(StoredEvent(slot, 1, CAST_TOPIC, seal(checked.state(row, voter))))
-            rejections = [rejection for _, rejection in sorted(refused, key=lambda r: r[0])]
-            if strict and rejections:
-                first = rejections[0]
-                refusal = DuplicateBallot if first.reason == ALREADY_VOTED else BallotRefused
-                raise refusal(f"{first.label}: {first.reason} (nomination {first.nomination}, "
-                              f"submission {first.submission})")
-            record = BallotBatch(contest=slug, batch=batch, sent=len(ballots),
-                                 accepted=len(events), rejections=rejections)
+            events, record = self._accept(checked, order, batch, existing)
             outcome.append(_outcome(record))
-            return [*events, *self.store.stored([record], order.actor)]
+            return events
 
-        insert_new(self.store.dialect, list({s for slots, *_ in checked.accepted for s in slots}), build)
+        with collector_paused():
+            insert_new(self.store.dialect, checked.slots(), build)
         return outcome[0]
+
+    def cast_together(self, orders: Sequence[CastBallots]) -> list[BatchOutcome | KonkursError]:
+        """Several requests' batches in one transaction, each answered as if cast alone: the
+        API's group commit of single ballots, where one durable commit serves many requests.
+
+        A request refused as a whole (unknown contest, a caller who may not cast) gets its error
+        and costs the others nothing; a batch id seen twice is recorded once."""
+        answers: list[BatchOutcome | KonkursError | None] = [None] * len(orders)
+        pending: list[tuple[int, CastBallots, str, _Checked]] = []
+        checkers: dict[str, _Checker] = {}
+        first_of: dict[tuple[str, str], int] = {}
+        for index, order in enumerate(orders):
+            try:
+                checker = checkers.get(order.slug) or self._checker(
+                    self.store.get_contest(order.slug), order.voter_key)
+                checkers[order.slug] = checker
+                require_caster(order.actor, checker.stage)
+                batch = order.batch or _content_id(order.slug, order.ballots)
+                if (order.slug, batch) in first_of:
+                    continue
+                first_of[(order.slug, batch)] = index
+                previous = self._batch(order.slug, batch)
+                if previous is not None:
+                    answers[index] = _outcome(previous, repeated=True)
+                    continue
+                pending.append((index, order, batch, checker.check(order.ballots, order.actor)))
+            except KonkursError as refused:
+                answers[index] = refused
+
+        def build(existing: set[str]) -> list[StoredEvent]:
+            events: list[StoredEvent] = []
+            for index, order, batch, checked in pending:
+                if batch_id(order.slug, batch).hex in existing:
+                    continue  # another process recorded this batch meanwhile: read below
+                own, record = self._accept(checked, order, batch, existing)
+                events.extend(own)
+                answers[index] = _outcome(record)
+            return events
+
+        candidates = [slot for *_, checked in pending for slot in checked.slots()]
+        candidates += [batch_id(order.slug, batch).hex for _, order, batch, _ in pending]
+        with collector_paused():
+            insert_new(self.store.dialect, candidates, build)
+        for index, order in enumerate(orders):
+            if answers[index] is None:
+                batch = order.batch or _content_id(order.slug, order.ballots)
+                recorded = self._batch(order.slug, batch)
+                answers[index] = (_outcome(recorded, repeated=index != first_of[(order.slug, batch)])
+                                  if recorded is not None else KonkursError("the batch was not recorded"))
+        return [answer for answer in answers if answer is not None]
+
+    def _accept(
+        self, checked: _Checked, order: CastBallots, batch: str, taken: set[str]
+    ) -> tuple[list[StoredEvent], BallotBatch]:
+        """The events of one batch: each ballot in its voter's first free slot of the nomination,
+        in batch order (`taken` grows with them), then the batch's record of what it refused."""
+        refused = list(checked.rejections)
+        events: list[StoredEvent] = []
+        seal = self.store.mapper.seal  # type: ignore[attr-defined]
+        for slots, voter, row, index in checked.accepted:
+            for slot in slots:
+                if slot not in taken:
+                    break
+            else:
+                refused.append((index, _rejection(row, voter, ALREADY_VOTED)))
+                continue
+            taken.add(slot)
+            events.append(StoredEvent(slot, 1, CAST_TOPIC, seal(checked.state(row, voter))))
+        rejections = [rejection for _, rejection in sorted(refused, key=lambda r: r[0])]
+        if order.strict and rejections:
+            first = rejections[0]
+            refusal = DuplicateBallot if first.reason == ALREADY_VOTED else BallotRefused
+            raise refusal(f"{first.label}: {first.reason} (nomination {first.nomination}, "
+                          f"submission {first.submission})")
+        record = BallotBatch(contest=order.slug, batch=batch, sent=len(order.ballots),
+                             accepted=len(events), rejections=rejections)
+        return [*events, *self.store.stored([record], order.actor)], record
+
+    def _checker(self, contest: Contest, voter_key: bytes) -> _Checker:
+        return _Checker(contest, voter_key, self._on_the_ballot(contest))
 
     def _batch(self, slug: str, batch: str) -> BallotBatch | None:
         found: BallotBatch | None = self.store.existing(batch_id(slug, batch))
@@ -131,16 +186,16 @@ class _Checked(NamedTuple):
         return self.envelope + to_json({"nomination": row.nomination, "voter": voter,
                                         "submission": row.submission, "region": row.region})[1:]
 
+    def slots(self) -> list[str]:
+        return list({slot for slots, *_ in self.accepted for slot in slots})
+
 
 class _Checker:
     """The rules a ballot must meet, prepared once per batch so each ballot costs microseconds."""
 
-    def __init__(
-        self, contest: Contest, voter_key: bytes, on_the_ballot: set[tuple[str, str]],
-        actor: dict[str, Any],
-    ) -> None:
+    def __init__(self, contest: Contest, voter_key: bytes, on_the_ballot: set[tuple[str, str]]) -> None:
         self.slug = contest.slug
-        self.actor = actor
+        self.stage = Stage.of(contest.spec)
         self.key = voter_key
         self.open = contest.phase == Phase.VOTING
         spec = contest.spec
@@ -149,7 +204,7 @@ class _Checker:
         self.now = to_jsonable_python(datetime.now(UTC))
         self.per_voter = spec.voting.ballots_per_voter_per_nomination
 
-    def check(self, ballots: Iterable[BallotInput]) -> _Checked:
+    def check(self, ballots: Iterable[BallotInput], actor: Actor) -> _Checked:
         accepted, rejections = [], []
         for index, row in enumerate(ballots):
             voter = voter_pseudonym(self.key, row.voter)
@@ -158,8 +213,8 @@ class _Checker:
                 accepted.append((self._slots(row.nomination, voter), voter, row, index))
             else:
                 rejections.append((index, _rejection(row, voter, reason)))
-        shared = to_json({"timestamp": self.now, "originator_topic": BALLOT_TOPIC, "actor": self.actor,
-                          "contest": self.slug})
+        shared = to_json({"timestamp": self.now, "originator_topic": BALLOT_TOPIC,
+                          "actor": actor.model_dump(mode="json"), "contest": self.slug})
         return _Checked(accepted, rejections, shared[:-1] + b",")
 
     def _slots(self, nomination: str, voter: str) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from services.chain import Chain
 from services.conclusions import ResultsService
 from services.contests import ContestService
 from services.credentials import Credentials, IdentityProvider
+from services.expert_desk import ExpertDesk
 from services.judging import JudgingService
 from services.judging_reads import JudgingReads
 from services.participation import ParticipationService
@@ -47,6 +48,7 @@ class Konkurs:
         self.contests = ContestService(self.store)
         self.submissions = SubmissionService(self.store)
         self.submission_reads = SubmissionReads(self.store, self.reads)
+        self.expert_desk = ExpertDesk(self.store, self.submission_reads)
         self.ballots = BallotService(self.store, self.reads)
         self.judging = JudgingService(self.store, self.reads)
         self.results = ResultsService(self.store, self.reads, self.chain)

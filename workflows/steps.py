@@ -50,9 +50,12 @@ async def verified(sender: SignedActor | None, purpose: str) -> Actor:
 def refusal(failure: ActivityError) -> ApplicationError:
     """A refused activity's reason, as the caller of an Update should read it."""
     cause = failure.cause
-    return rejected(cause.message if isinstance(cause, ApplicationError) else str(failure))
+    if not isinstance(cause, ApplicationError):
+        return rejected(str(failure))
+    return rejected(cause.message, *cause.details[:1])
 
 
-def rejected(message: str) -> ApplicationError:
-    """What a validator or handler raises to refuse a command: the caller sees `message`."""
-    return ApplicationError(message, type="InvalidCommand", non_retryable=True)
+def rejected(message: str, kind: str = "InvalidCommand") -> ApplicationError:
+    """What a validator or handler raises to refuse a command: the caller sees `message`, and
+    `kind` names the domain error (`Forbidden`), so an entry point can answer as it deserves."""
+    return ApplicationError(message, kind, type="InvalidCommand", non_retryable=True)

@@ -25,3 +25,21 @@ class SubmissionRecord(Value):
     status: SubmissionStatus
     rejection_reason: str | None = Field(description="Why screening rejected it, if it did")
     place: int | None
+
+
+class ReadAssignments(Order):
+    actor: Actor
+    slug: str
+
+
+class Assignment(Value):
+    submission: SubmissionRecord
+    scored: bool = Field(description="The expert has recorded a card for it")
+    scores: dict[str, float] | None = Field(description="The card's last revision, if any")
+
+
+class Progress(Value):
+    expert: str
+    assigned: int
+    scored: int
+    open: list[str] = Field(description="Assigned submissions still without a card")

@@ -11,6 +11,7 @@ import typer
 from domain.errors import KonkursError
 from konkurs.cli import (
     announcement_commands,
+    api_command,
     audit_at_command,
     audit_commands,
     audit_report_command,
@@ -56,6 +57,7 @@ view_commands.register(app)
 participation_commands.register(app)
 vote_commands.register(app)
 service_commands.register(app)
+api_command.register(app)
 demo_command.register(app)
 event_commands.register(app)
 webhook_commands.register(app)

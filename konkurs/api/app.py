@@ -1,0 +1,44 @@
+"""The app: versioned routes under /v1, problem details for every error, a cap on bodies."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from konkurs.api import problems
+from konkurs.api.context import Api
+from konkurs.api.group_commit import GroupCommit
+from konkurs.api.limits import JSON_BODY_LIMIT, BodyLimit
+from konkurs.api.routes import applicants, contests, events, experts, operators, portals
+from konkurs.bootstrap import Bootstrap, bootstrap
+
+DESCRIPTION = """\
+Konkurs runs public best-practice contests. Portals, experts, applicants, operators and
+services call this API with a bearer credential: a Konkurs token (`konkurs tokens issue`) or an
+OpenID Connect JWT. Every answer that is not a success is RFC 9457 problem details whose
+`detail` says what is wrong in one sentence. See docs/api.md for a worked example per user.
+"""
+
+
+def create_app(boot: Bootstrap | None = None, group_commit: bool = True) -> FastAPI:
+    """`group_commit=False` gives each single ballot its own transaction (for comparison)."""
+    boot = boot or bootstrap()
+    context = Api(boot, GroupCommit(boot.services.ballots, most=512 if group_commit else 1))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await context.group.close()
+
+    app = FastAPI(title="Konkurs", version="1", description=DESCRIPTION, lifespan=lifespan,
+                  responses=problems.PROBLEM_RESPONSES)
+    app.state.api = context
+    problems.install(app)
+    app.add_middleware(BodyLimit, limit_for=lambda path: JSON_BODY_LIMIT)
+    v1 = APIRouter(prefix="/v1")
+    for module in (contests, applicants, experts, portals, operators, events):
+        v1.include_router(module.router)
+    app.include_router(v1)
+    return app

@@ -1,0 +1,66 @@
+"""What every route depends on: the process's bootstrap, the caller's actor, the views."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from domain.access import Stage, require_reader
+from domain.actors import Actor
+from domain.errors import Unauthenticated
+from konkurs.api.group_commit import GroupCommit
+from konkurs.bootstrap import Bootstrap
+from projections import ViewsDB, catch_up, default_views
+from services.konkurs import Konkurs
+
+
+@dataclass
+class Api:
+    boot: Bootstrap
+    group: GroupCommit
+    _views_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @cached_property
+    def voter_key(self) -> bytes:
+        return self.boot.settings.voter_key()
+
+    @property
+    def services(self) -> Konkurs:
+        return self.boot.services
+
+    def views(self) -> ViewsDB:
+        """The views, caught up with the log before anyone reads them; one catch-up at a time."""
+        database = ViewsDB(self.boot.settings.views_path)
+        with self._views_lock:
+            catch_up(self.services.store, database, default_views())
+        return database
+
+    def require_reader(self, actor: Actor, slug: str, right: str) -> None:
+        require_reader(actor, Stage.of(self.services.store.get_contest(slug).spec), right)
+
+
+def api(request: Request) -> Api:
+    found: Api = request.app.state.api
+    return found
+
+
+bearer = HTTPBearer(auto_error=False, description="A Konkurs token (`konkurs tokens issue`) or an "
+                                                  "OpenID Connect JWT from the configured provider")
+
+
+def caller(
+    context: Annotated[Api, Depends(api)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Actor:
+    if credentials is None:
+        raise Unauthenticated("this request needs a bearer credential: Authorization: Bearer <token>")
+    return context.services.credentials.authenticate(credentials.credentials)
+
+
+Context = Annotated[Api, Depends(api)]
+Caller = Annotated[Actor, Depends(caller)]

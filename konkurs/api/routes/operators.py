@@ -1,0 +1,57 @@
+"""Operators' actions on a running contest: the same signed Temporal Updates the CLI sends,
+with the caller as their actor; the workflow's validators and the services decide."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from domain.phases import Phase
+from konkurs import operations
+from konkurs.api.context import Caller, Context
+from workflows.contest import ContestWorkflow
+from workflows.models import CancelContest, ClosePhase, ContestState, ExtendDeadline
+
+router = APIRouter(tags=["operators"])
+
+Reason = Field(default="", max_length=2000, description="Recorded with the action")
+
+
+class Extension(BaseModel):
+    until: datetime = Field(description="The new deadline, an ISO time with its offset")
+    reason: str = Reason
+    phase: Phase | None = Field(default=None, description="The phase to extend; default: the current one")
+
+
+class Closing(BaseModel):
+    phase: Phase = Field(description="The phase to close; must be the current one")
+    reason: str = Reason
+
+
+class Cancellation(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/contests/{slug}/extend", summary="Extend a deadline, e.g. collection to 30 June")
+async def extend(slug: str, body: Extension, context: Context, actor: Caller) -> ContestState:
+    signer = operations.Signer(context.services.senders, actor)
+    client = await context.boot.client()
+    state, _ = await operations.live_state(client, slug)
+    request = ExtendDeadline(phase=body.phase or state.phase, closes_at=body.until, reason=body.reason)
+    return await operations.send_update(client, slug, ContestWorkflow.extend_deadline, request, signer)
+
+
+@router.post("/contests/{slug}/close", summary="Close the current phase now")
+async def close(slug: str, body: Closing, context: Context, actor: Caller) -> ContestState:
+    signer = operations.Signer(context.services.senders, actor)
+    return await operations.send_update(await context.boot.client(), slug, ContestWorkflow.close_phase,
+                                        ClosePhase(phase=body.phase, reason=body.reason), signer)
+
+
+@router.post("/contests/{slug}/cancel", summary="Cancel the contest in any phase")
+async def cancel(slug: str, body: Cancellation, context: Context, actor: Caller) -> ContestState:
+    signer = operations.Signer(context.services.senders, actor)
+    return await operations.send_update(await context.boot.client(), slug, ContestWorkflow.cancel,
+                                        CancelContest(reason=body.reason), signer)
