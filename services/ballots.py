@@ -65,7 +65,11 @@ class BallotService:
         previous = self._batch(slug, batch)
         if previous is not None:
             return _outcome(previous, repeated=True)
-        checked = self._checker(contest, order.voter_key).check(ballots, order.actor)
+        return self._record_batch(contest, order, batch)
+
+    def _record_batch(self, contest: Contest, order: CastBallots, batch: str) -> BatchOutcome:
+        """Check the batch against `contest` as given and record it."""
+        checked = self._checker(contest, order.voter_key).check(order.ballots, order.actor)
         outcome: list[BatchOutcome] = []
 
         def build(existing: set[str]) -> list[StoredEvent]:
