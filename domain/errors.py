@@ -83,3 +83,11 @@ class Forbidden(KonkursError):
 
 class Unauthenticated(KonkursError):
     """No credential, or one that is unknown, revoked, expired or forged."""
+
+
+class MaterialRefused(KonkursError):
+    """A file of a type, or beyond a count, that the contest's spec does not take."""
+
+
+class MaterialTooLarge(MaterialRefused):
+    """A file larger than the contest's spec allows."""

@@ -42,6 +42,11 @@ class Settings:
         return self.home / "views.db"
 
     @property
+    def materials_path(self) -> Path:
+        """Where submissions' files are kept, each under its SHA-256 (the log records the hash)."""
+        return self.home / "materials"
+
+    @property
     def temporal_db_path(self) -> Path:
         return self.home / "temporal.db"
 

@@ -51,4 +51,5 @@ def _record(submission: Submission) -> SubmissionRecord:
     return SubmissionRecord(
         reference=submission.reference, nomination=submission.nomination, title=submission.title,
         applicant=submission.applicant, summary=submission.summary, status=submission.status,
-        rejection_reason=submission.rejection_reason, place=submission.place)
+        rejection_reason=submission.rejection_reason, place=submission.place,
+        materials=list(getattr(submission, "materials", [])))

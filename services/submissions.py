@@ -14,7 +14,7 @@ from domain.access import Stage, require_scorer, require_submitter
 from domain.aggregates import Applicant, Judging, Review, Submission, SubmissionStatus
 from domain.aggregates.judging import judging_id
 from domain.aggregates.municipalities import UnknownMunicipality, roster_id
-from domain.commands.intake import RecordReviews, Submit
+from domain.commands.intake import Attached, AttachMaterial, RecordReviews, Submit
 from domain.commands.order import Recorded
 from domain.errors import (
     DuplicateSubmission,
@@ -26,6 +26,7 @@ from domain.errors import (
 from domain.ids import review_id, submission_id
 from domain.phases import Phase
 from domain.regions import REGION_CODES, region_name
+from domain.rules.materials import check_material
 from domain.rules.scoring import check_scorecard
 from store.application import StoreApplication
 from store.ballots import insert_new
@@ -81,6 +82,24 @@ class SubmissionService:
                 raise KonkursError("some submissions were recorded concurrently by another "
                                    "writer; nothing was saved, run the import again") from None
         return Recorded(recorded=len(batch))
+
+    def attach_material(self, order: AttachMaterial) -> Attached:
+        """Record a file attached to a submission while collection is open: by its applicant (or
+        an operator), within the spec's limits. The file itself is stored by content beforehand;
+        the log records its SHA-256, size and media type."""
+        contest = self.store.open_contest(order.slug, Phase.COLLECTING, "materials")
+        submission: Submission | None = self.store.existing(submission_id(order.slug, order.reference))
+        stage = Stage.of(contest.spec)
+        owner = submission.applicant.inn if submission else order.actor.scope.inn
+        require_submitter(order.actor, stage, [owner])
+        if submission is None:
+            raise UnknownSubmission(f"no submission {order.reference!r} in contest {order.slug}")
+        where = f"submission {order.reference}"
+        check_material(order.material, contest.spec.materials, len(submission.materials), where)
+        applied = submission.attach(order.material)
+        if applied:
+            self.store.save(submission, actor=order.actor)
+        return Attached(reference=order.reference, material=order.material, applied=applied)
 
     def _check_municipality(
         self, applicant: Applicant, rosters: dict[str, frozenset[str] | None], where: str

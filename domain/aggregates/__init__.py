@@ -6,10 +6,10 @@ from domain.aggregates.judging import Judging, Pair, Reminder
 from domain.aggregates.municipalities import Municipality, MunicipalRoster
 from domain.aggregates.registry import RegistryEntry, RegistryRow
 from domain.aggregates.review import Review
-from domain.aggregates.submission import Applicant, Submission, SubmissionStatus
+from domain.aggregates.submission import Applicant, Material, Submission, SubmissionStatus
 
 __all__ = [
     "Announcement", "Applicant", "Ballot", "Contest", "Expert", "ExpertProfile", "Judging",
-    "MunicipalRoster", "Municipality", "Pair",
+    "Material", "MunicipalRoster", "Municipality", "Pair",
     "RegistryEntry", "RegistryRow", "Reminder", "Review", "Submission", "SubmissionStatus",
 ]

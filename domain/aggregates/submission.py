@@ -16,7 +16,7 @@ from domain.spec import ApplicantKind
 
 
 class Applicant(Value):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=500)
     kind: ApplicantKind
     region: RegionCode = Field(description="Two-digit region code")
     inn: str | None = Field(default=None, pattern=r"^(\d{10}|\d{12})$")
@@ -38,6 +38,16 @@ class Provenance(Value):
     reviews: int = 0
 
 
+class Material(Value):
+    """A file attached to a submission, known by its content: the file itself lives outside the
+    log, stored under its SHA-256."""
+
+    name: str = Field(min_length=1, max_length=255)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(ge=0)
+    media_type: str = Field(min_length=1, max_length=255)
+
+
 class SubmissionStatus(StrEnum):
     SUBMITTED = "submitted"
     WITHDRAWN = "withdrawn"
@@ -53,6 +63,7 @@ class Submission(Aggregate):
         Admitted: ClassVar[type[Aggregate.Event]]
         Rejected: ClassVar[type[Aggregate.Event]]
         Placed: ClassVar[type[Aggregate.Event]]
+        MaterialAttached: ClassVar[type[Aggregate.Event]]
 
     @event("Submitted")
     def __init__(
@@ -69,6 +80,7 @@ class Submission(Aggregate):
         self.status = SubmissionStatus.SUBMITTED
         self.rejection_reason: str | None = None
         self.place: int | None = None
+        self.materials: list[Material] = []
 
     @staticmethod
     def create_id(contest: str, reference: str, **_: Any) -> Any:
@@ -107,6 +119,17 @@ class Submission(Aggregate):
     def _placed(self, place: int, score: float) -> None:
         self.status = SubmissionStatus.PLACED
         self.place = place
+
+    def attach(self, material: Material) -> bool:
+        """Attach a file; the same content again changes nothing and answers False."""
+        if any(m.sha256 == material.sha256 for m in self.materials):
+            return False
+        self._material_attached(material=material)
+        return True
+
+    @event("MaterialAttached")
+    def _material_attached(self, material: Material) -> None:
+        self.materials.append(material)
 
     def _check_status(self, expected: SubmissionStatus, action: str) -> None:
         if self.status != expected:

@@ -11,18 +11,18 @@ from typing import Annotated
 from pydantic import BeforeValidator, ConfigDict, Field
 from pydantic.dataclasses import dataclass
 
-from domain.aggregates import Applicant
-from domain.commands.order import Command
+from domain.aggregates import Applicant, Material
+from domain.commands.order import Command, Order
 from domain.model import Value
 from domain.regions import padded_region
 
 
 class SubmissionForm(Value):
     reference: str = Field(min_length=1, max_length=100)
-    nomination: str
-    title: str = Field(min_length=1)
+    nomination: str = Field(max_length=64)
+    title: str = Field(min_length=1, max_length=500)
     applicant: Applicant
-    summary: str = ""
+    summary: str = Field(default="", max_length=20_000)
 
 
 class ReviewForm(Value):
@@ -49,6 +49,18 @@ class BallotInput:
 class Submit(Command):
     slug: str
     forms: list[tuple[str, SubmissionForm]]
+
+
+class AttachMaterial(Command):
+    slug: str
+    reference: str
+    material: Material
+
+
+class Attached(Order):
+    reference: str
+    material: Material
+    applied: bool = Field(description="False when the submission already had this file")
 
 
 class RecordReviews(Command):

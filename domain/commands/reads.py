@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from domain.actors import Actor
-from domain.aggregates import Applicant, SubmissionStatus
+from domain.aggregates import Applicant, Material, SubmissionStatus
 from domain.commands.order import Order
 from domain.model import Value
 
@@ -25,6 +25,7 @@ class SubmissionRecord(Value):
     status: SubmissionStatus
     rejection_reason: str | None = Field(description="Why screening rejected it, if it did")
     place: int | None
+    materials: list[Material] = Field(default_factory=list, description="Attached files, by content")
 
 
 class ReadAssignments(Order):

@@ -16,6 +16,7 @@ from domain.spec.announcement import Announcement
 from domain.spec.base import Code, SpecModel
 from domain.spec.checks import SpecProblems, cross_field_problems
 from domain.spec.judging import Judging
+from domain.spec.materials import Materials
 from domain.spec.participation import Participation
 from domain.spec.schedule import Moment, Schedule
 from domain.spec.stages import Promotion, RegionalStages
@@ -105,6 +106,8 @@ class ContestSpec(SpecModel):
     schedule: Schedule
     eligibility: Eligibility
     screening: Screening = Screening()
+    materials: Materials = Field(default_factory=Materials,
+                                 description="What an applicant may attach to a submission")
     judging: Judging
     voting: Voting = Voting()
     places_per_nomination: int = Field(default=3, ge=1)

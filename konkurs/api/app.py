@@ -7,12 +7,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
+from domain.spec.materials import LARGEST_ALLOWED
 from konkurs.api import problems
 from konkurs.api.context import Api
 from konkurs.api.group_commit import GroupCommit
 from konkurs.api.limits import JSON_BODY_LIMIT, BodyLimit
-from konkurs.api.routes import applicants, contests, events, experts, operators, portals
+from konkurs.api.routes import applicants, contests, events, experts, materials, operators, portals
 from konkurs.bootstrap import Bootstrap, bootstrap
+
+MULTIPART_SLACK = 64 * 1024
 
 DESCRIPTION = """\
 Konkurs runs public best-practice contests. Portals, experts, applicants, operators and
@@ -20,6 +23,12 @@ services call this API with a bearer credential: a Konkurs token (`konkurs token
 OpenID Connect JWT. Every answer that is not a success is RFC 9457 problem details whose
 `detail` says what is wrong in one sentence. See docs/api.md for a worked example per user.
 """
+
+
+def body_limit(path: str) -> int:
+    """Uploads may be as large as the most generous spec allows (each contest's own limit is
+    checked by the service); every other body is JSON and small."""
+    return LARGEST_ALLOWED + MULTIPART_SLACK if path.endswith("/materials") else JSON_BODY_LIMIT
 
 
 def create_app(boot: Bootstrap | None = None, group_commit: bool = True) -> FastAPI:
@@ -36,9 +45,9 @@ def create_app(boot: Bootstrap | None = None, group_commit: bool = True) -> Fast
                   responses=problems.PROBLEM_RESPONSES)
     app.state.api = context
     problems.install(app)
-    app.add_middleware(BodyLimit, limit_for=lambda path: JSON_BODY_LIMIT)
+    app.add_middleware(BodyLimit, limit_for=body_limit)
     v1 = APIRouter(prefix="/v1")
-    for module in (contests, applicants, experts, portals, operators, events):
+    for module in (contests, applicants, materials, experts, portals, operators, events):
         v1.include_router(module.router)
     app.include_router(v1)
     return app

@@ -16,6 +16,7 @@ from domain.errors import (
     DuplicateSubmission,
     Forbidden,
     KonkursError,
+    MaterialTooLarge,
     PhaseClosed,
     Unauthenticated,
     UnknownContest,
@@ -36,6 +37,7 @@ STATUS_OF: dict[type[KonkursError], int] = {
     DuplicateBallot: 409,
     ContestAlreadyAnnounced: 409,
     PhaseClosed: 409,
+    MaterialTooLarge: 413,
 }
 
 

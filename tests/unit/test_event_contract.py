@@ -42,6 +42,7 @@ PUBLISHED_NAMES = {
     "registry_entry.entered", "registry_entry.revised",
     "review.scored", "review.rescored",
     "submission.submitted", "submission.withdrawn", "submission.admitted", "submission.rejected",
+    "submission.material_attached",
     "submission.placed",
 }
 

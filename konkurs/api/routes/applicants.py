@@ -27,7 +27,7 @@ def file_submission(
 ) -> SubmissionRecord:
     services = context.services
     try:
-        services.submissions.submit(Submit(actor=actor, slug=slug, forms=[("request", form)]))
+        services.submissions.submit(Submit(actor=actor, slug=slug, forms=[("this request", form)]))
     except DuplicateSubmission:
         # The reference names the submission: a retry of the same request finds it recorded as
         # sent and hears the first answer; anything else is a conflict.

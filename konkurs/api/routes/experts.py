@@ -39,7 +39,7 @@ def progress(slug: str, context: Context, actor: Caller) -> Progress:
 def record_card(slug: str, submission: str, card: Card, context: Context, actor: Caller) -> Recorded:
     form = ReviewForm(submission=submission, expert=actor.id, scores=card.scores)
     return context.services.submissions.record_reviews(
-        RecordReviews(actor=actor, slug=slug, forms=[("request", form)]))
+        RecordReviews(actor=actor, slug=slug, forms=[("this request", form)]))
 
 
 @router.post("/contests/{slug}/recusals",

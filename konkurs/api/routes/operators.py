@@ -8,6 +8,8 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from domain.access import Stage, require_operator
+from domain.actors import Actor
 from domain.phases import Phase
 from konkurs import operations
 from konkurs.api.context import Caller, Context
@@ -34,9 +36,16 @@ class Cancellation(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+def signer_for(context: Context, actor: Actor, slug: str, right: str) -> operations.Signer:
+    """The caller's signature on the Update, once the policy the worker will apply lets them:
+    a refusal comes back at once as 403, without a round trip to Temporal."""
+    require_operator(actor, Stage.of(context.services.store.get_contest(slug).spec), right)
+    return operations.Signer(context.services.senders, actor)
+
+
 @router.post("/contests/{slug}/extend", summary="Extend a deadline, e.g. collection to 30 June")
 async def extend(slug: str, body: Extension, context: Context, actor: Caller) -> ContestState:
-    signer = operations.Signer(context.services.senders, actor)
+    signer = signer_for(context, actor, slug, "extend deadlines")
     client = await context.boot.client()
     state, _ = await operations.live_state(client, slug)
     request = ExtendDeadline(phase=body.phase or state.phase, closes_at=body.until, reason=body.reason)
@@ -45,13 +54,13 @@ async def extend(slug: str, body: Extension, context: Context, actor: Caller) ->
 
 @router.post("/contests/{slug}/close", summary="Close the current phase now")
 async def close(slug: str, body: Closing, context: Context, actor: Caller) -> ContestState:
-    signer = operations.Signer(context.services.senders, actor)
+    signer = signer_for(context, actor, slug, "close phases")
     return await operations.send_update(await context.boot.client(), slug, ContestWorkflow.close_phase,
                                         ClosePhase(phase=body.phase, reason=body.reason), signer)
 
 
 @router.post("/contests/{slug}/cancel", summary="Cancel the contest in any phase")
 async def cancel(slug: str, body: Cancellation, context: Context, actor: Caller) -> ContestState:
-    signer = operations.Signer(context.services.senders, actor)
+    signer = signer_for(context, actor, slug, "cancel contests")
     return await operations.send_update(await context.boot.client(), slug, ContestWorkflow.cancel,
                                         CancelContest(reason=body.reason), signer)
