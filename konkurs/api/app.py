@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from domain.spec.materials import LARGEST_ALLOWED
 from konkurs.api import problems
@@ -41,7 +42,9 @@ def create_app(boot: Bootstrap | None = None, group_commit: bool = True) -> Fast
         yield
         await context.group.close()
 
-    app = FastAPI(title="Konkurs", version="1", description=DESCRIPTION, lifespan=lifespan,
+    # The interactive docs' scripts are served by the app itself: a ministry's network may have
+    # no way out to a CDN.
+    app = FastAPIOffline(title="Konkurs", version="1", description=DESCRIPTION, lifespan=lifespan,
                   responses=problems.PROBLEM_RESPONSES)
     app.state.api = context
     problems.install(app)
