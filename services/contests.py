@@ -8,7 +8,8 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
-from domain.access import Stage, require_operator
+from domain.access import Stage, require_operator, require_reader
+from domain.actors import Actor
 from domain.aggregates import Announcement, Contest, Submission
 from domain.aggregates.submission import Provenance
 from domain.commands.contest import (
@@ -32,6 +33,11 @@ from store.application import StoreApplication
 class ContestService:
     def __init__(self, store: StoreApplication) -> None:
         self.store = store
+
+    def require_reader(self, actor: Actor, slug: str, right: str) -> None:
+        """Whether `actor` may read the whole of a contest (its board, its running tally): its
+        operators and auditors may; what anyone may read (results) needs no check."""
+        require_reader(actor, Stage.of(self.store.get_contest(slug).spec), right)
 
     def announce(self, order: Announce) -> CommandResult:
         """Record the announcement and its letters in one transaction; the same command again

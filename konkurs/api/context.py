@@ -10,7 +10,6 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from domain.access import Stage, require_reader
 from domain.actors import Actor
 from domain.errors import Unauthenticated
 from konkurs.api.group_commit import GroupCommit
@@ -39,9 +38,6 @@ class Api:
         with self._views_lock:
             catch_up(self.services.store, database, default_views())
         return database
-
-    def require_reader(self, actor: Actor, slug: str, right: str) -> None:
-        require_reader(actor, Stage.of(self.services.store.get_contest(slug).spec), right)
 
 
 def api(request: Request) -> Api:

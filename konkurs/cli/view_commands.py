@@ -53,6 +53,7 @@ def contests(as_json: JsonFlag = False) -> None:
 def status(slug: Slug, as_json: JsonFlag = False) -> None:
     """Show a contest's board: phase, deadlines, counts by nomination and by region; for a
     federal stage, which regional stages have promoted and which it still waits for."""
+    runtime.services().contests.require_reader(runtime.actor(), slug, "read the board")
     database = views()
     shown = board(database, slug)
     links = stage_links(database, slug)

@@ -29,6 +29,7 @@ def show_tally(
     as_json: JsonFlag = False,
 ) -> None:
     """Votes per nomination and practice, refusals by reason, and late ballots."""
+    runtime.services().contests.require_reader(runtime.actor(), slug, "read the tally")
     counted = tally(views(), slug)
     agrees = None
     if recount:

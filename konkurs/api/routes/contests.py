@@ -50,11 +50,11 @@ def head(slug: str, context: Context) -> PublishedHead:
 @router.get("/contests/{slug}/status", summary="The board: phase, deadlines, counts by nomination "
                                                "and region (operators and auditors)")
 def status(slug: str, context: Context, actor: Caller) -> Board:
-    context.require_reader(actor, slug, "read the board")
+    context.services.contests.require_reader(actor, slug, "read the board")
     return board(context.views(), slug)
 
 
 @router.get("/contests/{slug}/tally", summary="The vote as counted so far (operators and auditors)")
 def vote_tally(slug: str, context: Context, actor: Caller) -> Tally:
-    context.require_reader(actor, slug, "read the tally")
+    context.services.contests.require_reader(actor, slug, "read the tally")
     return tally(context.views(), slug)
