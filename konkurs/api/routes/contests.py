@@ -6,13 +6,23 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from domain.access import rights_of
+from domain.actors import Actor, Role
 from domain.phases import PhasePlan
 from konkurs.api.context import Caller, Context
-from projections import board, list_contests, results
-from projections.models import Board, ContestSummary, Results, Tally
-from projections.vote_queries import tally
+from projections import board, list_contests, participation, results
+from projections.judging_report import JudgingReport, judging_report
+from projections.models import Board, ContestSummary, RegionDemand, Results, Tally
+from projections.participation_models import Participation
+from projections.vote_queries import demand, tally
 
 router = APIRouter(tags=["contests"])
+
+
+class Me(BaseModel):
+    actor: Actor
+    role: Role | None
+    rights: list[str] = Field(description="What the caller may do, in plain words")
 
 
 class PublishedHead(BaseModel):
@@ -58,3 +68,29 @@ def status(slug: str, context: Context, actor: Caller) -> Board:
 def vote_tally(slug: str, context: Context, actor: Caller) -> Tally:
     context.services.contests.require_reader(actor, slug, "read the tally")
     return tally(context.views(), slug)
+
+
+@router.get("/contests/{slug}/demand", summary="Which practices each region's citizens want most "
+                                               "(operators and auditors)")
+def vote_demand(slug: str, context: Context, actor: Caller) -> list[RegionDemand]:
+    context.services.contests.require_reader(actor, slug, "read the vote's demand")
+    return demand(context.views(), slug)
+
+
+@router.get("/contests/{slug}/judging", summary="Judging: cards per expert, agreement, leniency "
+                                                "(operators and auditors)")
+def judging(slug: str, context: Context, actor: Caller) -> JudgingReport:
+    context.services.contests.require_reader(actor, slug, "read the judging report")
+    return judging_report(context.services, slug)
+
+
+@router.get("/contests/{slug}/participation", summary="The participation league by region "
+                                                      "(operators and auditors)")
+def participation_league(slug: str, context: Context, actor: Caller) -> Participation:
+    context.services.contests.require_reader(actor, slug, "read the participation league")
+    return participation(context.views(), slug)
+
+
+@router.get("/whoami", summary="Who the credential acts as, and what it may do")
+def whoami(actor: Caller) -> Me:
+    return Me(actor=actor, role=actor.role, rights=rights_of(actor))
