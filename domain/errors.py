@@ -91,3 +91,7 @@ class MaterialRefused(KonkursError):
 
 class MaterialTooLarge(MaterialRefused):
     """A file larger than the contest's spec allows."""
+
+
+class EngineUnavailable(KonkursError):
+    """The workflow engine (Temporal, or a worker on its queue) cannot be reached: try again."""

@@ -14,7 +14,7 @@ from functools import cache
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from domain.errors import KonkursError
+from domain.errors import EngineUnavailable
 from konkurs.settings import Settings
 from konkurs.temporal import TemporalTarget, connect, resolve_target
 from konkurs.worker import build_worker
@@ -68,4 +68,4 @@ async def _connect(target: TemporalTarget) -> Client:
     except RuntimeError:
         how = ("start the embedded one with `konkurs server`" if target.embedded
                else "check TEMPORAL_ADDRESS / your envconfig profile")
-        raise KonkursError(f"cannot reach the Temporal server at {target.address}: {how}") from None
+        raise EngineUnavailable(f"cannot reach the Temporal server at {target.address}: {how}") from None

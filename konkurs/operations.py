@@ -23,7 +23,13 @@ from temporalio.workflow import UpdateMethodMultiParam
 from domain import errors
 from domain.access import Stage, require_operator
 from domain.actors import Actor, SignedActor
-from domain.errors import ContestAlreadyAnnounced, InvalidCommand, KonkursError, UnknownContest
+from domain.errors import (
+    ContestAlreadyAnnounced,
+    EngineUnavailable,
+    InvalidCommand,
+    KonkursError,
+    UnknownContest,
+)
 from domain.ids import workflow_id
 from domain.phases import PhasePlan, describe_moment
 from domain.rules.stages import regional_stage_specs
@@ -114,7 +120,7 @@ async def require_worker(client: Client, task_queue: str = TASK_QUEUE) -> None:
     )
     recent = utc_now() - POLLER_SEEN_WITHIN
     if not any(p.last_access_time.ToDatetime(UTC) >= recent for p in response.pollers):
-        raise KonkursError(
+        raise EngineUnavailable(
             f"no worker is serving task queue {task_queue!r}: start one with `konkurs worker`"
         )
 

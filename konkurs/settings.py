@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -115,6 +117,19 @@ class Settings:
             raise KonkursError(f"{variable} must be set in production mode {purpose}")
         key_file = self.ensure_home() / file_name
         if not key_file.exists():
-            key_file.write_text(secrets.token_hex(32))
-            key_file.chmod(0o600)
+            _create_once(key_file, secrets.token_hex(32))
         return key_file.read_text().strip().encode()
+
+
+def _create_once(path: Path, content: str) -> None:
+    """Write `content` to `path` unless another process got there first: the file appears whole
+    (a hard link of a finished private file), so two processes starting at once on a fresh home
+    read one key, never two, never an empty one."""
+    descriptor, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(content)
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+    finally:
+        os.unlink(draft)

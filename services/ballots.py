@@ -127,8 +127,10 @@ class BallotService:
             if answers[index] is None:
                 batch = order.batch or _content_id(order.slug, order.ballots)
                 recorded = self._batch(order.slug, batch)
-                answers[index] = (_outcome(recorded, repeated=index != first_of[(order.slug, batch)])
-                                  if recorded is not None else KonkursError("the batch was not recorded"))
+                # A request still unanswered recorded nothing: the batch is another request's of
+                # this group, or another process recorded it first.
+                answers[index] = (_outcome(recorded, repeated=True) if recorded is not None
+                                  else KonkursError("the batch was not recorded"))
         return [answer for answer in answers if answer is not None]
 
     def _accept(

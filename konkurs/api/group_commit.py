@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from domain.commands.intake import BatchOutcome, CastBallots
 from services.ballots import BallotService
@@ -28,22 +28,26 @@ class GroupCommit:
     gather: float = 0.002
     _queue: asyncio.Queue[Waiting] | None = None
     _writer: asyncio.Task[None] | None = None
-    _thread: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "group-commit"))
+    _thread: ThreadPoolExecutor | None = None
 
     async def cast(self, order: CastBallots) -> BatchOutcome:
-        if self._queue is None:
+        if self._queue is None:  # the first ballot since the app started
             self._queue = asyncio.Queue()
-            self._writer = asyncio.create_task(self._write_forever(self._queue))
+            self._thread = ThreadPoolExecutor(1, "group-commit")
+            self._writer = asyncio.create_task(self._write_forever(self._queue, self._thread))
         answer: asyncio.Future[BatchOutcome] = asyncio.get_running_loop().create_future()
         await self._queue.put((order, answer))
         return await answer
 
     async def close(self) -> None:
+        """Stop writing; a later ballot (the app started again) starts afresh."""
         if self._writer is not None:
             self._writer.cancel()
-        self._thread.shutdown(wait=True)
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+        self._queue = self._writer = self._thread = None
 
-    async def _write_forever(self, queue: asyncio.Queue[Waiting]) -> None:
+    async def _write_forever(self, queue: asyncio.Queue[Waiting], thread: ThreadPoolExecutor) -> None:
         loop = asyncio.get_running_loop()
         while True:
             group = [await queue.get()]
@@ -54,7 +58,7 @@ class GroupCommit:
             orders = [order for order, _ in group]
             answers: list[BatchOutcome | Exception]
             try:
-                answers = list(await loop.run_in_executor(self._thread, self.ballots.cast_together, orders))
+                answers = list(await loop.run_in_executor(thread, self.ballots.cast_together, orders))
             except Exception as failure:  # the whole transaction failed: every request hears it
                 answers = [failure] * len(group)
             for (_, future), answer in zip(group, answers, strict=True):

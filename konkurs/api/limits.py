@@ -8,6 +8,8 @@ from collections.abc import Callable
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from konkurs.api.problems import PROBLEM_JSON, problem_body
+
 JSON_BODY_LIMIT = 1024 * 1024
 
 
@@ -26,7 +28,7 @@ class BodyLimit:
         limit = self.limit_for(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _refuse(send, limit)
+            await _refuse(send, limit, scope["path"])
             return
         seen = 0
 
@@ -44,12 +46,10 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
-async def _refuse(send: Send, limit: int) -> None:
-    import json
-
-    body = json.dumps({"type": "about:blank", "title": "Content Too Large", "status": 413,
-                       "detail": f"the request body is over the limit of {limit:,} bytes"}).encode()
+async def _refuse(send: Send, limit: int, path: str) -> None:
+    body = problem_body(413, f"the request body is over the limit of {limit:,} bytes", path)
+    content = body.model_dump_json(exclude_none=True).encode()
     await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/problem+json"),
-                            (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
+                "headers": [(b"content-type", PROBLEM_JSON.encode()),
+                            (b"content-length", str(len(content)).encode())]})
+    await send({"type": "http.response.body", "body": content})

@@ -3,6 +3,8 @@ a traceback. Bad input is a 4xx; a 500 says only that the server failed and is l
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,6 +16,7 @@ from domain.errors import (
     ContestAlreadyAnnounced,
     DuplicateBallot,
     DuplicateSubmission,
+    EngineUnavailable,
     Forbidden,
     KonkursError,
     MaterialTooLarge,
@@ -37,6 +40,7 @@ STATUS_OF: dict[type[KonkursError], int] = {
     DuplicateBallot: 409,
     ContestAlreadyAnnounced: 409,
     PhaseClosed: 409,
+    EngineUnavailable: 503,
     MaterialTooLarge: 413,
 }
 
@@ -52,18 +56,20 @@ class Problem(BaseModel):
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
-    status: {"model": Problem, "description": phrase, "content": {PROBLEM_JSON: {}}}
+    status: {"description": phrase, "content": {PROBLEM_JSON: {"schema": Problem.model_json_schema()}}}
     for status, phrase in ((401, "No valid credential"), (403, "The caller's role or scope forbids it"),
                            (404, "No such contest or submission"), (409, "Conflicts with the record"),
-                           (413, "The body is too large"), (422, "The input breaks a rule"))
+                           (413, "The body is too large"), (422, "The input breaks a rule"),
+                           (503, "The workflow engine cannot be reached; try again"))
 }
 
 
-def problem(request: Request, status: int, detail: str, kind: str = "about:blank") -> JSONResponse:
-    from http import HTTPStatus
+def problem_body(status: int, detail: str, path: str, kind: str = "about:blank") -> Problem:
+    return Problem(type=kind, title=HTTPStatus(status).phrase, status=status, detail=detail, instance=path)
 
-    body = Problem(type=kind, title=HTTPStatus(status).phrase, status=status, detail=detail,
-                   instance=request.url.path)
+
+def problem(request: Request, status: int, detail: str, kind: str = "about:blank") -> JSONResponse:
+    body = problem_body(status, detail, request.url.path, kind)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_JSON,
                         headers=headers)
@@ -88,6 +94,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        if error.status_code == 400:  # a body the framework cannot parse: bad input, like bad JSON
+            return problem(request, 422, f"body: {error.detail}", "urn:konkurs:problem:invalid-input")
         return problem(request, error.status_code, str(error.detail))
 
     @app.exception_handler(Exception)

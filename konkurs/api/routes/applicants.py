@@ -15,7 +15,7 @@ from konkurs.api.context import Caller, Context
 router = APIRouter(tags=["submissions"])
 
 IdempotencyKey = Annotated[str | None, Header(
-    alias="Idempotency-Key", max_length=200,
+    alias="Idempotency-Key", min_length=1, max_length=200,
     description="The same key again answers as the first time and records nothing more")]
 
 

@@ -4,7 +4,7 @@ contest, resumable with `Last-Event-ID` (each event's id is its log position).""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
@@ -41,23 +41,36 @@ async def events(
     topics = topics_for(types or [])
     if contest is not None:
         context.services.store.get_contest(contest)
+        if not actor.scope.covers(contest):
+            raise refuse(actor, f"follow the events of {contest}", "the contest is outside their scope")
     if last_event_id is not None and last_event_id.isdigit():
         start = int(last_event_id) + 1
-    return EventSourceResponse(_stream(context.services, topics, start, contest, follow), ping=15)
+    return EventSourceResponse(_stream(context.services, topics, start, _shown_to(actor, contest), follow),
+                               ping=15)
+
+
+def _shown_to(actor: Actor, contest: str | None) -> Callable[[str | None], bool]:
+    """Which contests' events the caller sees: the one asked for, else those of its scope; events
+    of no contest (credentials, registries) only to callers of every contest."""
+    if contest is not None:
+        return lambda slug: slug == contest
+    if actor.scope.contests:
+        return lambda slug: slug is not None and actor.scope.covers(slug)
+    return lambda slug: True
 
 
 async def _stream(
-    services: Konkurs, topics: list[str], position: int, contest: str | None, follow: bool,
+    services: Konkurs, topics: list[str], position: int, shown: Callable[[str | None], bool], follow: bool,
 ) -> AsyncIterator[ServerSentEvent]:
     slugs = ContestSlugs(services.store)
     while True:
         page = await asyncio.to_thread(_page, services, topics, position)
         for logged in page:
             position = logged.position + 1
-            if contest is None or slugs.of(logged) == contest:
-                shown = public_event(logged, slugs)
-                yield ServerSentEvent(data=shown.model_dump_json(), id=str(logged.position),
-                                      event=shown.name)
+            if shown(slugs.of(logged)):
+                event = public_event(logged, slugs)
+                yield ServerSentEvent(data=event.model_dump_json(), id=str(logged.position),
+                                      event=event.name)
         if len(page) < PAGE:
             if not follow:
                 return

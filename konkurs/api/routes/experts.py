@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from domain.access import refuse
+from domain.actors import ActorKind
 from domain.commands.intake import RecordReviews, ReviewForm
 from domain.commands.judging import Reassigned, Recuse
 from domain.commands.order import Recorded
@@ -45,5 +47,9 @@ def record_card(slug: str, submission: str, card: Card, context: Context, actor:
 @router.post("/contests/{slug}/recusals",
              summary="Declare a conflict of interest on an assignment; a colleague takes it over")
 def recuse(slug: str, recusal: Recusal, context: Context, actor: Caller) -> Reassigned:
+    if actor.kind != ActorKind.EXPERT:
+        # Operators record a recusal for an expert with `konkurs recuse`; this is the expert's desk.
+        raise refuse(actor, f"declare a conflict of interest in {slug}",
+                     "only an expert declares their own conflicts here")
     return context.services.judging.recuse(Recuse(
         actor=actor, slug=slug, submission=recusal.submission, expert=actor.id, reason=recusal.reason))
