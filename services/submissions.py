@@ -145,6 +145,8 @@ class SubmissionService:
                     contest=slug, submission=form.submission, nomination=submission.nomination,
                     expert=form.expert, scores=form.scores,
                 )
+            elif review.scores == form.scores:
+                continue  # the card as it stands: a resent form revises nothing
             else:
                 review.rescore(scores=form.scores)
             batch[key] = review

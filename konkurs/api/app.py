@@ -17,6 +17,7 @@ from konkurs.api.routes import applicants, contests, events, experts, materials,
 from konkurs.bootstrap import Bootstrap, bootstrap
 
 MULTIPART_SLACK = 64 * 1024
+BATCH_BODY_LIMIT = 8 * 1024 * 1024  # 50,000 ballots of about 110 bytes each
 
 DESCRIPTION = """\
 Konkurs runs public best-practice contests. Portals, experts, applicants, operators and
@@ -28,8 +29,11 @@ OpenID Connect JWT. Every answer that is not a success is RFC 9457 problem detai
 
 def body_limit(path: str) -> int:
     """Uploads may be as large as the most generous spec allows (each contest's own limit is
-    checked by the service); every other body is JSON and small."""
-    return LARGEST_ALLOWED + MULTIPART_SLACK if path.endswith("/materials") else JSON_BODY_LIMIT
+    checked by the service), a batch of ballots as large as its most ballots; every other body
+    is JSON and small."""
+    if path.endswith("/materials"):
+        return LARGEST_ALLOWED + MULTIPART_SLACK
+    return BATCH_BODY_LIMIT if path.endswith("/ballot-batches") else JSON_BODY_LIMIT
 
 
 def create_app(boot: Bootstrap | None = None, group_commit: bool = True) -> FastAPI:

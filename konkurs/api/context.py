@@ -49,14 +49,31 @@ bearer = HTTPBearer(auto_error=False, description="A Konkurs token (`konkurs tok
                                                   "OpenID Connect JWT from the configured provider")
 
 
-def caller(
+@dataclass(frozen=True)
+class Credential:
+    """A bearer credential as the request brought it, checked only when asked who it is: a read
+    that anyone may make ignores it, and one that depends on the state asks."""
+
+    context: Api
+    bearer: str | None
+
+    def actor(self) -> Actor:
+        if self.bearer is None:
+            raise Unauthenticated("this request needs a bearer credential: Authorization: Bearer <token>")
+        return self.context.services.credentials.authenticate(self.bearer)
+
+
+def credential(
     context: Annotated[Api, Depends(api)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Actor:
-    if credentials is None:
-        raise Unauthenticated("this request needs a bearer credential: Authorization: Bearer <token>")
-    return context.services.credentials.authenticate(credentials.credentials)
+) -> Credential:
+    return Credential(context, None if credentials is None else credentials.credentials)
+
+
+def caller(presented: Annotated[Credential, Depends(credential)]) -> Actor:
+    return presented.actor()
 
 
 Context = Annotated[Api, Depends(api)]
 Caller = Annotated[Actor, Depends(caller)]
+Presented = Annotated[Credential, Depends(credential)]

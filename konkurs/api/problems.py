@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
+from temporalio.service import RPCError
 
 from domain.errors import (
     ContestAlreadyAnnounced,
@@ -97,6 +98,12 @@ def install(app: FastAPI) -> None:
         if error.status_code == 400:  # a body the framework cannot parse: bad input, like bad JSON
             return problem(request, 422, f"body: {error.detail}", "urn:konkurs:problem:invalid-input")
         return problem(request, error.status_code, str(error.detail))
+
+    @app.exception_handler(RPCError)
+    async def engine_down(request: Request, error: RPCError) -> JSONResponse:
+        log.warning("temporal call failed", path=request.url.path, error=str(error))
+        return problem(request, 503, f"the workflow engine did not answer ({error.status.name.lower()}); "
+                       "try again", "urn:konkurs:problem:engine-unavailable")
 
     @app.exception_handler(Exception)
     async def failed(request: Request, error: Exception) -> JSONResponse:

@@ -29,6 +29,7 @@ from tests.api.world import (
     contest,
     filed,
     form,
+    published,
 )
 from tests.unit.permissions import OPERATORS, ROLES, World, collecting, judging, spec, voting
 
@@ -70,7 +71,10 @@ EXTENDED = spec().phase_plan().window(Phase.COLLECTING).closes_at + timedelta(da
 ENDPOINTS: dict[str, Endpoint] = {
     "list contests": Endpoint("GET /v1/contests", voting, lambda _: Call("GET", "/v1/contests"), PUBLIC),
     "read the schedule": Endpoint("GET /v1/contests/{slug}/schedule", voting, get("/schedule"), PUBLIC),
-    "read the results": Endpoint("GET /v1/contests/{slug}/results", voting, get("/results"), PUBLIC),
+    "read the published results": Endpoint("GET /v1/contests/{slug}/results", published, get("/results"),
+                                           PUBLIC),
+    "read the results before publication": Endpoint("GET /v1/contests/{slug}/results", voting,
+                                                    get("/results"), READERS),
     "read the chain head": Endpoint("GET /v1/contests/{slug}/head", voting, get("/head"), PUBLIC),
     "read the board": Endpoint("GET /v1/contests/{slug}/status", voting, get("/status"), READERS),
     "read the tally": Endpoint("GET /v1/contests/{slug}/tally", voting, get("/tally"), READERS),

@@ -129,6 +129,20 @@ def test_a_ballot_replayed_with_its_idempotency_key_is_answered_as_the_first_tim
     assert served.head() == after_first
 
 
+def test_a_key_sent_again_with_another_voters_ballot_is_another_request_and_that_ballot_counts(
+    serve: Serve,
+) -> None:
+    served = serve(voting)
+    keyed = {"Idempotency-Key": "click-1"}
+    first = served.send(Call("POST", contest("/ballots"), json=ballot(served.world), headers=keyed), "portal")
+    other = ballot(served.world) | {"voter": "citizen-2"}
+
+    second = served.send(Call("POST", contest("/ballots"), json=other, headers=keyed), "portal")
+
+    assert [a.json()["status"] for a in (first, second)] == ["accepted", "accepted"]
+    assert second.json()["repeated"] is False and second.json()["batch"] != first.json()["batch"]
+
+
 def test_a_submission_replayed_with_its_idempotency_key_gets_the_first_record(serve: Serve) -> None:
     served = serve(filed)
     keyed = {"Idempotency-Key": "form-c1"}

@@ -14,9 +14,10 @@ from httpx import Response
 
 from domain.commands.credentials import IssuedToken, IssueToken, RevokeToken
 from domain.commands.intake import Submit
+from domain.commands.order import ContestOrder
 from services.konkurs import Konkurs
 from tests.factories import OPERATOR
-from tests.unit.permissions import APPLICANT_INN, ROLES, SLUG, World, collecting, submission
+from tests.unit.permissions import APPLICANT_INN, ROLES, SLUG, World, collecting, submission, voted
 
 NOBODY = "nobody"
 FORGED = "forged token"
@@ -123,6 +124,15 @@ def filed(konkurs: Konkurs) -> World:
     world = collecting(konkurs)
     konkurs.submissions.submit(Submit(slug=SLUG, forms=[submission("B1", APPLICANT_INN)], actor=OPERATOR))
     world.submission = "B1"
+    return world
+
+
+def published(konkurs: Konkurs) -> World:
+    """The vote counted, the results declared and published."""
+    world = voted(konkurs)
+    results = konkurs.results
+    for step in (results.tally_votes, results.declare_results, results.publish_results):
+        step(ContestOrder(slug=SLUG, command_id=step.__name__, actor=OPERATOR))
     return world
 
 

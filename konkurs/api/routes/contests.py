@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from domain.access import rights_of
 from domain.actors import Actor, Role
 from domain.phases import PhasePlan
-from konkurs.api.context import Caller, Context
+from konkurs.api.context import Caller, Context, Presented
 from projections import board, list_contests, participation, results
 from projections.judging_report import JudgingReport, judging_report
 from projections.models import Board, ContestSummary, RegionDemand, Results, Tally
@@ -43,10 +43,14 @@ def schedule(slug: str, context: Context) -> PhasePlan:
     return plan
 
 
-@router.get("/contests/{slug}/results", summary="The published results: places, scores, the vote")
-def contest_results(slug: str, context: Context) -> Results:
+@router.get("/contests/{slug}/results", summary="The published results: places, scores, the vote "
+                                                "(before publication, its operators and auditors)")
+def contest_results(slug: str, context: Context, presented: Presented) -> Results:
     context.services.store.get_contest(slug)
-    return results(context.views(), slug)
+    shown = results(context.views(), slug)
+    if not shown.published:
+        context.services.contests.require_reader(presented.actor(), slug, "read results before publication")
+    return shown
 
 
 @router.get("/contests/{slug}/head", summary="The chain head the published results are sealed with")

@@ -7,13 +7,14 @@ import hashlib
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
 from domain.actors import Actor
 from domain.commands.intake import BallotInput, BatchOutcome, CastBallots
 from konkurs.api.context import Caller, Context
 
 router = APIRouter(tags=["ballots"])
+BALLOTS = TypeAdapter(list[BallotInput])
 
 BATCH_MOST = 50_000
 
@@ -40,7 +41,7 @@ async def cast_ballot(
     slug: str, ballot: BallotInput, context: Context, actor: Caller, idempotency_key: IdempotencyKey = None,
 ) -> BallotAnswer:
     order = CastBallots(actor=actor, slug=slug, ballots=[ballot], voter_key=context.voter_key,
-                        batch=_batch(actor, idempotency_key))
+                        batch=_batch(actor, idempotency_key, [ballot]))
     outcome = await context.group.cast(order)
     reason = next(iter(outcome.rejected), None)
     return BallotAnswer(status="refused" if reason else "accepted", reason=reason, batch=outcome.batch,
@@ -53,11 +54,15 @@ def cast_batch(
 ) -> BatchOutcome:
     return context.services.ballots.cast_ballots(CastBallots(
         actor=actor, slug=slug, ballots=batch.ballots, voter_key=context.voter_key,
-        batch=_batch(actor, idempotency_key)))
+        batch=_batch(actor, idempotency_key, batch.ballots)))
 
 
-def _batch(actor: Actor, key: str | None) -> str | None:
-    """A key is the caller's own: two portals may use the same one without meeting."""
+def _batch(actor: Actor, key: str | None, ballots: list[BallotInput]) -> str | None:
+    """The request's batch id. A key is the caller's own (two portals may use the same one without
+    meeting), and it names one body: the same key with other ballots is another request, never
+    answered with the first one's outcome while its own ballots go unrecorded."""
     if key is None:
         return None
-    return hashlib.sha256(f"{actor.kind}\x1f{actor.id}\x1f{key}".encode()).hexdigest()[:32]
+    digest = hashlib.sha256(f"{actor.kind}\x1f{actor.id}\x1f{key}\x1e".encode())
+    digest.update(BALLOTS.dump_json(ballots))
+    return digest.hexdigest()[:32]
