@@ -61,6 +61,7 @@ class Credentials:
     def __init__(self, store: StoreApplication, identity: IdentityProvider | None = None) -> None:
         self.store = store
         self.identity = identity
+        self._known: dict[str, Credential] = {}
 
     def issue(self, order: IssueToken) -> IssuedToken:
         require_federal_operator(order.actor, "issue tokens")
@@ -166,9 +167,20 @@ class Credentials:
                                   f"{credential.expires_at:%Y-%m-%d %H:%M %Z}")
 
     def _credential(self, token_id: str) -> Credential | None:
+        """The credential as the log has it now. Every request of the API asks, so a credential
+        seen before is kept and only its latest version is looked up: a revocation (a new
+        version) is seen at once, without rebuilding the credential each time."""
         if not TOKEN_ID.fullmatch(token_id):
             return None
-        found: Credential | None = self.store.existing(credential_id(token_id))
+        key = credential_id(token_id)
+        known = self._known.get(token_id)
+        if known is not None:
+            latest = self.store.recorder.select_events(key, desc=True, limit=1)
+            if latest and latest[0].originator_version == known.version:
+                return known
+        found: Credential | None = self.store.existing(key)
+        if found is not None:
+            self._known[token_id] = found
         return found
 
     def _new_token_id(self) -> str:
