@@ -39,9 +39,20 @@ class Blobs:
         if target.exists():
             os.unlink(spool.name)
             return sha256, size, False
-        target.parent.mkdir(exist_ok=True)
+        if not target.parent.exists():
+            target.parent.mkdir(exist_ok=True)  # another upload may make it at the same moment
+            _sync_directory(self.root)
         os.replace(spool.name, target)
+        _sync_directory(target.parent)  # the file's name is durable before anyone is told it is stored
         return sha256, size, True
 
     def remove(self, sha256: str) -> None:
         self.path(sha256).unlink(missing_ok=True)
+
+
+def _sync_directory(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

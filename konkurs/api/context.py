@@ -40,7 +40,8 @@ class Api:
         return database
 
 
-def api(request: Request) -> Api:
+# `api` and `credential` do no I/O: async, they run on the event loop, not in a worker thread.
+async def api(request: Request) -> Api:
     found: Api = request.app.state.api
     return found
 
@@ -63,7 +64,7 @@ class Credential:
         return self.context.services.credentials.authenticate(self.bearer)
 
 
-def credential(
+async def credential(
     context: Annotated[Api, Depends(api)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Credential:
