@@ -101,10 +101,8 @@ class BallotService:
                 if (order.slug, batch) in first_of:
                     continue
                 first_of[(order.slug, batch)] = index
-                previous = self._batch(order.slug, batch)
-                if previous is not None:
-                    answers[index] = _outcome(previous, repeated=True)
-                    continue
+                # A retry's batch is found by the transaction's one look-up of every id below,
+                # not by a read per request.
                 pending.append((index, order, batch, checker.check(order.ballots, order.actor)))
             except KonkursError as refused:
                 answers[index] = refused
