@@ -47,6 +47,11 @@ async def heartbeating(work: Awaitable[T]) -> T:
         activity.heartbeat()
 
 
+def refused(error: KonkursError) -> ApplicationError:
+    """A broken rule fails the activity for good, naming its domain error for the caller."""
+    return ApplicationError(str(error), type(error).__name__, type="KonkursError", non_retryable=True)
+
+
 async def run_command(slug: str, command: Callable[[], CommandResult]) -> CommandResult:
     """Run a blocking service command in a thread; a rule it breaks fails the activity for good."""
     name = activity.info().activity_type
@@ -54,8 +59,7 @@ async def run_command(slug: str, command: Callable[[], CommandResult]) -> Comman
         result = await heartbeating(asyncio.to_thread(command))
     except KonkursError as error:
         log.warning("activity_refused", activity=name, contest=slug, error=str(error))
-        raise ApplicationError(str(error), type(error).__name__, type="KonkursError",
-                               non_retryable=True) from None
+        raise refused(error) from None
     log.info("activity_done", activity=name, contest=slug, applied=result.applied)
     return result
 
@@ -72,8 +76,7 @@ class ContestActivities:
             return await asyncio.to_thread(self.konkurs.senders.verify, check)
         except KonkursError as error:
             log.warning("sender_refused", purpose=check.purpose, error=str(error))
-            raise ApplicationError(str(error), type(error).__name__, type="KonkursError",
-                               non_retryable=True) from None
+            raise refused(error) from None
 
     @activity.defn
     async def announce(self, order: Announce) -> CommandResult:

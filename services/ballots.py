@@ -88,48 +88,51 @@ class BallotService:
         A request refused as a whole (unknown contest, a caller who may not cast) gets its error
         and costs the others nothing; a batch id seen twice is recorded once."""
         answers: list[BatchOutcome | KonkursError | None] = [None] * len(orders)
-        pending: list[tuple[int, CastBallots, str, _Checked]] = []
+        batches = [order.batch or _content_id(order.slug, order.ballots) for order in orders]
+        pending: list[tuple[int, str, _Checked]] = []  # order index, batch id (hex), its ballots
         checkers: dict[str, _Checker] = {}
-        first_of: dict[tuple[str, str], int] = {}
+        seen: set[str] = set()
         for index, order in enumerate(orders):
             try:
                 checker = checkers.get(order.slug) or self._checker(
                     self.store.get_contest(order.slug), order.voter_key)
                 checkers[order.slug] = checker
                 require_caster(order.actor, checker.stage)
-                batch = order.batch or _content_id(order.slug, order.ballots)
-                if (order.slug, batch) in first_of:
+                record_id = batch_id(order.slug, batches[index]).hex
+                if record_id in seen:
                     continue
-                first_of[(order.slug, batch)] = index
+                seen.add(record_id)
                 # A retry's batch is found by the transaction's one look-up of every id below,
                 # not by a read per request.
-                pending.append((index, order, batch, checker.check(order.ballots, order.actor)))
+                pending.append((index, record_id, checker.check(order.ballots, order.actor)))
             except KonkursError as refused:
                 answers[index] = refused
 
         def build(existing: set[str]) -> list[StoredEvent]:
             events: list[StoredEvent] = []
-            for index, order, batch, checked in pending:
-                if batch_id(order.slug, batch).hex in existing:
+            for index, record_id, checked in pending:
+                if record_id in existing:
                     continue  # another process recorded this batch meanwhile: read below
-                own, record = self._accept(checked, order, batch, existing)
+                own, record = self._accept(checked, orders[index], batches[index], existing)
                 events.extend(own)
                 answers[index] = _outcome(record)
             return events
 
         candidates = [slot for *_, checked in pending for slot in checked.slots()]
-        candidates += [batch_id(order.slug, batch).hex for _, order, batch, _ in pending]
+        candidates += [record_id for _, record_id, _ in pending]
         with collector_paused():
             insert_new(self.store.dialect, candidates, build)
+        answered: list[BatchOutcome | KonkursError] = []
         for index, order in enumerate(orders):
-            if answers[index] is None:
-                batch = order.batch or _content_id(order.slug, order.ballots)
-                recorded = self._batch(order.slug, batch)
-                # A request still unanswered recorded nothing: the batch is another request's of
+            answer = answers[index]
+            if answer is None:
+                # A request still unanswered recorded nothing: its batch is another request's of
                 # this group, or another process recorded it first.
-                answers[index] = (_outcome(recorded, repeated=True) if recorded is not None
-                                  else KonkursError("the batch was not recorded"))
-        return [answer for answer in answers if answer is not None]
+                recorded = self._batch(order.slug, batches[index])
+                answer = (_outcome(recorded, repeated=True) if recorded is not None
+                          else KonkursError("the batch was not recorded"))
+            answered.append(answer)
+        return answered
 
     def _accept(
         self, checked: _Checked, order: CastBallots, batch: str, taken: set[str]

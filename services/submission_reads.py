@@ -52,4 +52,4 @@ def _record(submission: Submission) -> SubmissionRecord:
         reference=submission.reference, nomination=submission.nomination, title=submission.title,
         applicant=submission.applicant, summary=submission.summary, status=submission.status,
         rejection_reason=submission.rejection_reason, place=submission.place,
-        materials=list(getattr(submission, "materials", [])))
+        materials=list(submission.materials))

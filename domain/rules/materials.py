@@ -7,10 +7,14 @@ from domain.errors import MaterialRefused, MaterialTooLarge
 from domain.spec.materials import Materials
 
 
+def check_size(name: str, size: int, limits: Materials, where: str) -> None:
+    if size > limits.max_bytes:
+        raise MaterialTooLarge(f"{where}: {name} is {size:,} bytes; this contest takes files of at most "
+                               f"{limits.max_bytes:,} bytes")
+
+
 def check_material(material: Material, limits: Materials, attached: int, where: str) -> None:
-    if material.size > limits.max_bytes:
-        raise MaterialTooLarge(f"{where}: {material.name} is {material.size:,} bytes; this contest takes "
-                               f"files of at most {limits.max_bytes:,} bytes")
+    check_size(material.name, material.size, limits, where)
     if material.media_type not in limits.media_types:
         raise MaterialRefused(f"{where}: {material.name} is {material.media_type}; this contest takes "
                               + ", ".join(limits.media_types))

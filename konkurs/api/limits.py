@@ -40,14 +40,18 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise HTTPException(413, f"the request body is over the limit of {limit:,} bytes")
+                    raise HTTPException(413, over_the_limit(limit))
             return message
 
         await self.app(scope, counted, send)
 
 
+def over_the_limit(limit: int) -> str:
+    return f"the request body is over the limit of {limit:,} bytes"
+
+
 async def _refuse(send: Send, limit: int, path: str) -> None:
-    body = problem_body(413, f"the request body is over the limit of {limit:,} bytes", path)
+    body = problem_body(413, over_the_limit(limit), path)
     content = body.model_dump_json(exclude_none=True).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", PROBLEM_JSON.encode()),

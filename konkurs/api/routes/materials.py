@@ -12,7 +12,8 @@ from fastapi.responses import FileResponse
 from domain.aggregates import Material
 from domain.commands.intake import Attached, AttachMaterial
 from domain.commands.reads import ReadSubmissions
-from domain.errors import KonkursError, MaterialTooLarge, UnknownSubmission
+from domain.errors import KonkursError, UnknownSubmission
+from domain.rules.materials import check_size
 from konkurs.api.context import Caller, Context
 from konkurs.blobs import Blobs
 
@@ -24,13 +25,13 @@ Sha256 = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="The file's 
 @router.post("/contests/{slug}/submissions/{reference}/materials", status_code=201,
              summary="Attach a file to a submission (multipart field `file`)")
 def attach(slug: str, reference: str, file: UploadFile, context: Context, actor: Caller) -> Attached:
-    limits = context.services.store.get_contest(slug).spec.materials
-    if file.size is not None and file.size > limits.max_bytes:
-        raise MaterialTooLarge(f"submission {reference}: {file.filename} is {file.size:,} bytes; this "
-                               f"contest takes files of at most {limits.max_bytes:,} bytes")
+    name = (file.filename or "file")[:255]
+    if file.size is not None:  # refused before it is stored; the service checks again
+        check_size(name, file.size, context.services.store.get_contest(slug).spec.materials,
+                   f"submission {reference}")
     blobs = Blobs(context.boot.settings.materials_path)
     sha256, size, new = blobs.put(file.file)
-    material = Material(name=(file.filename or "file")[:255] or "file", sha256=sha256, size=size,
+    material = Material(name=name, sha256=sha256, size=size,
                         media_type=file.content_type or "application/octet-stream")
     try:
         return context.services.submissions.attach_material(

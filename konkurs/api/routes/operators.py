@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from domain.access import Stage, require_operator
 from domain.actors import Actor
+from domain.aggregates import Contest
 from domain.phases import Phase
 from konkurs import operations
 from konkurs.api.context import Caller, Context
@@ -35,18 +36,19 @@ class Cancellation(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-def signer_for(context: Context, actor: Actor, slug: str, right: str) -> operations.Signer:
+def signer_for(context: Context, actor: Actor, contest: Contest, right: str) -> operations.Signer:
     """The caller's signature on the Update, once the policy the worker will apply lets them:
     a refusal comes back at once as 403, without a round trip to Temporal."""
-    require_operator(actor, Stage.of(context.services.store.get_contest(slug).spec), right)
+    require_operator(actor, Stage.of(contest.spec), right)
     return operations.Signer(context.services.senders, actor)
 
 
 @router.post("/contests/{slug}/extend", summary="Extend a deadline, e.g. collection to 30 June")
 async def extend(slug: str, body: Extension, context: Context, actor: Caller) -> ContestState:
-    signer = signer_for(context, actor, slug, "extend deadlines")
+    contest = context.services.store.get_contest(slug)
+    signer = signer_for(context, actor, contest, "extend deadlines")
     # The phase as the log records it: asking the workflow would wait on a worker that may be down.
-    phase = body.phase or context.services.store.get_contest(slug).phase
+    phase = body.phase or contest.phase
     request = ExtendDeadline(phase=phase, closes_at=body.until, reason=body.reason)
     return await operations.send_update(await context.boot.client(), slug, ContestWorkflow.extend_deadline,
                                         request, signer)
@@ -54,13 +56,13 @@ async def extend(slug: str, body: Extension, context: Context, actor: Caller) ->
 
 @router.post("/contests/{slug}/close", summary="Close the current phase now")
 async def close(slug: str, body: Closing, context: Context, actor: Caller) -> ContestState:
-    signer = signer_for(context, actor, slug, "close phases")
+    signer = signer_for(context, actor, context.services.store.get_contest(slug), "close phases")
     return await operations.send_update(await context.boot.client(), slug, ContestWorkflow.close_phase,
                                         ClosePhase(phase=body.phase, reason=body.reason), signer)
 
 
 @router.post("/contests/{slug}/cancel", summary="Cancel the contest in any phase")
 async def cancel(slug: str, body: Cancellation, context: Context, actor: Caller) -> ContestState:
-    signer = signer_for(context, actor, slug, "cancel contests")
+    signer = signer_for(context, actor, context.services.store.get_contest(slug), "cancel contests")
     return await operations.send_update(await context.boot.client(), slug, ContestWorkflow.cancel,
                                         CancelContest(reason=body.reason), signer)
