@@ -36,7 +36,8 @@ class Bootstrap:
         if self._services is None:
             self._services = Konkurs(env=self._store_env or self.settings.store_env(),
                                      identity=self.settings.identity_provider(),
-                                     actor_key=self.settings.actor_key)
+                                     actor_key=self.settings.actor_key,
+                                     signing_key=self.settings.signing_key)
         return self._services
 
     async def client(self, target: TemporalTarget | None = None) -> Client:

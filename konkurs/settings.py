@@ -107,6 +107,12 @@ class Settings:
         process of a deployment must share it (KONKURS_ACTOR_KEY in production)."""
         return self._key("KONKURS_ACTOR_KEY", "actor.key", "to send commands to the worker")
 
+    def signing_key(self) -> bytes:
+        """The Ed25519 key (64 hex digits) that signs acceptances and published chain heads. It
+        must live outside the store (KONKURS_SIGNING_KEY in production); its public half is what
+        auditors check with."""
+        return self._key("KONKURS_SIGNING_KEY", "signing.key", "to sign the record")
+
     def _key(self, variable: str, file_name: str, purpose: str) -> bytes:
         configured = os.environ.get(variable)
         if configured:

@@ -19,6 +19,7 @@ from services.participation import ParticipationService
 from services.recompute import AuditService
 from services.registry import RegistryService
 from services.senders import Senders
+from services.signing import SigningKey
 from services.submission_reads import SubmissionReads
 from services.submissions import SubmissionService
 from services.time_travel import TimeTravel
@@ -34,13 +35,15 @@ class Konkurs:
 
     def __init__(
         self, env: Mapping[str, str] | None = None, identity: IdentityProvider | None = None,
-        actor_key: Callable[[], bytes] | None = None,
+        actor_key: Callable[[], bytes] | None = None, signing_key: Callable[[], bytes] | None = None,
     ) -> None:
         """`identity` verifies OpenID Connect tokens; without one only Konkurs's own tokens work.
         `actor_key` gives the key that signs and checks actors sent over Temporal, when first
         needed: the CLI, the API and the worker must share it; without one, a key of this
-        process alone."""
+        process alone. `signing_key` gives the seed of the Ed25519 key that signs acceptances
+        and chain heads; without one, a key of this process alone."""
         self.store = StoreApplication(env=env)
+        self.signing = SigningKey(signing_key or _process_seed)
         self.credentials = Credentials(self.store, identity)
         self.senders = Senders(actor_key or _process_key, self.credentials)
         self.reads = JudgingReads(self.store)
@@ -65,3 +68,8 @@ class Konkurs:
 @cache
 def _process_key() -> bytes:
     return secrets.token_bytes(32)
+
+
+@cache
+def _process_seed() -> bytes:
+    return secrets.token_hex(32).encode()
