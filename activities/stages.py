@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -40,8 +41,8 @@ class StageActivities:
     async def promote_winners(self, request: PromotionInput) -> CommandResult:
         """Update the federal stage's workflow, starting it if this is the first promotion.
 
-        The update id is the regional stage's, so a retried activity joins the update it
-        already sent; the federal stage records the promotion once by its own command id.
+        A retried activity sends its batch again; the federal stage answers the same entries
+        from the same stage as applied before, and writes nothing.
         """
         if await asyncio.to_thread(self._settled, request):
             return CommandResult(applied=False)
@@ -75,7 +76,9 @@ class StageActivities:
             await self.client.execute_update_with_start_workflow(
                 ContestWorkflow.promote, self._signed(Promote(batch=batch), federal.slug),
                 start_workflow_operation=start,
-                id=f"promotion-{batch.stage}",
+                # Temporal answers a known update id with that update's outcome: anyone can send
+                # a promotion under a guessable id, so a refused forgery would answer for us.
+                id=f"promotion-{batch.stage}-{uuid.uuid4().hex}",
             )
         except WorkflowUpdateFailedError as failure:
             return getattr(failure.cause, "message", None) or str(failure.cause or failure)

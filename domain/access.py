@@ -89,6 +89,14 @@ def require_caster(actor: Actor, stage: Stage) -> None:
         raise refuse(actor, f"cast ballots in {stage.slug}", "the portal is not registered for it")
 
 
+def require_eraser(actor: Actor, stage: Stage) -> None:
+    """A person's particulars are erased on a request someone answers for: an operator of the
+    contest (a federal operator of it, or the regional operator of its region), never the engine."""
+    if actor.kind == ActorKind.SYSTEM:
+        raise refuse(actor, f"forget personal data in {stage.slug}", "only an operator may")
+    require_operator(actor, stage, "forget personal data")
+
+
 def require_federal_operator(actor: Actor, right: str) -> None:
     """Reference data and credentials are shared by every contest: they belong to the federal
     operators whose scope is every contest."""

@@ -73,6 +73,11 @@ class BallotRefused(KonkursError):
     """A ballot outside the window, off the shortlist, or for an unknown nomination or region."""
 
 
+class PromotionConflict(KonkursError):
+    """A promotion that the regional stage's sealed results do not give, or that differs from
+    the one already taken from that stage; nothing was written."""
+
+
 class InvalidCommand(KonkursError):
     """An operator command that the contest's current state does not allow."""
 

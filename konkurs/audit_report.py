@@ -14,6 +14,8 @@ from domain.audit.models import ContestAudit
 from domain.model import Value
 from domain.rules.chain import ChainBreak
 from konkurs.audit_html import render_html
+from projections.view_audit import with_view_checks
+from projections.views_db import ViewsDB
 from services.audit_record import CardAuthorship, OperatorCommand, RecordedSeal, RejectionCounts
 from services.konkurs import Konkurs
 
@@ -57,12 +59,12 @@ class AuditReport(Value):
         return None
 
 
-def assemble_report(konkurs: Konkurs, slug: str) -> AuditReport:
+def assemble_report(konkurs: Konkurs, slug: str, views_db: ViewsDB) -> AuditReport:
     """Everything the report holds; raises UnknownContest before any work for an unknown slug."""
     contest = konkurs.store.get_contest(slug)
     broken = konkurs.chain.verify()
     head = konkurs.chain.extend()
-    audit = konkurs.audit.audit_contest(slug)
+    [audit] = with_view_checks([konkurs.audit.audit_contest(slug)], konkurs.store, views_db)
     record = konkurs.audit_records.audit_record(slug)
     return AuditReport(
         generated_at=datetime.now(UTC), slug=slug, title=contest.spec.title,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from functools import cache
 
 from temporalio.client import Client
@@ -17,7 +18,7 @@ from temporalio.worker import Worker
 from domain.errors import EngineUnavailable
 from konkurs.settings import Settings
 from konkurs.temporal import TemporalTarget, connect, resolve_target
-from konkurs.worker import build_worker
+from konkurs.worker import build_worker, checkpointing
 from services.konkurs import Konkurs
 
 
@@ -37,7 +38,8 @@ class Bootstrap:
             self._services = Konkurs(env=self._store_env or self.settings.store_env(),
                                      identity=self.settings.identity_provider(),
                                      actor_key=self.settings.actor_key,
-                                     signing_key=self.settings.signing_key)
+                                     signing_key=self.settings.signing_key,
+                                     checkpoints_path=self.settings.checkpoints_path)
         return self._services
 
     async def client(self, target: TemporalTarget | None = None) -> Client:
@@ -50,6 +52,14 @@ class Bootstrap:
 
     def worker(self, client: Client, task_queue: str | None = None) -> Worker:
         return build_worker(client, self.services, task_queue or self.settings.task_queue)
+
+    def checkpointing(self) -> AbstractAsyncContextManager[None]:
+        """Beside a worker: a signed chain head every KONKURS_CHECKPOINT_EVERY seconds while the
+        chain grows. Refuses at once when no head could be signed or appended, rather than at
+        the worker's first seal."""
+        every = self.settings.checkpoint_every
+        self.services.checkpoints.check_ready()
+        return checkpointing(self.services.checkpoints, every)
 
     def close(self) -> None:
         if self._services is not None:

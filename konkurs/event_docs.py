@@ -35,6 +35,9 @@ FIELD_NOTES = {
     "federal": "The federal stage's slug.",
     "scores": "Score per criterion code.",
     "counted_to": "The log position up to which submissions were counted.",
+    "person": "A natural person's record, named `expert:<contest>/<expert id>` or "
+              "`applicant:<contest>/<reference>`, never by name.",
+    "request": "The person as the erasure request named them.",
 }
 
 INTRO = """\
@@ -72,7 +75,9 @@ Every change of state in Konkurs is an event in the log. Services read them with
   aggregate_version)`, which identifies an event uniquely, and skip what you have seen.
 
 Types that several events share are described under [Types](#types). The `secret_hash` of
-`credential.issued` stays in the store: services never see it.
+`credential.issued` stays in the store: services never see it. The `name` and `inn` of a natural
+person (every expert; an applicant of kind `person` or with an age) read `"erased"` and null
+once `konkurs forget` erased them ([audit.md](audit.md#erasing-personal-data-konkurs-forget)).
 """
 
 

@@ -52,6 +52,30 @@ class Settings:
     def temporal_db_path(self) -> Path:
         return self.home / "temporal.db"
 
+    @property
+    def checkpoints_path(self) -> Path:
+        """The append-only file of signed chain heads (KONKURS_CHECKPOINTS; default
+        `<home>/checkpoints.jsonl`). It must be kept outside the store: in production on another
+        machine's mount, or copied off as it grows (docs/audit.md, "Anchored heads")."""
+        configured = os.environ.get("KONKURS_CHECKPOINTS", "").strip()
+        return Path(configured).resolve() if configured else self.home / "checkpoints.jsonl"
+
+    @property
+    def checkpoint_every(self) -> float:
+        """Seconds between the worker's periodic signed heads (KONKURS_CHECKPOINT_EVERY, default
+        600); 0 turns them off."""
+        configured = os.environ.get("KONKURS_CHECKPOINT_EVERY", "").strip()
+        try:
+            seconds = float(configured) if configured else 600.0
+        except ValueError:
+            seconds = -1.0
+        if not seconds >= 0:
+            from domain.errors import KonkursError
+
+            raise KonkursError(f"KONKURS_CHECKPOINT_EVERY={configured!r} is not a number of seconds "
+                               "(0 turns the periodic heads off)")
+        return seconds
+
     def ensure_home(self) -> Path:
         self.home.mkdir(parents=True, exist_ok=True)
         return self.home
@@ -112,6 +136,12 @@ class Settings:
         must live outside the store (KONKURS_SIGNING_KEY in production); its public half is what
         auditors check with."""
         return self._key("KONKURS_SIGNING_KEY", "signing.key", "to sign the record")
+
+    def secrets_key(self) -> bytes:
+        """The key that seals secrets kept at rest, such as webhooks' signing secrets. It must
+        live outside the views file and the store (KONKURS_SECRETS_KEY in production): a copy of
+        the database alone must not give the secrets away."""
+        return self._key("KONKURS_SECRETS_KEY", "secrets.key", "to keep webhook secrets")
 
     def _key(self, variable: str, file_name: str, purpose: str) -> bytes:
         configured = os.environ.get(variable)

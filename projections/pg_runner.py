@@ -41,7 +41,8 @@ class LogFollower(StoreApplication):
     def construct_mapper(self) -> PydanticMapper:
         writers = super().construct_mapper()
         return LoggedEventMapper(
-            transcoder=writers.transcoder, compressor=writers.compressor, cipher=writers.cipher
+            transcoder=writers.transcoder, compressor=writers.compressor, cipher=writers.cipher,
+            personal=writers.personal,
         )
 
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Mapping
 from typing import ClassVar
@@ -16,19 +17,23 @@ from projections.view import Handler, TableView, slug_of
 from store.log import LoggedEvent
 
 LINK = (
-    "INSERT INTO stage_links (federal, stage, region, announced, status, promoted, reason) "
+    "INSERT INTO stage_links (federal, stage, region, announced, received, sent, reason) "
     "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (federal, stage) DO UPDATE SET "
 )
 
 
 class StageView(TableView):
+    """Each link keeps both ends' records: what the federal stage received (`received`), and
+    what the regional stage recorded as promoted (`sent`) or why it was refused (`reason`).
+    `projections.stage_queries` counts a stage promoted only when both ends agree."""
+
     name = "stages"
     tables: ClassVar[Mapping[str, str]] = {
         "stage_contests": "contest_id TEXT PRIMARY KEY, slug TEXT NOT NULL",
         "stage_links": (
             "federal TEXT NOT NULL, stage TEXT NOT NULL, region TEXT, "
-            "announced INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'waiting', "
-            "promoted INTEGER NOT NULL DEFAULT 0, reason TEXT, PRIMARY KEY (federal, stage)"
+            "announced INTEGER NOT NULL DEFAULT 0, received TEXT, sent TEXT, reason TEXT, "
+            "PRIMARY KEY (federal, stage)"
         ),
     }
 
@@ -36,6 +41,7 @@ class StageView(TableView):
         return {
             Contest.Announced: self._announced,
             Contest.PromotionReceived: self._received,
+            Contest.Promoted: self._promoted,
             Contest.PromotionRefused: self._refused,
         }
 
@@ -52,17 +58,20 @@ class StageView(TableView):
             )
         if spec.get("promotion"):
             cursor.execute(LINK + "announced = 1", (
-                spec["promotion"]["federal"], slug, spec.get("region"), 1, "waiting", 0, None))
+                spec["promotion"]["federal"], slug, spec.get("region"), 1, None, None, None))
 
     def _received(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
         federal = slug_of(cursor, "stage_contests", logged.originator_id)
         state = logged.state
-        cursor.execute(LINK + "status = excluded.status, promoted = excluded.promoted, "
-                       "reason = NULL", (federal, state["stage"], state["region"], 1, "promoted",
-                                         len(state["references"]), None))
+        cursor.execute(LINK + "received = excluded.received", (
+            federal, state["stage"], state["region"], 1, json.dumps(state["references"]), None, None))
+
+    def _promoted(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
+        stage = slug_of(cursor, "stage_contests", logged.originator_id)
+        cursor.execute(LINK + "sent = excluded.sent", (
+            logged.state["federal"], stage, None, 1, None, json.dumps(logged.state["references"]), None))
 
     def _refused(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
         stage = slug_of(cursor, "stage_contests", logged.originator_id)
-        cursor.execute(LINK + "status = excluded.status, reason = excluded.reason",
-                       (logged.state["federal"], stage, None, 1, "refused", 0,
-                        logged.state["reason"]))
+        cursor.execute(LINK + "reason = excluded.reason",
+                       (logged.state["federal"], stage, None, 1, None, None, logged.state["reason"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 
 from domain.regions import region_name
@@ -12,25 +13,29 @@ from projections.views_db import ViewsDB
 
 def tally(db: ViewsDB, slug: str) -> Tally:
     with reading(db) as connection:
-        contest = contest_row(connection, "tally_contests", slug)
-        by_submission: dict[str, dict[str, int]] = defaultdict(dict)
-        by_region: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-        for nomination, submission, region, votes in connection.execute(
-            "SELECT nomination, submission, region, votes FROM tally_votes WHERE slug = ? "
-            "ORDER BY nomination, submission, region", (slug,)
-        ):
-            per_nomination = by_submission[nomination]
-            per_nomination[submission] = per_nomination.get(submission, 0) + votes
-            by_region[region][nomination][submission] = votes
-        refusals = connection.execute(
-            "SELECT reason, ballots FROM tally_refusals WHERE slug = ? ORDER BY reason", (slug,))
-        return Tally(
-            slug=slug, accepted=sum(sum(v.values()) for v in by_submission.values()),
-            late=contest["late"], rejected={reason: count for reason, count in refusals},
-            by_submission=dict(by_submission),
-            by_region={region: {n: dict(sorted(s.items())) for n, s in sorted(noms.items())}
-                       for region, noms in sorted(by_region.items())},
-        )
+        return read_tally(connection, slug)
+
+
+def read_tally(connection: sqlite3.Connection, slug: str) -> Tally:
+    contest = contest_row(connection, "tally_contests", slug)
+    by_submission: dict[str, dict[str, int]] = defaultdict(dict)
+    by_region: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for nomination, submission, region, votes in connection.execute(
+        "SELECT nomination, submission, region, votes FROM tally_votes WHERE slug = ? "
+        "ORDER BY nomination, submission, region", (slug,)
+    ):
+        per_nomination = by_submission[nomination]
+        per_nomination[submission] = per_nomination.get(submission, 0) + votes
+        by_region[region][nomination][submission] = votes
+    refusals = connection.execute(
+        "SELECT reason, ballots FROM tally_refusals WHERE slug = ? ORDER BY reason", (slug,))
+    return Tally(
+        slug=slug, accepted=sum(sum(v.values()) for v in by_submission.values()),
+        late=contest["late"], rejected={reason: count for reason, count in refusals},
+        by_submission=dict(by_submission),
+        by_region={region: {n: dict(sorted(s.items())) for n, s in sorted(noms.items())}
+                   for region, noms in sorted(by_region.items())},
+    )
 
 
 def demand(db: ViewsDB, slug: str, region: str | None = None, top: int = 3) -> list[RegionDemand]:

@@ -9,7 +9,6 @@ from uuid import UUID
 
 import structlog
 
-from projections.views_db import ViewsDB
 from projections.webhook_delivery import Courier, Interrupted, RetryPolicy, subscriber
 from projections.webhooks import WebhookStore
 from store.application import StoreApplication
@@ -28,11 +27,11 @@ class Delivered:
 
 
 class WebhookRunner:
-    def __init__(self, app: StoreApplication, views_db: ViewsDB, policy: RetryPolicy,
+    def __init__(self, app: StoreApplication, webhooks: WebhookStore, policy: RetryPolicy,
                  interval: float = 0.5, refresh: float = 5.0) -> None:
         self.app = app
-        self.views_db = views_db
-        self.store = WebhookStore(views_db)
+        self.views_db = webhooks.views_db
+        self.store = webhooks
         self.policy = policy
         self.interval = interval
         self.refresh = refresh

@@ -2,10 +2,14 @@
 
 They live in the views DB, not in the log: a registration is an operator's setting, not a fact of
 a contest, and its signing secret must be deletable, which an immutable log cannot promise.
+The secret is sealed (AES-GCM) under the deployment's secrets key, which lives outside the file:
+a copy of the views DB does not give it away. Secrets registered before were kept in clear; the
+first open seals them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -20,6 +24,7 @@ from domain.contract import check_names
 from domain.errors import KonkursError
 from projections.subscriber import acknowledge, acknowledged, forget
 from projections.views_db import ViewsDB, transaction
+from store.secret_box import InvalidTag, SecretBox
 
 TABLES = (
     "CREATE TABLE IF NOT EXISTS webhooks (name TEXT PRIMARY KEY, id TEXT NOT NULL, "
@@ -93,15 +98,48 @@ def checked(webhook: Webhook) -> Webhook:
 class WebhookStore:
     """The registrations, their positions and dead letters, in one views DB."""
 
-    def __init__(self, views_db: ViewsDB) -> None:
+    def __init__(self, views_db: ViewsDB, secrets_key: bytes) -> None:
         self.views_db = views_db
+        self._box = SecretBox(secrets_key, b"konkurs webhook secrets")
+        self._sealed_all = False
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         with self.views_db.connect() as connection:
+            # Deleted rows (secrets, letters holding events) are overwritten, not left in free pages.
+            connection.execute("PRAGMA secure_delete = ON")
             for table in TABLES:
                 connection.execute(table)
+            if not self._sealed_all:
+                self._seal_clear_secrets(connection)
+                self._sealed_all = True
             yield connection
+
+    def _seal_clear_secrets(self, connection: sqlite3.Connection) -> None:
+        clear = [(name, secret) for name, secret in connection.execute("SELECT name, secret FROM webhooks")
+                 if not SecretBox.is_sealed(secret)]
+        if not clear:
+            return
+        with transaction(connection) as cursor:
+            cursor.executemany("UPDATE webhooks SET secret = ? WHERE name = ? AND secret = ?",
+                               [(self._box.seal(secret, name), name, secret) for name, secret in clear])
+        # Once: the clear secrets leave the file's free pages and its write-ahead log. Another
+        # process reading the file can keep this from finishing; the next open tries nothing more.
+        with contextlib.suppress(sqlite3.OperationalError):
+            connection.execute("VACUUM")
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _webhook(self, row: tuple[str, ...]) -> Webhook:
+        # Columns are in the order of the model's fields; types are stored space-separated.
+        fields = dict(zip(Webhook.model_fields, row, strict=True))
+        name, secret = fields["name"], fields["secret"]
+        try:
+            opened = self._box.open(secret, name) if SecretBox.is_sealed(secret) else secret
+        except InvalidTag:
+            raise WebhookError(f"webhook {name!r}: its secret was sealed under another "
+                               "KONKURS_SECRETS_KEY; set that key, or remove the webhook and add "
+                               "it again") from None
+        return Webhook.model_validate({**fields, "types": fields["types"].split(), "secret": opened})
 
     def add(self, webhook: Webhook, start: int) -> None:
         """Register `webhook`, to deliver the events recorded after position `start`."""
@@ -112,19 +150,19 @@ class WebhookStore:
             cursor.execute(
                 "INSERT INTO webhooks VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (webhook.name, str(webhook.id), webhook.url, " ".join(webhook.types), webhook.contest,
-                 webhook.secret, webhook.created_at.isoformat()))
+                 self._box.seal(webhook.secret, webhook.name), webhook.created_at.isoformat()))
             acknowledge(cursor, webhook.consumer, start, rewind=True)
 
     def all(self) -> list[Webhook]:
         with self._connect() as connection:
-            return [_webhook(row) for row in connection.execute("SELECT * FROM webhooks ORDER BY name")]
+            return [self._webhook(row) for row in connection.execute("SELECT * FROM webhooks ORDER BY name")]
 
     def get(self, name: str) -> Webhook:
         with self._connect() as connection:
             row = connection.execute("SELECT * FROM webhooks WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise WebhookError(f"no webhook named {name!r}; see `konkurs webhooks list`")
-        return _webhook(row)
+        return self._webhook(row)
 
     def position(self, webhook: Webhook) -> int:
         with self._connect() as connection:
@@ -169,12 +207,6 @@ class WebhookStore:
         with self._connect() as connection:
             return dict(connection.execute(
                 "SELECT webhook, count(*) FROM webhook_dead_letters GROUP BY webhook").fetchall())
-
-
-def _webhook(row: tuple[str, ...]) -> Webhook:
-    # Columns are in the order of the model's fields; types are stored space-separated.
-    fields = dict(zip(Webhook.model_fields, row, strict=True))
-    return Webhook.model_validate({**fields, "types": fields["types"].split()})
 
 
 def _letter(row: tuple[object, ...]) -> DeadLetter:

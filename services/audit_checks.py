@@ -7,18 +7,17 @@ from uuid import UUID
 
 from domain.aggregates import Contest, Expert, ExpertProfile, Judging, Submission
 from domain.aggregates.judging import judging_id
-from domain.audit.diff import differences
 from domain.audit.models import CheckResult, Difference
 from domain.contract import public_name
-from domain.errors import UnknownContest
 from domain.outcomes import ContestResults
+from domain.personal import ERASED
 from domain.rules.assignment import Entry, conflict_reason
 from domain.rules.panels import panel_for
-from domain.rules.stages import advancing, promoted_reference
 from domain.rules.version import KNOWN_RULES_VERSIONS
 from domain.spec import ContestSpec
+from services.audit_promotions import PromotionAudit
 from services.chain import Chain
-from services.contest_record import ContestRecord, read_contest_record
+from services.contest_record import ContestRecord
 from services.fingerprints import rules_code
 from services.judging_reads import JudgingReads, as_entry, as_reviewer
 from store.application import StoreApplication
@@ -79,6 +78,7 @@ class AuditChecks:
         experts: dict[UUID, ExpertProfile] = {}
         recused: set[tuple[str, str]] = set()
         found: list[Difference] = []
+        notes: list[str] = []
         checked = 0
         topics = [topic_of(c) for c in (Expert.Enrolled, Expert.ProfileChanged, Judging.Recused,
                                         Judging.Assigned)]
@@ -96,52 +96,26 @@ class AuditChecks:
                 roster = sorted(experts.values(), key=lambda p: p.id)
                 panel = {p.id: p for p in panel_for(spec, nomination, roster)}
                 checked += len(state["pairs"]) + len(state["conflicts"])
-                found += _assignment_problems(spec, nomination, state, panel, entries, recused)
-        return CheckResult(check="assignment", recomputed=checked, differences=found)
+                problems, unverifiable = _assignment_problems(spec, nomination, state, panel, entries,
+                                                              recused)
+                found += problems
+                notes += unverifiable
+        return CheckResult(check="assignment", recomputed=checked, differences=found, notes=notes)
 
     def check_promotions(self, record: ContestRecord, results: ContestResults | None) -> CheckResult:
-        """A regional stage promoted the winners its rule advances; a federal stage received
-        exactly those, with their places and scores as provenance."""
-        spec = record.spec
-        found: list[Difference] = []
-        notes: list[str] = []
-        checked = 0
-        for event in record.of(Contest.Promoted):
-            expected = _advancing(spec, results) if results else []
-            checked += len(expected)
-            found += differences("promotion", event.state["references"], expected,
-                                 f"promoted to {event.state['federal']}")
-        submitted = {logged.state["reference"]: logged.state
-                     for logged in self.store.contest_events(record.slug, [Submission.Submitted])}
-        for event in record.of(Contest.PromotionReceived):
-            stage = event.state["stage"]
-            try:
-                stage_record = read_contest_record(self.store, stage)
-            except UnknownContest:
-                notes.append(f"stage {stage} is kept in another store; its promotion is taken as recorded")
-                continue
-            declared = stage_record.declarations()
-            stage_results = declared[-1][1] if declared else ContestResults(winners=[])
-            expected = _advancing(stage_record.spec, stage_results)
-            checked += len(expected)
-            found += differences("promotion", event.state["references"], expected, f"received from {stage}")
-            for standing in advancing(stage_results, _places(stage_record.spec)):
-                reference = promoted_reference(stage_record.spec.region, standing.reference)
-                provenance = (submitted.get(reference) or {}).get("provenance") or {}
-                found += differences("promotion", {k: provenance.get(k) for k in ("place", "score")},
-                                     {"place": standing.place, "score": standing.score},
-                                     f"provenance of {reference}")
-        if not checked and not notes:
-            notes.append("no promotions")
-        return CheckResult(check="promotion", recomputed=checked, differences=found, notes=notes)
+        """Promotions, from both ends: see `services.audit_promotions`."""
+        return PromotionAudit(self.store).check(record, results)
 
 
 def _assignment_problems(
     spec: ContestSpec, nomination: str, state: dict[str, list[dict[str, str]]],
     panel: dict[str, ExpertProfile], entries: dict[str, Entry], recused: set[tuple[str, str]],
-) -> list[Difference]:
+) -> tuple[list[Difference], list[str]]:
+    """The differences, and notes on conflicts that rested on particulars erased since: an
+    erased name or INN matches nothing, so those are taken as recorded."""
     exclude_own_region = spec.judging.exclude_own_region
     found = []
+    notes = []
 
     def conflict(submission: str, expert: str) -> str | None:
         entry, profile = entries.get(submission), panel.get(expert)
@@ -161,20 +135,22 @@ def _assignment_problems(
                                     recorded="assigned", recomputed=problem))
     for recorded in state["conflicts"]:
         reason = conflict(recorded["submission"], recorded["expert"])
-        if reason != recorded["reason"]:
-            found.append(Difference(
-                check="assignment",
-                where=f"nomination {nomination}, {recorded['submission']} to {recorded['expert']}",
-                recorded=f"kept apart: {recorded['reason']}", recomputed=reason or "no conflict"))
-    return found
+        where = f"nomination {nomination}, {recorded['submission']} to {recorded['expert']}"
+        if reason == recorded["reason"]:
+            continue
+        if _erased(entries.get(recorded["submission"]), panel.get(recorded["expert"])):
+            notes.append(f"{where}: kept apart ({recorded['reason']}) on particulars erased since; "
+                         "taken as recorded")
+            continue
+        found.append(Difference(check="assignment", where=where, recorded=f"kept apart: {recorded['reason']}",
+                                recomputed=reason or "no conflict"))
+    return found, notes
 
 
-def _places(spec: ContestSpec) -> list[int]:
-    return spec.promotion.places if spec.promotion else []
-
-
-def _advancing(spec: ContestSpec, results: ContestResults) -> list[str]:
-    return [promoted_reference(spec.region, s.reference) for s in advancing(results, _places(spec))]
+def _erased(entry: Entry | None, profile: ExpertProfile | None) -> bool:
+    """A person applicant's name stands in as its organisation in the conflict rules."""
+    return (entry is not None and entry.organisation == ERASED) or (
+        profile is not None and profile.name == ERASED)
 
 
 def _label(event: LoggedEvent) -> str:

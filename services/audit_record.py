@@ -19,6 +19,7 @@ from pydantic import Field
 from domain.actors import Actor, ActorKind
 from domain.aggregates import Contest, Judging, Review, Submission
 from domain.aggregates.ballot_batch import BallotBatch
+from domain.aggregates.erasure import Erasure
 from domain.model import Value
 from domain.outcomes import Seal
 from services.contest_record import ContestRecord, read_contest_record
@@ -26,7 +27,7 @@ from store.application import StoreApplication
 from store.log import LoggedEvent, topic_of
 
 CommandKind = Literal["announcement", "extension", "early close", "deadline", "cancellation",
-                      "recusal", "publication", "promotion refused"]
+                      "recusal", "publication", "promotion refused", "erasure"]
 
 
 class OperatorCommand(Value):
@@ -80,6 +81,7 @@ _ANNOUNCED, _EXTENDED, _CHANGED, _CANCELLED, _PUBLISHED, _REFUSED = (topic_of(c)
     Contest.Announced, Contest.DeadlineExtended, Contest.PhaseChanged, Contest.Cancelled,
     Contest.ResultsPublished, Contest.PromotionRefused))
 _OPENED, _RECUSED = topic_of(Judging.Opened), topic_of(Judging.Recused)
+_ERASED = topic_of(Erasure.Recorded)
 _SUBMITTED, _REJECTED = topic_of(Submission.Submitted), topic_of(Submission.Rejected)
 _SCORED, _RESCORED = topic_of(Review.Scored), topic_of(Review.Rescored)
 _BATCH = topic_of(BallotBatch.Received)
@@ -95,12 +97,12 @@ class AuditRecords:
         """Raises UnknownContest for a slug never announced."""
         record = read_contest_record(self.store, slug)
         reading = _Reading(slug)
-        topics = [_OPENED, _RECUSED, _SUBMITTED, _REJECTED, _BATCH, _SCORED, _RESCORED]
+        topics = [_OPENED, _RECUSED, _SUBMITTED, _REJECTED, _BATCH, _SCORED, _RESCORED, _ERASED]
         for logged in self.store.read_log(topics):
             reading.take(logged)
         commands = [command for event in record.events if (command := _contest_command(event))]
         return AuditRecord(
-            commands=sorted(commands + reading.recusals, key=lambda c: c.position),
+            commands=sorted(commands + reading.recusals + reading.erasures, key=lambda c: c.position),
             seals=[RecordedSeal(event=_event_name(event.topic), position=event.position,
                                 at=_moment(event), seal=seal)
                    for event, seal in record.seals() if seal is not None],
@@ -117,6 +119,7 @@ class _Reading:
         self.judgings: set[UUID] = set()
         self.submissions: set[UUID] = set()
         self.recusals: list[OperatorCommand] = []
+        self.erasures: list[OperatorCommand] = []
         self.submission_reasons: Counter[str] = Counter()
         self.ballot_reasons: Counter[str] = Counter()
         self.reviews: dict[UUID, str] = {}
@@ -132,6 +135,9 @@ class _Reading:
                 details={"submission": state["submission"], "expert": state["expert"]}))
         elif topic == _SUBMITTED and state["contest"] == self.slug:
             self.submissions.add(logged.originator_id)
+        elif topic == _ERASED and state["contest"] == self.slug:
+            self.erasures.append(_command(logged, "erasure", reason=state["reason"],
+                                          details={"person": state["person"], "request": state["request"]}))
         elif topic == _REJECTED and logged.originator_id in self.submissions:
             self.submission_reasons[state["reason"]] += 1
         elif topic == _BATCH and state["contest"] == self.slug:

@@ -21,13 +21,14 @@ from pydantic_core import to_json, to_jsonable_python
 
 from domain.access import Stage, require_caster
 from domain.actors import Actor
-from domain.aggregates import Ballot, Contest
+from domain.aggregates import Ballot, Contest, IntakeKind
 from domain.aggregates.ballot_batch import BallotBatch, Rejection, batch_id
 from domain.commands.intake import BallotInput, BatchOutcome, CastBallots
 from domain.errors import BallotRefused, DuplicateBallot, KonkursError
 from domain.ids import ballot_hex
 from domain.phases import Phase
 from domain.regions import REGION_CODES
+from services.acceptances import Acceptances
 from services.judging_reads import JudgingReads
 from store.application import StoreApplication
 from store.ballots import insert_new
@@ -47,9 +48,10 @@ def voter_pseudonym(key: bytes, voter: str) -> str:
 class BallotService:
     """The vote's write path."""
 
-    def __init__(self, store: StoreApplication, reads: JudgingReads) -> None:
+    def __init__(self, store: StoreApplication, reads: JudgingReads, acceptances: Acceptances) -> None:
         self.store = store
         self.reads = reads
+        self.acceptances = acceptances
 
     def cast_ballots(self, order: CastBallots) -> BatchOutcome:
         """Record a batch: accepted ballots as events, refusals with their reasons.
@@ -69,7 +71,7 @@ class BallotService:
 
     def _record_batch(self, contest: Contest, order: CastBallots, batch: str) -> BatchOutcome:
         """Check the batch against `contest` as given and record it."""
-        checked = self._checker(contest, order.voter_key).check(order.ballots, order.actor)
+        checked = self._checker(contest, order.voter_key).check(order.ballots, order.actor, batch)
         outcome: list[BatchOutcome] = []
 
         def build(existing: set[str]) -> list[StoredEvent]:
@@ -104,7 +106,8 @@ class BallotService:
                 seen.add(record_id)
                 # A retry's batch is found by the transaction's one look-up of every id below,
                 # not by a read per request.
-                pending.append((index, record_id, checker.check(order.ballots, order.actor)))
+                pending.append((index, record_id,
+                                checker.check(order.ballots, order.actor, batches[index])))
             except KonkursError as refused:
                 answers[index] = refused
 
@@ -157,8 +160,11 @@ class BallotService:
             refusal = DuplicateBallot if first.reason == ALREADY_VOTED else BallotRefused
             raise refusal(f"{first.label}: {first.reason} (nomination {first.nomination}, "
                           f"submission {first.submission})")
+        digest, signature = self.acceptances.attest(order.slug, IntakeKind.BALLOTS, batch, events,
+                                                    order.actor)
         record = BallotBatch(contest=order.slug, batch=batch, sent=len(order.ballots),
-                             accepted=len(events), rejections=rejections)
+                             accepted=len(events), rejections=rejections, digest=digest,
+                             attestation=signature)
         return [*events, *self.store.stored([record], order.actor)], record
 
     def _checker(self, contest: Contest, voter_key: bytes) -> _Checker:
@@ -185,13 +191,15 @@ class _Checked(NamedTuple):
     accepted: list[tuple[tuple[str, ...], str, BallotInput, int]]  # slots, voter, ballot, index
     rejections: list[tuple[int, Rejection]]
     envelope: bytes
+    tail: bytes
 
     def state(self, row: BallotInput, voter: str) -> bytes:
         """The `Ballot.Cast` state as the mapper would store it: this runs a million times, so no
         event object is built and what every ballot of the batch shares (its time, its actor, its
-        contest) is serialised once, in `envelope` (a test holds the two equal)."""
+        contest; its batch and version) is serialised once, in `envelope` and `tail` (a test holds
+        the two equal)."""
         return self.envelope + to_json({"nomination": row.nomination, "voter": voter,
-                                        "submission": row.submission, "region": row.region})[1:]
+                                        "submission": row.submission, "region": row.region})[1:-1] + self.tail
 
     def slots(self) -> list[str]:
         return list({slot for slots, *_ in self.accepted for slot in slots})
@@ -204,14 +212,16 @@ class _Checker:
         self.slug = contest.slug
         self.stage = Stage.of(contest.spec)
         self.key = voter_key
-        self.open = contest.phase == Phase.VOTING
+        now = datetime.now(UTC)
+        # A close the worker has not recorded yet (it was down at the deadline) opens nothing.
+        self.open = contest.phase == Phase.VOTING and not contest.deadline_passed(Phase.VOTING, now)
         spec = contest.spec
         self.nominations = {n.code for n in spec.nominations}
         self.shortlist = on_the_ballot
-        self.now = to_jsonable_python(datetime.now(UTC))
+        self.now = to_jsonable_python(now)
         self.per_voter = spec.voting.ballots_per_voter_per_nomination
 
-    def check(self, ballots: Iterable[BallotInput], actor: Actor) -> _Checked:
+    def check(self, ballots: Iterable[BallotInput], actor: Actor, batch: str) -> _Checked:
         accepted, rejections = [], []
         for index, row in enumerate(ballots):
             voter = voter_pseudonym(self.key, row.voter)
@@ -222,7 +232,8 @@ class _Checker:
                 rejections.append((index, _rejection(row, voter, reason)))
         shared = to_json({"timestamp": self.now, "originator_topic": BALLOT_TOPIC,
                           "actor": actor.model_dump(mode="json"), "contest": self.slug})
-        return _Checked(accepted, rejections, shared[:-1] + b",")
+        tail = b"," + to_json({"batch": batch, "class_version": Ballot.Cast.class_version})[1:]
+        return _Checked(accepted, rejections, shared[:-1] + b",", tail)
 
     def _slots(self, nomination: str, voter: str) -> tuple[str, ...]:
         """The ids a voter's ballots in a nomination may take: one per allowed ballot."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cached_property
 
 from domain.outcomes import Seal
@@ -17,8 +17,12 @@ from store.chain_links import ChainHead, LinkTable, chain_pages
 class Chain:
     """`extend` links the events recorded since the last link; `verify` rechecks them all."""
 
-    def __init__(self, store: StoreApplication) -> None:
+    def __init__(self, store: StoreApplication,
+                 on_seal: Callable[[ChainHead], object] | None = None) -> None:
+        """`on_seal` hears each head a results event is sealed with (the deployment publishes it
+        signed, `services/checkpoints.py`)."""
         self.store = store
+        self.on_seal = on_seal
 
     @cached_property
     def _links(self) -> LinkTable:
@@ -36,6 +40,8 @@ class Chain:
     def seal(self, spec: ContestSpec) -> Seal:
         """What a results event records: the chain as it stands, the spec and the rule version."""
         head = self.extend()
+        if self.on_seal is not None:
+            self.on_seal(head)
         return Seal(chain_position=head.position, chain_head=head.hex, spec_hash=spec.fingerprint(),
                     rules_version=RULES_VERSION, rules_code=rules_code())
 

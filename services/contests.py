@@ -11,7 +11,6 @@ from eventsourcing.persistence import IntegrityError
 from domain.access import Stage, require_operator, require_reader
 from domain.actors import Actor
 from domain.aggregates import Announcement, Contest, Submission
-from domain.aggregates.submission import Provenance
 from domain.commands.contest import (
     Announce,
     ReceivePromotion,
@@ -21,12 +20,11 @@ from domain.commands.contest import (
     SettlePromotion,
 )
 from domain.commands.order import CommandResult
-from domain.errors import ContestAlreadyAnnounced, InvalidCommand, UnknownContest, UnknownNomination
-from domain.ids import submission_id
+from domain.errors import ContestAlreadyAnnounced, UnknownContest, UnknownNomination
 from domain.phases import check_extension
-from domain.promotion import PromotedEntry, PromotionBatch
+from domain.promotion import PromotionBatch
 from domain.rules.letters import render_letters
-from domain.rules.stages import advancing, promoted_reference
+from services.promotions import promotion_batch, verify_promotion
 from store.application import StoreApplication
 
 
@@ -103,52 +101,34 @@ class ContestService:
 
     def promotion_batch(self, slug: str) -> PromotionBatch:
         """The published winners of a regional stage that its promotion rule advances."""
-        contest = self.store.get_contest(slug)
-        promotion = contest.spec.promotion
-        if promotion is None:
-            raise InvalidCommand(f"contest {slug} names no federal stage to promote to")
-        if not contest.published or contest.results is None:
-            raise InvalidCommand(f"contest {slug} has not published its results yet")
-        reviews = {
-            entry.reference: entry.reviews
-            for ranking in (contest.judging.rankings if contest.judging else [])
-            for entry in ranking.entries
-        }
-        entries = []
-        for standing in advancing(contest.results, promotion.places):
-            submission: Submission = self.store.repository.get(submission_id(slug, standing.reference))
-            entries.append(PromotedEntry(
-                reference=promoted_reference(contest.spec.region, standing.reference),
-                nomination=standing.nomination, title=submission.title,
-                applicant=submission.applicant, summary=submission.summary,
-                provenance=Provenance(
-                    stage=slug, region=contest.spec.region, reference=standing.reference,
-                    place=standing.place, score=standing.score,
-                    reviews=reviews.get(standing.reference, 0),
-                ),
-            ))
-        return PromotionBatch(stage=slug, region=contest.spec.region, federal=promotion.federal,
-                              entries=entries)
+        return promotion_batch(self.store, slug)
 
     def receive_promotion(self, order: ReceivePromotion) -> CommandResult:
-        """Enter the promoted submissions into the federal stage, once per command id.
+        """Enter a regional stage's winners into the federal stage, if they are what its sealed
+        results promote (`verify_promotion`).
 
-        Log order decides, as for any submission: once the federal stage's collection has
-        closed, the contest refuses the promotion and nothing is written.
+        A stage promotes once: the same entries again are answered as applied before, others
+        are refused naming both, whatever their command id. Log order decides, as for any
+        submission: once the federal stage's collection has closed, the contest refuses the
+        promotion and nothing is written.
         """
         federal, batch, command_id = order.federal, order.batch, order.command_id
+        references = [e.reference for e in batch.entries]
+        contest = self.store.get_contest(federal)
+        contest.require_operator(order.actor, "take promoted winners")
+        taken = contest.promotion_taken(batch.stage, references)
+        verify_promotion(self.store, federal, batch)
+        if taken:
+            return CommandResult(applied=False)
 
         def act(contest: Contest) -> Iterable[Any]:
-            spec = contest.spec
-            contest.require_operator(order.actor, "take promoted winners")
             for entry in batch.entries:
-                if spec.nomination(entry.nomination) is None:
+                if contest.spec.nomination(entry.nomination) is None:
                     raise UnknownNomination(
                         f"nomination {entry.nomination} of {batch.stage} is not in the federal "
                         f"stage {federal}"
                     )
-            contest.receive_promotion(batch.stage, batch.region,
-                                      [e.reference for e in batch.entries], command_id)
+            contest.receive_promotion(batch.stage, batch.region, references, command_id)
             return [
                 Submission(contest=federal, reference=e.reference, nomination=e.nomination,
                            title=e.title, applicant=e.applicant, summary=e.summary,
@@ -156,7 +136,10 @@ class ContestService:
                 for e in batch.entries
             ]
 
-        return self.store.run_contest_command(federal, command_id, order.actor, act)
+        result = self.store.run_contest_command(federal, command_id, order.actor, act)
+        if not result.applied:  # recorded meanwhile under this command id: refused unless the same entries
+            self.store.get_contest(federal).promotion_taken(batch.stage, references)
+        return result
 
     def settle_promotion(self, order: SettlePromotion) -> CommandResult:
         """Record on the regional stage whether its federal stage took its winners, and why not."""

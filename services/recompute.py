@@ -7,12 +7,14 @@ recomputation are then compared field by field.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 from domain.aggregates import Contest, Submission
 from domain.audit.diff import differences, keyed_judging, keyed_ranking, keyed_results
 from domain.audit.models import CheckResult, ContestAudit, Difference
 from domain.outcomes import ContestResults, JudgingOutcome, VoteTally
+from domain.personal import ERASED
 from domain.phases import Phase
 from domain.rules.standings import declare_standings
 from domain.rules.version import RULES_VERSION
@@ -20,6 +22,7 @@ from services.audit_checks import AuditChecks
 from services.chain import Chain
 from services.conclusions import ResultsService
 from services.contest_record import ContestRecord, read_contest_record
+from services.intake_audit import IntakeAudit
 from services.judging_reads import JudgingReads
 from store.application import StoreApplication
 from store.log import topic_of
@@ -29,12 +32,15 @@ class AuditService:
     """Recomputes every result of a contest from the log and compares it with the record."""
 
     def __init__(
-        self, store: StoreApplication, results: ResultsService, reads: JudgingReads, chain: Chain
+        self, store: StoreApplication, results: ResultsService, reads: JudgingReads, chain: Chain,
+        public_key: Callable[[], str],
     ) -> None:
+        """`public_key` gives the hex key the deployment's acceptances must be signed with."""
         self.store = store
         self.results = results
         self.reads = reads
         self.checks = AuditChecks(store, reads, chain)
+        self.intake = IntakeAudit(store, chain, public_key)
 
     def audit_contest(self, slug: str) -> ContestAudit:
         record = read_contest_record(self.store, slug)
@@ -47,7 +53,8 @@ class AuditService:
             slug=slug, spec_hash=record.spec.fingerprint(),
             rules_version=seals[-1].rules_version if seals else RULES_VERSION,
             checks=[
-                self.checks.check_seals(record), self._recheck_screening(record, references),
+                self.checks.check_seals(record), self.intake.check(slug),
+                self._recheck_screening(record, references),
                 self.checks.check_assignments(record), judging_check, tally_check, results_check,
                 self._recheck_publication(record, results, references),
                 self.checks.check_promotions(record, results),
@@ -61,18 +68,36 @@ class AuditService:
             return _nothing("screening", "no screening recorded")
         event, outcome = recorded
         screening = self.results.screen(record.spec, closed_at, stop=event.position)
-        found = differences("screening", outcome.model_dump(mode="json"),
-                            screening.outcome.model_dump(mode="json"))
+        totals = differences("screening", outcome.model_dump(mode="json"),
+                             screening.outcome.model_dump(mode="json"))
         decided = _recorded_decisions(self.store, references)
+        found: list[Difference] = []
+        notes: list[str] = []
+        erased: set[str] | None = None
         for decision in screening.decisions:
             expected = "admitted" if decision.rejection is None else f"rejected: {decision.rejection.reason}"
             actual = decided.pop(decision.reference, None)
-            if actual != expected:
+            if actual == expected:
+                continue
+            erased = self._erased_applicants(record.slug) if erased is None else erased
+            if decision.reference in erased:
+                notes.append(f"submission {decision.reference}: {actual} on particulars erased since; "
+                             "taken as recorded")
+            else:
                 found.append(Difference(check="screening", where=f"submission {decision.reference}",
                                         recorded=actual, recomputed=expected))
         found += [Difference(check="screening", where=f"submission {reference}", recorded=actual,
                              recomputed="not screened") for reference, actual in decided.items()]
-        return CheckResult(check="screening", recomputed=len(screening.decisions), differences=found)
+        if notes and not found:  # the erased decisions account for the totals too
+            notes += [f"{d.describe()} (the erased decisions)" for d in totals]
+        else:
+            found = totals + found
+        return CheckResult(check="screening", recomputed=len(screening.decisions), differences=found,
+                           notes=notes)
+
+    def _erased_applicants(self, slug: str) -> set[str]:
+        submitted = self.store.contest_events(slug, [Submission.Submitted])
+        return {e.state["reference"] for e in submitted if e.state["applicant"]["name"] == ERASED}
 
     def _recheck_judging(self, record: ContestRecord) -> tuple[JudgingOutcome | None, CheckResult]:
         recorded = record.judging()

@@ -11,7 +11,8 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from domain.access import Stage, require_scorer, require_submitter
-from domain.aggregates import Applicant, Judging, Review, Submission, SubmissionStatus
+from domain.actors import Actor
+from domain.aggregates import Applicant, Contest, IntakeKind, Judging, Review, Submission, SubmissionStatus
 from domain.aggregates.judging import judging_id
 from domain.aggregates.municipalities import UnknownMunicipality, roster_id
 from domain.commands.intake import Attached, AttachMaterial, RecordReviews, Submit
@@ -28,6 +29,7 @@ from domain.phases import Phase
 from domain.regions import REGION_CODES, region_name
 from domain.rules.materials import check_material
 from domain.rules.scoring import check_scorecard
+from services.acceptances import Acceptances
 from store.application import StoreApplication
 from store.ballots import insert_new
 from store.log import collector_paused
@@ -36,8 +38,9 @@ from store.log import collector_paused
 class SubmissionService:
     """Submissions and experts' scorecards, written straight to the log in atomic batches."""
 
-    def __init__(self, store: StoreApplication) -> None:
+    def __init__(self, store: StoreApplication, acceptances: Acceptances) -> None:
         self.store = store
+        self.acceptances = acceptances
 
     def submit(self, order: Submit) -> Recorded:
         """Record submissions labelled by where they came from (a file, a CSV row).
@@ -58,7 +61,7 @@ class SubmissionService:
                 if key in existing:
                     raise DuplicateSubmission(
                         f"{where}: submission {submission.reference} already exists")
-            return self.store.stored((submission for _, submission in batch.values()), order.actor)
+            return accepted
 
         with collector_paused():
             for where, form in forms:
@@ -76,6 +79,9 @@ class SubmissionService:
                 if key in batch:
                     raise DuplicateSubmission(f"{where}: submission {form.reference} already exists")
                 batch[key] = (where, submission)
+            # Mapped before the writer lock is taken: sealing a person's particulars writes their key.
+            accepted = self._accepted(contest, IntakeKind.SUBMISSIONS,
+                                      [submission for _, submission in batch.values()], order.actor)
             try:
                 insert_new(self.store.dialect, list(batch), refuse_recorded)
             except IntegrityError:
@@ -98,7 +104,8 @@ class SubmissionService:
         check_material(order.material, contest.spec.materials, len(submission.materials), where)
         applied = submission.attach(order.material)
         if applied:
-            self.store.save(submission, actor=order.actor)
+            self.store.insert_stored(
+                self._accepted(contest, IntakeKind.MATERIALS, [submission], order.actor), "materials")
         return Attached(reference=order.reference, material=order.material, applied=applied)
 
     def _check_municipality(
@@ -150,7 +157,25 @@ class SubmissionService:
             else:
                 review.rescore(scores=form.scores)
             batch[key] = review
-        return Recorded(recorded=self.store.save_batch(list(batch.values()), "reviews", order.actor))
+        if batch:
+            self.store.insert_stored(
+                self._accepted(contest, IntakeKind.CARDS, list(batch.values()), order.actor), "reviews")
+        return Recorded(recorded=len(batch))
+
+    def _accepted(
+        self, contest: Contest, kind: IntakeKind, aggregates: list[Any], actor: Actor
+    ) -> list[StoredEvent]:
+        """The aggregates' new events, then the signed acceptance that covers them.
+
+        The events are stamped after the deadline check that opened the command; one stamped at
+        or after the deadline is refused too, so the log never holds an entry its deadline
+        had passed for."""
+        stamped = self.store.stamped(aggregates, actor)
+        if stamped:
+            contest.takes(contest.phase, kind.value, max(e.timestamp for e in stamped))
+        events = [self.store.mapper.to_stored_event(e) for e in stamped]
+        record = self.acceptances.record(contest.slug, kind, events, actor)
+        return [*events, *self.store.stored([record], actor)]
 
     def _admitted_submission(self, slug: str, reference: str, where: str) -> Submission:
         submission = self.store.existing(submission_id(slug, reference))

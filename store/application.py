@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 from uuid import UUID
@@ -22,15 +24,18 @@ from eventsourcing.persistence import (
 from domain.actors import Actor
 from domain.aggregates import Contest
 from domain.commands.order import CommandResult
-from domain.errors import InvalidCommand, KonkursError, PhaseClosed, UnknownContest
+from domain.errors import InvalidCommand, KonkursError, UnknownContest
 from domain.ids import contest_id
 from domain.model import DomainEvent
 from domain.phases import Phase
 from store.dialect import Dialect, family
 from store.log import LoggedEvent, LogReader, topic_of
 from store.mapper import PydanticMapper
+from store.person_keys import PersonKeys
+from store.personal_fields import PersonalFields
 
 OPEN_ATTEMPTS = 10
+_KEYS_LOCK = threading.Lock()
 
 
 class StoreApplication(Application[UUID]):
@@ -60,7 +65,16 @@ class StoreApplication(Application[UUID]):
             transcoder=JSONTranscoder(),
             compressor=self.factory.compressor(),
             cipher=self.factory.cipher(),
+            personal=PersonalFields(lambda: self.person_keys),
         )
+
+    @property
+    def person_keys(self) -> PersonKeys:
+        """The natural persons' keys, in the store's own database beside the log."""
+        with _KEYS_LOCK:
+            if "_person_keys" not in self.__dict__:
+                self.__dict__["_person_keys"] = PersonKeys(self.dialect)
+        return self.__dict__["_person_keys"]  # type: ignore[no-any-return]
 
     def save(self, *objs: Any, actor: Actor | None = None, **kwargs: Any) -> Any:
         """Save aggregates' pending events, each stamped with the actor whose command wrote it.
@@ -76,10 +90,15 @@ class StoreApplication(Application[UUID]):
         for obj in objs:
             pending = [obj] if isinstance(obj, DomainEvent) else obj.collect_events()
             events.extend(event.model_copy(update={"actor": actor}) for event in pending)
+        # One transaction for the persons' new keys, rather than one as each event is sealed.
+        persons = self.mapper.personal.persons(events)  # type: ignore[attr-defined]
+        if persons:
+            self.person_keys.ensure(persons)
         return events
 
     def stored(self, objs: Iterable[Any], actor: Actor) -> list[StoredEvent]:
-        """Stamped events as stored events, for writers that insert rows themselves."""
+        """Stamped events as stored events, for writers that insert rows themselves. Events
+        that record natural persons write their keys: map them before an appending transaction."""
         return [self.mapper.to_stored_event(event) for event in self.stamped(objs, actor)]
 
     def get_contest(self, slug: str) -> Contest:
@@ -90,13 +109,9 @@ class StoreApplication(Application[UUID]):
         return contest
 
     def open_contest(self, slug: str, phase: Phase, what: str) -> Contest:
-        """The contest, if it takes `what` now: it is in `phase`."""
+        """The contest, if it takes `what` now: it is in `phase`, before that phase's deadline."""
         contest = self.get_contest(slug)
-        if contest.phase != phase:
-            raise PhaseClosed(
-                f"contest {slug} takes no {what} now: it is in phase {contest.phase}, "
-                f"{what} are taken while {phase}"
-            )
+        contest.takes(phase, what, datetime.now(UTC))
         return contest
 
     def existing(self, aggregate_id: UUID) -> Any:
@@ -111,11 +126,15 @@ class StoreApplication(Application[UUID]):
         try:
             self.save(*aggregates, actor=actor)
         except IntegrityError:
-            raise KonkursError(
-                f"some {what} were recorded concurrently by another writer; nothing was saved, "
-                "run the import again"
-            ) from None
+            raise _recorded_concurrently(what) from None
         return len(aggregates)
+
+    def insert_stored(self, events: Sequence[StoredEvent], what: str) -> None:
+        """Insert stored events whole or not at all, as `save_batch` does for aggregates."""
+        try:
+            self.recorder.insert_events(list(events))
+        except IntegrityError:
+            raise _recorded_concurrently(what) from None
 
     @cached_property
     def reader(self) -> LogReader:
@@ -187,3 +206,8 @@ class StoreApplication(Application[UUID]):
                 continue
             return CommandResult(applied=True)
         raise KonkursError(f"contest {slug} is being changed concurrently; try again")
+
+
+def _recorded_concurrently(what: str) -> KonkursError:
+    return KonkursError(f"some {what} were recorded concurrently by another writer; nothing was "
+                        "saved, run the import again")

@@ -80,12 +80,24 @@ class Dialect:
     def serialise(self, cursor: Any, key: str) -> None:
         """Make concurrent transactions that take `key` wait their turn (for DDL)."""
 
+    def truncate_wal(self) -> bool:
+        """Empty the write-ahead log into the database file, so overwritten rows leave every
+        file; False when another process's reader kept it from finishing. Only SQLite has one."""
+        return True
+
     def values(self, row: Any) -> tuple[Any, ...]:
         return tuple(row)
 
 
 class SQLite(Dialect):
     name = "sqlite"
+
+    def truncate_wal(self) -> bool:
+        with internals.datastore(self.recorder).get_connection(commit=True) as connection:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = cursor.fetchone()[0]
+        return int(busy) == 0
 
     @contextmanager
     def append(self) -> Iterator[Any]:

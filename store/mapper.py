@@ -4,6 +4,9 @@ An event whose shape changes gets a new `class_version` and a static `upcast_v1_
 (then `upcast_v2_v3` …) that turns the old JSON state into the new one in place, as the
 eventsourcing library does. Events are stored with their `class_version` when it is above 1,
 and every read (aggregates and the lean `decode_state` path alike) upcasts before use.
+
+A natural person's name and INN are sealed under their own key before the state is stored, and
+opened on every read (`store/personal_fields.py`); a destroyed key reads as erased.
 """
 
 from __future__ import annotations
@@ -18,14 +21,17 @@ from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
 
 from domain.contract import class_version
+from domain.personal import personal_holder
+from store.personal_fields import SEALED, PersonalFields
 
 _ENVELOPE = {"originator_id", "originator_version"}
 _DECODER = json.JSONDecoder()
 
 
 class PydanticMapper(Mapper[UUID]):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, personal: PersonalFields, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.personal = personal
         # topic → its class when that is above version 1, else None: the log is read a
         # million events at a time, and most topics never change shape.
         self._versioned: dict[str, type | None] = {}
@@ -36,6 +42,7 @@ class PydanticMapper(Mapper[UUID]):
         version = class_version(type(domain_event))
         if version > 1:
             state["class_version"] = version
+        self.personal.seal(type(domain_event), domain_event.originator_id, state)  # type: ignore[attr-defined]
         return StoredEvent(
             originator_id=domain_event.originator_id,  # type: ignore[attr-defined]
             originator_version=domain_event.originator_version,  # type: ignore[attr-defined]
@@ -63,6 +70,24 @@ class PydanticMapper(Mapper[UUID]):
 
     def decode_state(self, data: bytes, topic: str | None = None) -> dict[str, Any]:
         """The event's JSON state; upcast to its class's current version when `topic` is given."""
+        state = self._json(data)
+        if SEALED in state:
+            self.personal.open(state)
+        if topic is not None:
+            versioned = self._versioned.get(topic, _UNSEEN)
+            if versioned is _UNSEEN:
+                versioned = self._versioned[topic] = _versioned_class(topic)
+            if versioned is not None:
+                upcast(versioned, state)
+        return state
+
+    def in_clear(self, stored_event: StoredEvent) -> bool:
+        """Whether the event holds a natural person's name and INN unsealed, as events stored
+        before sealing began do: no key's destruction erases those."""
+        state = self._json(stored_event.state)
+        return SEALED not in state and personal_holder(resolve_topic(stored_event.topic), state) is not None
+
+    def _json(self, data: bytes) -> dict[str, Any]:
         if self.cipher:
             data = self.cipher.decrypt(data)
         if self.compressor:
@@ -70,12 +95,6 @@ class PydanticMapper(Mapper[UUID]):
         # raw_decode skips json.loads's encoding sniffing and whitespace checks: recounts call
         # this a million times, and the store holds exactly what `encode_state` wrote.
         state: dict[str, Any] = _DECODER.raw_decode(data.decode())[0]
-        if topic is not None:
-            versioned = self._versioned.get(topic, _UNSEEN)
-            if versioned is _UNSEEN:
-                versioned = self._versioned[topic] = _versioned_class(topic)
-            if versioned is not None:
-                upcast(versioned, state)
         return state
 
     def state_decoder(self, topic: str) -> Callable[[bytes], dict[str, Any]]:

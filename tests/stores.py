@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from konkurs.settings import Settings
 from tests import memory_store
 
 BACKENDS = ("sqlite", "postgres", "memory")
@@ -103,3 +104,12 @@ def stored_states(env: dict[str, str]) -> bytes:
                          dbname=env["POSTGRES_DBNAME"]) as connection:
         return b"".join(bytes(row[0]) for row in connection.execute(
             "SELECT state FROM konkurs_events ORDER BY notification_id"))
+
+
+def services_of_home(env: dict[str, str], home: Path) -> Any:
+    """Services over `env`'s store that sign as the CLI and the worker of `home` do, so what a
+    test writes in process passes the same audit as what they write."""
+    from services.konkurs import Konkurs
+
+    return Konkurs(env=env, signing_key=Settings(home=home, persistence_module="",
+                                                 production=False).signing_key)

@@ -36,18 +36,20 @@ class PromotionUpdates:
 
     @workflow.update
     async def promote(self, request: Promote) -> PromotionReceipt:
-        """A regional stage's winners arrive; the first promotion may have started this run."""
+        """A regional stage's winners arrive; the first promotion may have started this run. The
+        store takes them only as the stage's published results give them, once per stage."""
         batch = request.batch
         actor = await verified(request.sender, purpose("promote", self._slug, request))
         await workflow.wait_condition(lambda: self._phase != Phase.ANNOUNCED)
         self._check_collecting(batch.stage)
         try:
-            await act(StageActivities.receive_promotion, ReceivePromotion(
+            received = await act(StageActivities.receive_promotion, ReceivePromotion(
                 federal=self._slug, batch=batch, command_id=f"{self._slug}:promotion:{batch.stage}",
                 actor=actor))
         except ActivityError as failure:
-            raise refusal(failure) from None
-        self._steps.append(f"{len(batch.entries)} promoted from {batch.stage}")
+            raise refusal(failure) from None  # e.g. not what the stage published: the sender reads why
+        if received.applied:
+            self._steps.append(f"{len(batch.entries)} promoted from {batch.stage}")
         return PromotionReceipt(stage=batch.stage, references=[e.reference for e in batch.entries])
 
     @promote.validator

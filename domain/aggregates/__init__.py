@@ -1,3 +1,4 @@
+from domain.aggregates.acceptance import Acceptance, IntakeKind
 from domain.aggregates.announcement import Announcement
 from domain.aggregates.ballot import Ballot
 from domain.aggregates.contest import Contest
@@ -9,7 +10,7 @@ from domain.aggregates.review import Review
 from domain.aggregates.submission import Applicant, Material, Submission, SubmissionStatus
 
 __all__ = [
-    "Announcement", "Applicant", "Ballot", "Contest", "Expert", "ExpertProfile", "Judging",
-    "Material", "MunicipalRoster", "Municipality", "Pair",
+    "Acceptance", "Announcement", "Applicant", "Ballot", "Contest", "Expert", "ExpertProfile",
+    "IntakeKind", "Judging", "Material", "MunicipalRoster", "Municipality", "Pair",
     "RegistryEntry", "RegistryRow", "Reminder", "Review", "Submission", "SubmissionStatus",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from eventsourcing.domain import event
 
@@ -11,18 +11,32 @@ from domain.model import Aggregate
 
 
 class Ballot(Aggregate):
-    if TYPE_CHECKING:  # the @event decorators below create these classes
-        Cast: ClassVar[type[Aggregate.Event]]
+    class Cast(Aggregate.Created):
+        """v2 names the batch (or the single request) that accepted the ballot."""
 
-    @event("Cast")
+        class_version: ClassVar[int] = 2
+        contest: str
+        nomination: str
+        voter: str
+        submission: str
+        region: str
+        batch: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["batch"] = None
+
+    @event(Cast)
     def __init__(
-        self, contest: str, nomination: str, voter: str, submission: str, region: str
+        self, contest: str, nomination: str, voter: str, submission: str, region: str,
+        batch: str | None = None,
     ) -> None:
         self.contest = contest
         self.nomination = nomination
         self.voter = voter
         self.submission = submission
         self.region = region
+        self.batch = batch
 
     @staticmethod
     def create_id(contest: str, nomination: str, voter: str, **_: Any) -> Any:

@@ -9,11 +9,11 @@ from eventsourcing.domain import event
 
 from domain.access import Stage, require_operator
 from domain.actors import Actor
-from domain.errors import InvalidCommand
+from domain.errors import InvalidCommand, PhaseClosed, PromotionConflict
 from domain.ids import contest_id
 from domain.model import Aggregate
 from domain.outcomes import ContestResults, JudgingOutcome, ScreeningOutcome, Seal, VoteTally
-from domain.phases import TERMINAL_PHASES, Phase, PhasePlan
+from domain.phases import TERMINAL_PHASES, Phase, PhasePlan, describe_moment
 from domain.rules.participation import RegionStanding
 from domain.spec import ContestSpec
 
@@ -48,6 +48,7 @@ class Contest(Aggregate):
         self.tally: VoteTally | None = None
         self.results: ContestResults | None = None
         self.published = False
+        self.promotions: dict[str, list[str]] = {}  # a federal stage's: regional stage → references
 
     @staticmethod
     def create_id(slug: str, **_: Any) -> Any:
@@ -161,13 +162,31 @@ class Contest(Aggregate):
     ) -> None:
         """A federal stage takes a regional stage's winners while it collects submissions."""
         self.check_phase(Phase.COLLECTING, f"a promotion from {stage}")
+        if stage in self.promotions:
+            self.promotion_taken(stage, references)
+            raise PromotionConflict(f"promotion from {stage} refused: federal stage {self.slug} "
+                                    f"already took these entries from {stage}")
         self._promotion_received(stage=stage, region=region, references=references,
                                  command_id=command_id)
+
+    def promotion_taken(self, stage: str, references: list[str]) -> bool:
+        """Whether these very entries were taken from `stage` already. One regional stage
+        promotes once: other entries from a stage already taken are refused, naming both."""
+        taken = self.promotions.get(stage)
+        if taken is None:
+            return False
+        if sorted(taken) != sorted(references):
+            raise PromotionConflict(
+                f"promotion from {stage} refused: federal stage {self.slug} already took "
+                f"{_entries(taken)} from {stage} ({', '.join(taken)}); this promotion names "
+                f"{', '.join(references) or 'nothing'}")
+        return True
 
     @event("PromotionReceived")
     def _promotion_received(
         self, stage: str, region: str | None, references: list[str], command_id: str
     ) -> None:
+        self.promotions[stage] = references
         self.commands.add(command_id)
 
     @event("Promoted")
@@ -195,8 +214,29 @@ class Contest(Aggregate):
         if self.is_over:
             raise InvalidCommand(f"contest {self.slug} is already {self.phase}")
 
+    def takes(self, phase: Phase, what: str, now: datetime) -> None:
+        """Refuse `what` unless the contest is in `phase` and that phase's deadline, as the log
+        has it (with its extensions), has not passed: a close not yet recorded, because the
+        worker was down at the deadline, extends nothing."""
+        if self.phase != phase:
+            raise PhaseClosed(
+                f"contest {self.slug} takes no {what} now: it is in phase {self.phase}, "
+                f"{what} are taken while {phase}"
+            )
+        if self.deadline_passed(phase, now):
+            deadline = self.plan.window(phase).closes_at
+            raise PhaseClosed(f"contest {self.slug} takes no {what} now: {phase} closed at its "
+                              f"deadline, {describe_moment(deadline)}")
+
+    def deadline_passed(self, phase: Phase, now: datetime) -> bool:
+        return now >= self.plan.window(phase).closes_at
+
     def check_phase(self, phase: Phase, action: str) -> None:
         if self.phase != phase:
             raise InvalidCommand(
                 f"{action} needs contest {self.slug} in phase {phase}, but it is {self.phase}"
             )
+
+
+def _entries(references: list[str]) -> str:
+    return f"{len(references)} entr{'y' if len(references) == 1 else 'ies'}"

@@ -102,7 +102,7 @@ def first_break(rows: Iterable[ChainRow], links: Mapping[int, bytes]) -> ChainBr
             if row.position not in links:
                 return ChainBreak(row.position, BreakKind.INSERTED, "a row with no link")
             if not _belongs_at(row, row.position, links):
-                return _classify(row, next(iterator, None), links, last_linked)
+                return _classify(row, iterator, links, last_linked)
             expected = row.position + 1
         wanted = versions.get(row.originator, 0) + 1
         if row.version != wanted:
@@ -123,18 +123,37 @@ def _belongs_at(row: ChainRow, position: int, links: Mapping[int, bytes]) -> boo
     return link(previous, position, *row[1:]) == stored
 
 
-def _classify(row: ChainRow, following: ChainRow | None, links: Mapping[int, bytes],
+def _classify(row: ChainRow, rest: Iterator[ChainRow], links: Mapping[int, bytes],
               last_linked: int) -> ChainBreak:
     """Name the break at `row.position` by finding where its content and its successor's belong."""
     here = row.position
+    following = next(rest, None)
     home = next((p for p in range(here + 1, last_linked + 1) if _belongs_at(row, p, links)), None)
     if home is None:
         if following is not None and _belongs_at(following, here, links):
             return ChainBreak(here, BreakKind.INSERTED, "a row that was never linked pushed "
                                                         "the rest down")
+        swapped = _swapped_version(row, [following] if following else [], rest, links)
+        if swapped is not None:
+            return ChainBreak(here, BreakKind.REORDERED, swapped)
         return ChainBreak(here, BreakKind.EDITED, "the row's content does not match its link")
     closed_up = home == here + 1 and (
         following is None or _belongs_at(following, here + 2, links))
     if closed_up:
         return ChainBreak(here, BreakKind.DELETED, "the row was removed and the rest moved up")
     return ChainBreak(here, BreakKind.REORDERED, f"the row linked at position {home} is here")
+
+
+def _swapped_version(row: ChainRow, seen: list[ChainRow], rest: Iterator[ChainRow],
+                     links: Mapping[int, bytes]) -> str | None:
+    """Whether `row` holds what another version of its own aggregate held (its content, or its
+    version number): two versions swapped, which is no edit of either."""
+    for other in (*seen, *rest):
+        if other.originator == row.originator and (
+                _belongs_at(row._replace(topic=other.topic, state=other.state), row.position, links)
+                or _belongs_at(row._replace(version=other.version), row.position, links)):
+            low, high = sorted((row.version, other.version))
+            return (f"versions {low} and {high} of aggregate "
+                    f"{UUID(bytes=row.originator)} have swapped contents (positions "
+                    f"{row.position} and {other.position})")
+    return None

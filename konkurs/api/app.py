@@ -13,7 +13,16 @@ from konkurs.api import problems
 from konkurs.api.context import Api
 from konkurs.api.group_commit import GroupCommit
 from konkurs.api.limits import JSON_BODY_LIMIT, BodyLimit
-from konkurs.api.routes import applicants, contests, events, experts, materials, operators, portals
+from konkurs.api.routes import (
+    applicants,
+    checkpoints,
+    contests,
+    events,
+    experts,
+    materials,
+    operators,
+    portals,
+)
 from konkurs.bootstrap import Bootstrap, bootstrap
 
 MULTIPART_SLACK = 64 * 1024
@@ -54,7 +63,7 @@ def create_app(boot: Bootstrap | None = None, group_commit: bool = True) -> Fast
     problems.install(app)
     app.add_middleware(BodyLimit, limit_for=body_limit)
     v1 = APIRouter(prefix="/v1")
-    for module in (contests, applicants, materials, experts, portals, operators, events):
+    for module in (contests, applicants, materials, experts, portals, operators, events, checkpoints):
         v1.include_router(module.router)
     app.include_router(v1)
     return app

@@ -22,6 +22,7 @@ from domain.errors import (
     KonkursError,
     MaterialTooLarge,
     PhaseClosed,
+    PromotionConflict,
     Unauthenticated,
     UnknownContest,
     UnknownNomination,
@@ -41,6 +42,7 @@ STATUS_OF: dict[type[KonkursError], int] = {
     DuplicateBallot: 409,
     ContestAlreadyAnnounced: 409,
     PhaseClosed: 409,
+    PromotionConflict: 409,
     EngineUnavailable: 503,
     MaterialTooLarge: 413,
 }

@@ -18,6 +18,7 @@ from konkurs.cli import (
     contest_commands,
     demo_command,
     event_commands,
+    forget_command,
     intake_commands,
     judging_commands,
     participation_commands,
@@ -60,6 +61,7 @@ service_commands.register(app)
 api_command.register(app)
 demo_command.register(app)
 event_commands.register(app)
+forget_command.register(app)
 webhook_commands.register(app)
 token_commands.register(app)
 audit_commands.register(app)

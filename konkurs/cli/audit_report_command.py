@@ -12,6 +12,7 @@ import typer
 from konkurs.audit_report import assemble_report, report_json, save_report
 from konkurs.cli import runtime
 from konkurs.cli.output import console, fail, say
+from projections.views_db import ViewsDB
 
 
 def register(audit_app: typer.Typer) -> None:
@@ -30,7 +31,7 @@ def report(
 ) -> None:
     """Write a self-contained audit report of one contest, for an auditor or the public record.
 
-    It holds the chain head (compare it with the one published), the chain verification, every decision recomputed from the log with any difference, the seals the results recorded, every operator command with its time and reason (extensions, early closes, cancellations, recusals), and the rejections counted by reason.
+    It holds the chain head (compare it with the one published), the chain verification, every decision recomputed from the log with any difference, the results, tally and board views compared with a replay of the log, the seals the results recorded, every operator command with its time and reason (extensions, early closes, cancellations, recusals), and the rejections counted by reason.
 
     The HTML page needs nothing else to open: send it, print it, archive it with the JSON.
 
@@ -42,7 +43,7 @@ def report(
     waiting = (console.status(f"checking the chain and recomputing {slug}…")
                if console.is_terminal and not as_json else nullcontext())
     with waiting:
-        made = assemble_report(konkurs, slug)
+        made = assemble_report(konkurs, slug, ViewsDB(runtime.settings().views_path))
     json_path, html_path = save_report(made, out)
     if as_json:
         sys.stdout.write(report_json(made))

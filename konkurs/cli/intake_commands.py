@@ -10,7 +10,8 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from domain.commands.intake import CastBallots, RecordReviews, ReviewForm, Submit
+from domain.commands.intake import BatchOutcome, CastBallots, RecordReviews, ReviewForm, Submit
+from domain.commands.order import Recorded
 from domain.errors import InputFileError
 from konkurs import intake_files
 from konkurs.cli import runtime
@@ -41,8 +42,8 @@ def submit(
     """Record one submission from a JSON/YAML file while collection is open."""
     actor = runtime.actor()
     forms = intake_files.single_submission(file)
-    runtime.services().submissions.submit(Submit(slug=slug, forms=forms, actor=actor))
-    _done("submission", forms, as_json)
+    outcome = runtime.services().submissions.submit(Submit(slug=slug, forms=forms, actor=actor))
+    _done("submission", forms, outcome, as_json)
 
 
 def review(
@@ -67,8 +68,9 @@ def review(
                                         scores=dict(_criterion_score(item) for item in score)))]
     else:
         raise InputFileError("give --submission and a --score per criterion, or --file")
-    runtime.services().submissions.record_reviews(RecordReviews(slug=slug, forms=forms, actor=actor))
-    _done("review", forms, as_json)
+    outcome = runtime.services().submissions.record_reviews(
+        RecordReviews(slug=slug, forms=forms, actor=actor))
+    _done("review", forms, outcome, as_json)
 
 
 def _criterion_score(item: str) -> tuple[str, float]:
@@ -121,29 +123,37 @@ def import_ballots(
             CastBallots(slug=slug, ballots=ballots, voter_key=key, strict=True, actor=actor)),
             "ballots", as_json)
         return
-    accepted, rejected = 0, Counter[str]()
+    accepted, rejected, repeated = 0, Counter[str](), 0
     with _progress(as_json) as progress:
         task = progress.add_task("recording ballots", total=len(ballots))
         for start in range(0, len(ballots), batch):
             outcome = konkurs.ballots.cast_ballots(
                 CastBallots(slug=slug, ballots=ballots[start:start + batch], voter_key=key,
                             actor=actor))
-            accepted += outcome.accepted
-            rejected.update(outcome.rejected)
+            if outcome.repeated:
+                repeated += outcome.sent
+            else:
+                accepted += outcome.accepted
+                rejected.update(outcome.rejected)
             progress.advance(task, outcome.sent)
     if as_json:
-        emit_json({"sent": len(ballots), "accepted": accepted, "rejected": dict(rejected)})
+        emit_json({"sent": len(ballots), "accepted": accepted, "rejected": dict(rejected),
+                   "repeated": repeated})
         return
-    say(f"Recorded {accepted} of {len(ballots)} ballots; refused {rejected.total()}"
+    before = (f"; {repeated} had been recorded before, in the same batches, and were not written "
+              "again" if repeated else "")
+    say(f"Recorded {accepted} of {len(ballots)} ballots; refused {rejected.total()}{before}"
         + "".join(f"\n  {count:>8}  {reason}" for reason, count in rejected.most_common()))
 
 
-def write_batch(rows: Sequence[Any], save: Callable[[], object], what: str, as_json: bool) -> None:
+def write_batch(
+    rows: Sequence[Any], save: Callable[[], Recorded | BatchOutcome], what: str, as_json: bool
+) -> None:
     """Check and save the whole file as one batch, with a spinner while the rows are checked."""
     with _progress(as_json) as progress:
         progress.add_task(f"checking and recording {len(rows):,} {what}", total=None)
-        save()
-    _done(what, rows, as_json)
+        outcome = save()
+    _done(what, rows, outcome, as_json)
 
 
 def _progress(as_json: bool) -> Progress:
@@ -154,8 +164,20 @@ def _progress(as_json: bool) -> Progress:
     )
 
 
-def _done(what: str, forms: Sequence[Any], as_json: bool) -> None:
+def _done(what: str, forms: Sequence[Any], outcome: Recorded | BatchOutcome, as_json: bool) -> None:
+    """Say what was written: a file recorded before writes nothing, and says so."""
+    repeated = isinstance(outcome, BatchOutcome) and outcome.repeated
+    written = 0 if repeated else outcome.accepted if isinstance(outcome, BatchOutcome) else outcome.recorded
     if as_json:
-        emit_json({"recorded": len(forms), "what": what})
+        emit_json({"recorded": written, "what": what, "rows": len(forms),
+                   "unchanged": len(forms) - written})
+    elif isinstance(outcome, BatchOutcome) and repeated:
+        say(f"Nothing written: this file was recorded before, as batch {outcome.batch} "
+            f"({outcome.accepted} of {len(forms)} {what} accepted).")
+    elif written == 0:
+        say(f"Nothing written: all {len(forms)} {what} are recorded already, unchanged.")
+    elif written < len(forms):
+        say(f"Recorded {written} of {len(forms)} {what}; the other {len(forms) - written} were "
+            "recorded already, unchanged.")
     else:
-        say(f"Recorded {len(forms)} {what}.")
+        say(f"Recorded {written} {what}.")

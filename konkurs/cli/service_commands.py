@@ -55,7 +55,10 @@ def worker(
     task_queue: str = typer.Option(None, help="Task queue to serve [default: KONKURS_TASK_QUEUE "
                                    "or 'konkurs']."),
 ) -> None:
-    """Run a worker: it executes contest workflows and their activities until stopped."""
+    """Run a worker: it executes contest workflows and their activities until stopped.
+
+    Beside them it appends a signed chain head to the checkpoint file at every seal and every
+    KONKURS_CHECKPOINT_EVERY seconds (default 600) while the log grows (docs/audit.md)."""
     asyncio.run(_serve(task_queue or runtime.settings().task_queue))
 
 
@@ -66,7 +69,7 @@ async def _serve(task_queue: str) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with wiring.worker(client, task_queue):
+    async with wiring.checkpointing(), wiring.worker(client, task_queue):
         log.info("worker_started", task_queue=task_queue, pid=os.getpid())
         say(f"Worker {os.getpid()} serving task queue {task_queue!r} "
             f"(store: {runtime.settings().persistence_module}); Ctrl-C to stop.")

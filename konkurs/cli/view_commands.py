@@ -52,7 +52,8 @@ def contests(as_json: JsonFlag = False) -> None:
 
 def status(slug: Slug, as_json: JsonFlag = False) -> None:
     """Show a contest's board: phase, deadlines, counts by nomination and by region; for a
-    federal stage, which regional stages have promoted and which it still waits for."""
+    federal stage, which regional stages have promoted, which were refused and why, and which it
+    still waits for."""
     runtime.services().contests.require_reader(runtime.actor(), slug, "read the board")
     database = views()
     shown = board(database, slug)
@@ -73,12 +74,17 @@ def print_stages(slug: str, links: list[StageLink]) -> None:
         say(table("Regional stages", ["stage", "region", "phase", "promotion"],
                   [(s.stage, s.region_name or s.region or "", s.phase or "not announced",
                     _promotion(s)) for s in regional]))
-        waiting = [s.region_name or s.stage for s in regional if s.status == "waiting"]
-        if not waiting:
+        if all(s.status == "promoted" for s in regional):
             say("Every regional stage has promoted.")
-        elif len(waiting) <= NAMED_AT_MOST:
+        unsettled = [s for s in regional if s.status in ("refused", "disputed")]
+        for link in unsettled[:NAMED_AT_MOST]:
+            say(f"Not promoted, {link.status}: {link.region_name or link.stage}: {link.reason}")
+        if len(unsettled) > NAMED_AT_MOST:
+            say(f"… and {len(unsettled) - NAMED_AT_MOST} more refused or disputed (table above)")
+        waiting = [s.region_name or s.stage for s in regional if s.status == "waiting"]
+        if waiting and len(waiting) <= NAMED_AT_MOST:
             say(f"Not promoted yet: {', '.join(waiting)}")
-        else:
+        elif waiting:
             say(f"Not promoted yet: {len(waiting)} of {len(regional)} regional stages (table above)")
     for link in links:
         if link.stage == slug:
@@ -88,7 +94,7 @@ def print_stages(slug: str, links: list[StageLink]) -> None:
 def _promotion(link: StageLink) -> str:
     if link.status == "promoted":
         return f"{link.promoted} promoted"
-    return f"refused: {link.reason}" if link.status == "refused" else "waiting"
+    return f"{link.status}: {link.reason}" if link.reason else link.status
 
 
 def print_board(shown: Board) -> None:

@@ -38,7 +38,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _store() -> WebhookStore:
-    return WebhookStore(ViewsDB(runtime.settings().views_path))
+    settings = runtime.settings()
+    return WebhookStore(ViewsDB(settings.views_path), settings.secrets_key())
 
 
 @webhooks_app.command("add")
@@ -138,7 +139,7 @@ def run(
     no connection) is retried after --backoff, 2×, 4× … seconds, up to --backoff-cap; after
     --attempts tries the event goes to the dead letters (`konkurs webhooks dead NAME`) and the
     webhook moves on to its next event. Run one loop per views file."""
-    runner = WebhookRunner(runtime.services().store, ViewsDB(runtime.settings().views_path),
+    runner = WebhookRunner(runtime.services().store, _store(),
                            RetryPolicy(attempts, backoff, backoff_cap, timeout), interval=interval)
     if once:
         with Progress(SpinnerColumn(), TextColumn("delivering"), console=console, transient=True,

@@ -122,6 +122,8 @@ ENDPOINTS: dict[str, Endpoint] = {
         "POST", contest("/cancel"), json={"reason": "отменён"}), OPERATORS, temporal=True),
     "follow the events": Endpoint("GET /v1/events", voting, lambda _: Call(
         "GET", "/v1/events", params={"follow": "false"}), SUBSCRIBERS),
+    "read the signed chain heads": Endpoint("GET /v1/checkpoints", voting, lambda _: Call(
+        "GET", "/v1/checkpoints"), PUBLIC),
 }
 
 MATRIX = [pytest.param(endpoint, caller, id=f"{endpoint} as {caller}")

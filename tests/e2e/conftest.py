@@ -37,7 +37,7 @@ from konkurs.temporal import TemporalTarget, connect
 from services.konkurs import Konkurs
 from store.log import topic_of
 from tests.factories import OPERATOR, close_phase, expert_actor, record_cards
-from tests.stores import Stores
+from tests.stores import Stores, services_of_home
 
 REPO = Path(__file__).resolve().parents[2]
 SLUG = "zdorovye-2030"
@@ -204,12 +204,13 @@ class Files:
 class Store:
     """The home's event store, opened only between CLI runs."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], home: Path) -> None:
         self.env = env
+        self.home = home
 
     @contextmanager
     def open(self) -> Iterator[Konkurs]:
-        app = Konkurs(env=self.env)
+        app: Konkurs = services_of_home(self.env, self.home)
         try:
             yield app
         finally:
@@ -358,8 +359,8 @@ def files(tmp_path: Path) -> Files:
 
 
 @pytest.fixture
-def store(home_store_env: dict[str, str]) -> Store:
-    return Store(home_store_env)
+def store(home_store_env: dict[str, str], home: Path) -> Store:
+    return Store(home_store_env, home)
 
 
 @pytest.fixture
@@ -376,14 +377,14 @@ def temporal(home: Path, cli: Cli) -> Iterator[str]:
         worker = WorkerProcess(env, home / "worker.log")
         worker.start()
         try:
-            asyncio.run(_wait_for_worker(address, worker))
+            asyncio.run(wait_for_worker(address, worker))
             cli.env = env
             yield address
         finally:
             worker.stop()
 
 
-async def _wait_for_worker(address: str, worker: WorkerProcess, seconds: float = 60) -> None:
+async def wait_for_worker(address: str, worker: WorkerProcess, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while True:
         if not worker.alive():

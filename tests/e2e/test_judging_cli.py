@@ -121,7 +121,8 @@ def test_import_experts_records_a_good_roster_saved_from_excel(
     before = store.head()
     run = cli("import", "experts", SLUG, path, "--json")
     run.assert_ok()
-    assert json.loads(run.stdout) == {"recorded": len(ROSTER), "what": "experts"}
+    assert json.loads(run.stdout) == {"recorded": len(ROSTER), "what": "experts", "rows": len(ROSTER),
+                                      "unchanged": 0}
     assert store.experts() == len(ROSTER)
     assert store.head() == before + len(ROSTER)
     with store.open() as app:
@@ -318,7 +319,7 @@ def test_a_card_from_a_file_is_recorded_and_a_second_file_revises_it(
     as_expert = cli.as_expert(expert)
     run = as_expert("review", SLUG, "--file", files.text("карточка.yaml", card.format(impact=7.5)), "--json")
     run.assert_ok()
-    assert json.loads(run.stdout) == {"recorded": 1, "what": "review"}
+    assert json.loads(run.stdout) == {"recorded": 1, "what": "review", "rows": 1, "unchanged": 0}
     as_expert("review", SLUG, "--file", files.text("карточка-2.yaml", card.format(impact=9))).assert_ok()
 
     assert store.reviews() == 2

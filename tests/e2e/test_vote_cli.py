@@ -22,19 +22,25 @@ def test_a_portal_export_records_good_ballots_and_refusals_with_their_reasons(
     run = cli("import", "ballots", SLUG, path, "--record-rejections", "--json")
     run.assert_ok()
     assert json.loads(run.stdout) == {"sent": 5, "accepted": 3, "rejected": {
-        "already voted in this nomination": 1, "submission not on the shortlist": 1}}
+        "already voted in this nomination": 1, "submission not on the shortlist": 1}, "repeated": 0}
     assert store.ballots() == 3
 
     again = cli("import", "ballots", SLUG, path, "--record-rejections", "--json")
     again.assert_ok()
-    assert json.loads(again.stdout)["accepted"] == 3  # the same batch: its first outcome
-    assert store.ballots() == 3
+    assert json.loads(again.stdout) == {"sent": 5, "accepted": 0, "rejected": {}, "repeated": 5}
+    said = cli("import", "ballots", SLUG, path, "--record-rejections")
+    assert said.stdout.startswith("Recorded 0 of 5 ballots; refused 0; 5 had been recorded before")
+    one = files.csv("одна.csv", BALLOT_HEADER, [("esia-9", "HC-1", shortlist["HC-1"][0], "23")])
+    assert cli("import", "ballots", SLUG, one).stdout.startswith("Recorded 1 ballots.")
+    assert cli("import", "ballots", SLUG, one).stdout.startswith(
+        "Nothing written: this file was recorded before, as batch ")
+    assert store.ballots() == 4
 
     counted = cli("vote", "tally", SLUG, "--recount", "--json")
     counted.assert_ok()
     tally = json.loads(counted.stdout)
-    assert tally["accepted"] == 3 and tally["recount_agrees"] is True
-    assert tally["by_submission"] == {"HC-1": {shortlist["HC-1"][0]: 1},
+    assert tally["accepted"] == 4 and tally["recount_agrees"] is True
+    assert tally["by_submission"] == {"HC-1": {shortlist["HC-1"][0]: 2},
                                       "HC-2": {shortlist["HC-2"][0]: 2}}
 
     wanted = cli("vote", "demand", SLUG, "--region", "75", "--json")

@@ -16,9 +16,8 @@ from domain.commands.credentials import IssueToken
 from konkurs import intake_files
 from konkurs.devserver import EmbeddedServer, free_port
 from konkurs.supervisor import WorkerProcess
-from services.konkurs import Konkurs
 from tests.factories import OPERATOR, record_cards
-from tests.stores import Stores
+from tests.stores import Stores, services_of_home
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -51,7 +50,7 @@ class Operator:
         """The panel records its cards, each expert their own: the first expert imports theirs
         with `konkurs import reviews` and a token the operator issued them, the others through
         the services, as their own tools would. Returns how many cards were recorded."""
-        app = Konkurs(env=self.env)
+        app = services_of_home(self.env, Path(self.env["KONKURS_HOME"]))
         try:
             criteria = app.store.get_contest(slug).spec.judging.criteria
             forms = intake_files.review_forms(cards_csv, criteria)

@@ -64,7 +64,7 @@ def test_a_contest_goes_from_announcement_to_published_results_through_the_cli(
     roster = population.experts(spec, tmp_path / "experts.csv", seed=5)
     enrolled = json.loads(operator.run(
         "import", "experts", SLUG, str(tmp_path / "experts.csv"), "--json").stdout)
-    assert enrolled == {"recorded": len(roster), "what": "experts"}
+    assert enrolled == {"recorded": len(roster), "what": "experts", "rows": len(roster), "unchanged": 0}
     extended = operator.run("extend", SLUG, "--until", "2099-01-01", "--reason", "регионы просят",
                             check=False)
     assert extended.returncode == 1 and "would pass the screening deadline" in extended.stderr

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from domain.actors import Actor, Role, Scope, actor_for
 from domain.aggregates import Applicant
 from domain.aggregates.registry import RegistryRow
@@ -27,6 +29,7 @@ from domain.commands.intake import BallotInput, CastBallots, RecordReviews, Revi
 from domain.commands.judging import EnrollExperts, Recuse, RemindExperts
 from domain.commands.order import ContestOrder
 from domain.commands.registry import ImportMunicipalities, ImportRegistry, MunicipalityRow
+from domain.errors import PromotionConflict
 from domain.phases import Phase
 from domain.promotion import PromotionBatch
 from domain.spec import ContestSpec
@@ -177,6 +180,13 @@ def ballot(world: World) -> BallotInput:
                        region="75")
 
 
+def past_the_rights(call: Callable[[], Any]) -> None:
+    """The promotion below names a stage that never published: a caller with the right gets past
+    the rights check to the check of its content, which refuses it."""
+    with pytest.raises(PromotionConflict, match=r"no contest stage-75-district"):
+        call()
+
+
 def promotion() -> PromotionBatch:
     return PromotionBatch(stage="stage-75-district", region="75", federal=SLUG, entries=[])
 
@@ -219,8 +229,10 @@ SERVICE_CASES: dict[str, Case] = {
         CastBallots(slug=SLUG, ballots=[ballot(w)], voter_key=KEY, actor=a)), OPERATORS | {"portal"}),
     "tally the vote": Case(voted, lambda w, a: w.konkurs.results.tally_votes(
         ContestOrder(slug=SLUG, command_id="tally", actor=a)), OPERATORS),
-    "take promoted winners": Case(collecting, lambda w, a: w.konkurs.contests.receive_promotion(
-        ReceivePromotion(federal=SLUG, batch=promotion(), command_id="promotion", actor=a)), OPERATORS),
+    "take promoted winners": Case(collecting, lambda w, a: past_the_rights(
+        lambda: w.konkurs.contests.receive_promotion(
+            ReceivePromotion(federal=SLUG, batch=promotion(), command_id="promotion", actor=a))),
+        OPERATORS),
     "settle a promotion": Case(collecting, lambda w, a: w.konkurs.contests.settle_promotion(SettlePromotion(
         slug=SLUG, federal="federal-2030", refusal=None, references=[], command_id="promote", actor=a)),
         OPERATORS),

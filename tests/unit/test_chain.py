@@ -181,3 +181,17 @@ def test_two_extenders_at_once_leave_one_chain(konkurs: Konkurs) -> None:
         thread.join()
     assert len(heads) == 2 and heads[0] == heads[1]
     assert konkurs.chain.verify() is None
+
+
+def test_two_versions_of_one_aggregate_swapped_read_as_reordered_versions_not_an_edit() -> None:
+    aggregate, other = bytes(range(16)), bytes(16)
+    rows = [ChainRow(1, aggregate, 1, "A.Created", b"one"), ChainRow(2, other, 1, "B.Created", b"x"),
+            ChainRow(3, aggregate, 2, "A.Changed", b"two"), ChainRow(4, aggregate, 3, "A.Changed", b"three")]
+    links = dict(link_rows(GENESIS, rows))
+    contents = [rows[0], rows[1], rows[2]._replace(state=b"three"), rows[3]._replace(state=b"two")]
+    numbers = [rows[0], rows[1], rows[2]._replace(version=3), rows[3]._replace(version=2)]
+
+    for swapped in (contents, numbers):
+        found = first_break(swapped, links)
+        assert found is not None and (found.position, found.kind) == (3, BreakKind.REORDERED)
+        assert "versions 2 and 3 of aggregate" in found.detail and "positions 3 and 4" in found.detail

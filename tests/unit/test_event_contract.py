@@ -29,8 +29,8 @@ from tests.factories import OPERATOR, close_phase, make_spec
 
 # Services select events by these names: renaming an event class must not change them.
 PUBLISHED_NAMES = {
-    "announcement.issued", "ballot.cast", "ballot_batch.received",
-    "credential.issued", "credential.revoked",
+    "acceptance.recorded", "announcement.issued", "ballot.cast", "ballot_batch.received",
+    "credential.issued", "credential.revoked", "erasure.recorded",
     "contest.announced", "contest.phase_changed", "contest.deadline_extended", "contest.cancelled",
     "contest.screening_concluded", "contest.judging_concluded", "contest.votes_tallied",
     "contest.results_declared", "contest.results_published", "contest.promotion_received",
@@ -103,7 +103,9 @@ def test_a_name_is_the_aggregate_then_the_event_without_repeating_the_aggregate(
 def test_every_event_is_at_version_1_until_its_shape_changes() -> None:
     versions = {name: getattr(c, "class_version", 1) for name, c in event_classes().items()}
     changed = {name: version for name, version in versions.items() if version != 1}
-    assert changed == {"contest.results_published": 2}  # v2 records the seal
+    # v2 of results_published records the seal; v2 of ballots names their batch, and of
+    # batches, the digest and signature of what they accepted
+    assert changed == {"contest.results_published": 2, "ballot.cast": 2, "ballot_batch.received": 2}
 
 
 def test_names_map_to_the_stored_topics_used_to_filter_reads() -> None:
@@ -179,16 +181,18 @@ def test_events_read_from_the_log_carry_name_version_contest_and_their_own_field
         "contest.announced",
         "contest.phase_changed",
         "submission.submitted",
+        "acceptance.recorded",
         "contest.phase_changed",
         "contest.screening_concluded",
         "submission.admitted",
         "registry_entry.entered",
     ]
     # Only first events carry the slug; later ones are resolved through their aggregate.
-    assert [e.contest for e in events] == [slug] * 6 + [None]
-    assert [e.position for e in events] == list(range(1, 8))
+    assert [e.contest for e in events] == [slug] * 7 + [None]
+    assert [e.position for e in events] == list(range(1, 9))
     assert all(e.version == 1 for e in events)
-    closed = events[3]
+    assert events[3].data["kind"] == "submissions" and events[3].data["count"] == 1
+    closed = events[4]
     assert closed.data == {
         "closed": "collecting",
         "opened": "screening",
@@ -198,7 +202,7 @@ def test_events_read_from_the_log_carry_name_version_contest_and_their_own_field
     }
     assert (closed.aggregate_id, closed.aggregate_version) == (events[0].aggregate_id, 3)
     assert all(e.actor == OPERATOR for e in events)
-    assert events[5].data == {}
+    assert events[6].data == {}
     assert PublicEvent.model_validate_json(closed.model_dump_json()) == closed
 
 
@@ -215,7 +219,7 @@ def test_contest_slugs_read_a_first_event_only_when_they_have_not_seen_it_go_by(
 
     monkeypatch.setattr(konkurs.store.recorder, "select_events", counted)
     whole_log = ContestSlugs(konkurs.store)
-    assert [whole_log.of(logged) for logged in konkurs.store.read_log()] == [slug] * 6 + [None]
+    assert [whole_log.of(logged) for logged in konkurs.store.read_log()] == [slug] * 7 + [None]
     assert reads == []
 
     changes_only = ContestSlugs(konkurs.store)

@@ -442,7 +442,8 @@ def test_a_card_recorded_after_the_judging_close_by_log_order_is_not_counted(
     )
     closed_at = konkurs.store.phase_closed_at(SLUG, Phase.JUDGING)
     assert closed_at is not None
-    assert topics_after(konkurs, closed_at - 1) == ["Contest.PhaseChanged", "Review.Scored"]
+    assert topics_after(konkurs, closed_at - 1) == [
+        "Contest.PhaseChanged", "Review.Scored", "Acceptance.Recorded"]
 
     outcome = konkurs.reads.judge(spec, closed_at)
 

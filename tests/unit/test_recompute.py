@@ -18,10 +18,10 @@ def failing(audit: ContestAudit) -> dict[str, list[str]]:
 def test_an_untouched_contest_recomputes_every_check_with_content(konkurs: Konkurs, published: str) -> None:
     audit = konkurs.audit.audit_contest(published)
     counts = {c.check: c.recomputed for c in audit.checks}
-    assert set(counts) == {"seal", "screening", "assignment", "judging", "tally", "results",
+    assert set(counts) == {"seal", "intake", "screening", "assignment", "judging", "tally", "results",
                            "publication", "promotion"}
     assert counts["seal"] == 5  # screening, judging, tally, declaration, publication
-    assert all(counts[check] > 0 for check in ("screening", "assignment", "judging", "tally",
+    assert all(counts[check] > 0 for check in ("intake", "screening", "assignment", "judging", "tally",
                                                "results", "publication"))
     assert audit.rules_version == RULES_VERSION
     assert audit.spec_hash == konkurs.store.get_contest(published).fingerprint

@@ -17,7 +17,7 @@ from domain.errors import InvalidCommand, KonkursError, SpecError
 from domain.outcomes import ContestResults, Standing
 from domain.phases import Phase
 from domain.rules.stages import advancing, regional_stage_specs
-from domain.spec import ContestSpec
+from domain.spec import ApplicantKind, ContestSpec
 from konkurs.spec_files import parse_spec
 from services.konkurs import Konkurs
 from store.log import topic_of
@@ -80,16 +80,21 @@ def test_stage_sections_that_cannot_work_are_refused_where_they_are(
     assert any(f"{where}: " in p and message in p for p in refused.value.problems), refused.value.problems
 
 
-def regional(konkurs: Konkurs, slug: str = "reg-75", places: list[int] | None = None) -> ContestSpec:
-    """A regional stage brought straight to published results: R-k placed k+1 in HC-1."""
+def regional(
+    konkurs: Konkurs, slug: str = "reg-75", places: list[int] | None = None, federal: str = "fed",
+    publish: bool = True,
+) -> ContestSpec:
+    """A regional stage brought straight to published results (or declared ones, without
+    `publish`): R-k placed k+1 in HC-1."""
     data = spec_data(START, slug=slug, voting=False)
-    data.update(level="regional", region="75", promotion={"federal": "fed", "places": places or [1]})
+    data.update(level="regional", region="75", promotion={"federal": federal, "places": places or [1]})
     spec = ContestSpec.model_validate(data)
     konkurs.contests.announce(
         Announce(spec=spec, plan=spec.phase_plan(), command_id=f"{slug}:announce", actor=OPERATOR)
     )
     close_phase(konkurs, slug, Phase.ANNOUNCED, f"{slug}:open", cause="test")
-    applicant = Applicant(name="ГБУ «Доверие»", kind="state_institution", region="75", inn="7500000001")
+    applicant = Applicant(name="ГБУ «Доверие»", kind=ApplicantKind.STATE_INSTITUTION, region="75",
+                          inn="7500000001")
     konkurs.submissions.submit(
         Submit(
             slug=slug,
@@ -117,12 +122,13 @@ def regional(konkurs: Konkurs, slug: str = "reg-75", places: list[int] | None = 
         f"{slug}:declare",
     )
     konkurs.store.save(contest, actor=OPERATOR)
-    konkurs.results.publish_results(ContestOrder(slug=slug, command_id=f"{slug}:publish", actor=OPERATOR))
+    if publish:
+        konkurs.results.publish_results(ContestOrder(slug=slug, command_id=f"{slug}:publish", actor=OPERATOR))
     return spec
 
 
-def federal(konkurs: Konkurs, phase: Phase = Phase.COLLECTING) -> None:
-    spec = ContestSpec.model_validate(federal_data())
+def federal(konkurs: Konkurs, phase: Phase = Phase.COLLECTING, **changes: Any) -> None:
+    spec = ContestSpec.model_validate({**federal_data(), **changes})
     konkurs.contests.announce(
         Announce(spec=spec, plan=spec.phase_plan(), command_id="fed:announce", actor=OPERATOR)
     )
@@ -204,13 +210,13 @@ def test_a_promotion_after_the_federal_stage_closed_collection_is_refused_and_wr
 
 def test_a_nomination_the_federal_stage_lacks_refuses_the_whole_promotion(konkurs: Konkurs) -> None:
     regional(konkurs)
-    federal(konkurs)
+    [direction] = federal_data()["directions"]
+    federal(konkurs, directions=[{**direction, "nominations": direction["nominations"][1:]}])
     batch = konkurs.contests.promotion_batch("reg-75")
-    stray = batch.model_copy(update={"entries": [batch.entries[0].model_copy(update={"nomination": "HC-9"})]})
     head = konkurs.store.head_position()
-    with pytest.raises(KonkursError, match="nomination HC-9 of reg-75 is not in the federal stage fed"):
+    with pytest.raises(KonkursError, match="nomination HC-1 of reg-75 is not in the federal stage fed"):
         konkurs.contests.receive_promotion(
-            ReceivePromotion(federal="fed", batch=stray, command_id="fed:promotion:reg-75", actor=OPERATOR)
+            ReceivePromotion(federal="fed", batch=batch, command_id="fed:promotion:reg-75", actor=OPERATOR)
         )
     assert konkurs.store.head_position() == head
 

@@ -1,0 +1,39 @@
+"""Acceptances: what ties each intake event to the command that accepted it.
+
+Every write of submissions, cards, materials or ballots ends with a record of what it accepted:
+how many events, a digest of their ids and versions, and the deployment's signature over that
+and the actor. The record follows its events in the same transaction, so an auditor can check
+that every intake event in the log is covered by one, and that none was added or removed since.
+A row written straight into the database carries no signature the deployment made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+
+def acceptance_digest(events: Iterable[tuple[UUID | str | bytes, int, bytes]]) -> str:
+    """SHA-256 over each accepted event's id (16 bytes), version (8) and the SHA-256 of its
+    stored state, in log order: an event edited since, even with the chain relinked, differs."""
+    digest = hashlib.sha256()
+    for originator, version, state in events:
+        digest.update(id_bytes(originator) + version.to_bytes(8, "big") + hashlib.sha256(state).digest())
+    return digest.hexdigest()
+
+
+def id_bytes(originator: UUID | str | bytes) -> bytes:
+    if isinstance(originator, UUID):
+        return originator.bytes
+    return originator if isinstance(originator, bytes) else bytes.fromhex(originator.replace("-", ""))
+
+
+def acceptance_message(contest: str, kind: str, batch: str, count: int, digest: str,
+                       actor: dict[str, Any] | None) -> bytes:
+    """The bytes the deployment signs for one acceptance."""
+    return json.dumps({"contest": contest, "kind": kind, "batch": batch, "count": count,
+                       "digest": digest, "actor": actor}, sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":")).encode()
