@@ -48,6 +48,7 @@ from domain.phases import Phase  # noqa: E402
 from domain.regions import REGIONS  # noqa: E402
 from konkurs import intake_files, population  # noqa: E402
 from konkurs.population import Entry  # noqa: E402
+from konkurs.settings import Settings  # noqa: E402
 from konkurs.spec_files import load_spec  # noqa: E402
 from services.konkurs import Konkurs  # noqa: E402
 from store.dialect import Dialect  # noqa: E402
@@ -65,8 +66,11 @@ def say(message: str) -> None:
 
 
 def open_store(workdir: Path) -> Konkurs:
+    """The store, signing with a key kept in the workdir: the building process and the auditing
+    one must share it, as a deployment's processes do."""
+    key = Settings(home=workdir, persistence_module="", production=False).signing_key
     return Konkurs(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                        "SQLITE_DBNAME": str(workdir / STORE)})
+                        "SQLITE_DBNAME": str(workdir / STORE)}, signing_key=key)
 
 
 def build(workdir: Path, submissions: int, ballots: int) -> dict[str, Any]:

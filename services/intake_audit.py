@@ -3,15 +3,19 @@ signed acceptance of the deployment, and was recorded before its phase's deadlin
 
 An insider with the database can append rows that the hash chain then links as if they were
 genuine; they cannot sign them. Each intake command writes its events and then its acceptance
-(`domain.rules.acceptance`) in one transaction, so the acceptance covers the intake events of
-its contest just before it. The walk below pairs them up and names every event left uncovered.
+(`domain.rules.acceptance`) in one transaction, so an acceptance covers the intake events just
+before it. The walk below pairs them up and names every event left uncovered.
+
+A million ballots are not decoded one by one: an acceptance's digest covers their stored bytes and
+its signature covers the digest, and the ballots of one batch share one stamp, so the first and
+the last answer for its deadline. Events that no acceptance covers are decoded, to name them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 from uuid import UUID
 
 from domain.aggregates import Acceptance, Ballot, Contest, Review, Submission
@@ -20,68 +24,70 @@ from domain.audit.models import CheckResult, Difference
 from domain.ids import contest_id
 from domain.phases import Phase, PhasePlan, describe_moment
 from domain.rules.acceptance import acceptance_digest, acceptance_message, id_bytes
-from domain.rules.chain import ChainRow
-from services.chain import Chain
 from services.signing import signature_holds
 from store.application import StoreApplication
-from store.log import topic_of
+from store.log import RawRow, topic_of
 
 SHOWN = 1000  # differences named one by one; beyond that, counted
+PAGE_ROWS = 20_000
 
 _SUBMITTED, _ATTACHED = topic_of(Submission.Submitted), topic_of(Submission.MaterialAttached)
 _SCORED, _RESCORED = topic_of(Review.Scored), topic_of(Review.Rescored)
 _CAST, _BATCH = topic_of(Ballot.Cast), topic_of(BallotBatch.Received)
 _ACCEPTANCE = topic_of(Acceptance.Recorded)
-_ANNOUNCED, _EXTENDED = topic_of(Contest.Announced), topic_of(Contest.DeadlineExtended)
-_PROMOTED_IN = topic_of(Contest.PromotionReceived)
+_CONTEST = {topic_of(c) for c in (Contest.Announced, Contest.DeadlineExtended, Contest.PromotionReceived)}
 _PHASE_OF = {_SUBMITTED: Phase.COLLECTING, _ATTACHED: Phase.COLLECTING, _SCORED: Phase.JUDGING,
              _RESCORED: Phase.JUDGING, _CAST: Phase.VOTING}
 _LABEL = {_SUBMITTED: "submission", _ATTACHED: "material", _SCORED: "card", _RESCORED: "card revision",
           _CAST: "ballot"}
 
-
-class _Intake(NamedTuple):
-    row: ChainRow
-    label: str
-    batch: str | None  # the batch a ballot names
+Decode = Callable[[bytes, str], dict[str, Any]]
 
 
 class IntakeAudit:
-    def __init__(self, store: StoreApplication, chain: Chain, public_key: Callable[[], str]) -> None:
+    def __init__(self, store: StoreApplication, public_key: Callable[[], str]) -> None:
         """`public_key` gives the hex Ed25519 key acceptances must be signed with."""
         self.store = store
-        self.chain = chain
         self.public_key = public_key
 
     def check(self, slug: str) -> CheckResult:
-        return _Walk(slug, self.public_key(), self.store.mapper.decode_state).run(  # type: ignore[attr-defined]
-            self.chain.rows())
+        decode: Decode = self.store.mapper.decode_state  # type: ignore[attr-defined]
+        walk = _Walk(slug, self.public_key(), decode)
+        for page in self.store.reader.row_pages(1, PAGE_ROWS):
+            walk.page(page)
+        return walk.result()
 
 
 class _Walk:
-    """One pass over the log in order, keeping the contest's intake not yet covered."""
+    """One pass over the log in order, keeping the intake events not yet covered."""
 
-    def __init__(self, slug: str, public_key: str, decode: Callable[[bytes, str], dict[str, Any]]) -> None:
+    def __init__(self, slug: str, public_key: str, decode: Decode) -> None:
         self.slug = slug
         self.contest = contest_id(slug).bytes
         self.public_key = public_key
         self.decode = decode
         self.plan: PhasePlan | None = None
-        self.own: set[bytes] = set()  # the contest's submissions and cards, by aggregate id
+        self.own: set[Any] = set()  # the contest's submissions and cards, by aggregate id as stored
         self.promised: set[str] = set()  # references a received promotion brings
-        self.pending: list[_Intake] = []
+        self.pending: list[RawRow] = []
         self.found: list[Difference] = []
         self.accepted = 0
         self.unsigned = 0
 
-    def run(self, rows: Any) -> CheckResult:
+    def page(self, rows: Iterable[RawRow]) -> None:
         for row in rows:
-            if row.topic in _PHASE_OF:
-                self._intake(row)
-            elif row.topic in (_ACCEPTANCE, _BATCH):
+            topic = row[3]
+            if topic in _PHASE_OF:
+                if topic in (_SUBMITTED, _SCORED):
+                    self._entered(row)
+                else:
+                    self.pending.append(row)
+            elif topic in (_BATCH, _ACCEPTANCE):
                 self._acceptance(row)
-            elif row.originator == self.contest and row.topic in (_ANNOUNCED, _EXTENDED, _PROMOTED_IN):
+            elif topic in _CONTEST and id_bytes(row[1]) == self.contest:
                 self._contest(row)
+
+    def result(self) -> CheckResult:
         self._uncovered(self.pending)
         notes = [f"{self.unsigned} acceptances recorded before they were signed"] if self.unsigned else []
         if len(self.found) > SHOWN:
@@ -89,78 +95,87 @@ class _Walk:
         return CheckResult(check="intake", recomputed=self.accepted, differences=self.found[:SHOWN],
                            notes=notes)
 
-    def _contest(self, row: ChainRow) -> None:
-        state = self.decode(row.state, row.topic)
-        if row.topic == _ANNOUNCED:
+    def _contest(self, row: RawRow) -> None:
+        state = self.decode(_bytes(row[4]), row[3])
+        if "plan" in state:
             self.plan = PhasePlan.model_validate(state["plan"])
-        elif row.topic == _EXTENDED and self.plan is not None:
+        elif "closes_at" in state and self.plan is not None:
             self.plan = self.plan.with_deadline(Phase(state["phase"]),
                                                 datetime.fromisoformat(state["closes_at"]))
-        else:
+        elif "references" in state:
             self.promised.update(state["references"])
 
-    def _intake(self, row: ChainRow) -> None:
-        state: dict[str, Any] | None = None
-        if row.topic in (_ATTACHED, _RESCORED):
-            if row.originator not in self.own:
-                return
-        else:
-            state = self.decode(row.state, row.topic)
-            if state["contest"] != self.slug:
-                return
-            if row.topic != _CAST:
-                self.own.add(row.originator)
-            if row.topic == _SUBMITTED and state["reference"] in self.promised:
+    def _entered(self, row: RawRow) -> None:
+        """A submission or a card: few enough to decode, and what marks the contest's own."""
+        state = self.decode(_bytes(row[4]), row[3])
+        if state["contest"] == self.slug:
+            self.own.add(row[1])
+            if row[3] == _SUBMITTED and state["reference"] in self.promised:
                 self.promised.discard(state["reference"])
                 return  # covered by the promotion, checked against the sending stage's results
-        state = state or self.decode(row.state, row.topic)
-        label = f"{_LABEL[row.topic]} {UUID(bytes=row.originator)} at position {row.position}"
-        self._check_deadline(label, row.topic, state["timestamp"])
-        self.pending.append(_Intake(row, label, state.get("batch")))
+        self.pending.append(row)
 
-    def _check_deadline(self, label: str, topic: str, stamped: str) -> None:
-        if self.plan is None:
-            return
-        phase = _PHASE_OF[topic]
-        deadline = self.plan.window(phase).closes_at
-        if datetime.fromisoformat(stamped) >= deadline:
-            self._differ(label, f"recorded at {stamped}",
-                         f"after the {phase} deadline, {describe_moment(deadline)}")
-
-    def _acceptance(self, row: ChainRow) -> None:
-        state = self.decode(row.state, row.topic)
-        if state["contest"] != self.slug:
-            return
-        ballots = row.topic == _BATCH
+    def _acceptance(self, row: RawRow) -> None:
+        state = self.decode(_bytes(row[4]), row[3])
+        ballots = row[3] == _BATCH
         count = state["accepted"] if ballots else state["count"]
-        batch = state["batch"] if ballots else ""
-        kind = "ballots" if ballots else state["kind"]
-        where = f"acceptance of {count} {kind} at position {row.position}"
         covered = self.pending[len(self.pending) - count:] if count else []
-        if len(covered) < count:
-            self._differ(where, f"covers {count}", f"only {len(covered)} precede it")
         self._uncovered(self.pending[:len(self.pending) - len(covered)])
         self.pending = []
+        if state["contest"] != self.slug:
+            return  # another contest's acceptance, and its events: checked in its own audit
+        kind = "ballots" if ballots else state["kind"]
+        where = f"acceptance of {count} {kind} at position {row[0]}"
+        if len(covered) < count:
+            self._differ(where, f"covers {count}", f"only {len(covered)} precede it")
         self.accepted += len(covered)
+        # The ballots of one batch share one stamp, which the signed digest covers: its first
+        # and last ballot answer for the rest.
+        self._check_deadlines(covered if not ballots or len(covered) < 3 else [covered[0], covered[-1]])
         if state.get("digest") is None:
             self.unsigned += 1
             return
-        digest = acceptance_digest((id_bytes(i.row.originator), i.row.version, i.row.state) for i in covered)
+        digest = acceptance_digest((row[1], row[2], _bytes(row[4])) for row in covered)
         if digest != state["digest"]:
             self._differ(where, f"digest {state['digest'][:16]}…",
                          f"the events before it give {digest[:16]}…")
+        batch = state["batch"] if ballots else ""
         message = acceptance_message(self.slug, kind, batch, count, state["digest"], state.get("actor"))
         if not signature_holds(self.public_key, message, state["attestation"]):
             self._differ(where, "signed", "not signed by this deployment's key")
-        for intake in covered:
-            if ballots and intake.batch != batch:
-                self._differ(intake.label, f"names batch {intake.batch}", f"accepted by batch {batch}")
 
-    def _uncovered(self, intakes: list[_Intake]) -> None:
-        for intake in intakes:
-            named = f" (names batch {intake.batch})" if intake.batch else ""
-            self._differ(intake.label, f"recorded{named}", "no signed acceptance covers it")
+    def _check_deadlines(self, rows: Sequence[RawRow]) -> None:
+        if self.plan is None:
+            return
+        for row in rows:
+            state = self.decode(_bytes(row[4]), row[3])
+            if self._late(row[3], state["timestamp"]):
+                deadline = self.plan.window(_PHASE_OF[row[3]]).closes_at
+                self._differ(_label(row), f"recorded at {state['timestamp']}",
+                             f"after the {_PHASE_OF[row[3]]} deadline, {describe_moment(deadline)}")
+
+    def _late(self, topic: str, stamped: str) -> bool:
+        assert self.plan is not None
+        return datetime.fromisoformat(stamped) >= self.plan.window(_PHASE_OF[topic]).closes_at
+
+    def _uncovered(self, rows: Sequence[RawRow]) -> None:
+        for row in rows:
+            state = self.decode(_bytes(row[4]), row[3])
+            if state.get("contest", self.slug) != self.slug or (
+                    row[3] in (_ATTACHED, _RESCORED) and row[1] not in self.own):
+                continue
+            named = f" (names batch {state['batch']})" if state.get("batch") else ""
+            self._differ(_label(row), f"recorded{named}", "no signed acceptance covers it")
 
     def _differ(self, where: str, recorded: str, recomputed: str) -> None:
         self.found.append(Difference(check="intake", where=where, recorded=recorded,
                                      recomputed=recomputed))
+
+
+def _label(row: RawRow) -> str:
+    return f"{_LABEL[row[3]]} {UUID(bytes=id_bytes(row[1]))} at position {row[0]}"
+
+
+def _bytes(state: Any) -> bytes:
+    """A state edited by hand in SQLite can come back as text rather than a blob."""
+    return state.encode() if isinstance(state, str) else bytes(state)

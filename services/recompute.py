@@ -40,7 +40,7 @@ class AuditService:
         self.results = results
         self.reads = reads
         self.checks = AuditChecks(store, reads, chain)
-        self.intake = IntakeAudit(store, chain, public_key)
+        self.intake = IntakeAudit(store, public_key)
 
     def audit_contest(self, slug: str) -> ContestAudit:
         record = read_contest_record(self.store, slug)
