@@ -35,7 +35,10 @@ class StageActivities:
 
     @activity.defn
     async def receive_promotion(self, order: ReceivePromotion) -> CommandResult:
-        return await run_command(order.federal, lambda: self.konkurs.contests.receive_promotion(order))
+        result = await run_command(order.federal, lambda: self.konkurs.contests.receive_promotion(order))
+        if result.applied:
+            await asyncio.to_thread(self.konkurs.checkpoints.promoted)
+        return result
 
     @activity.defn
     async def promote_winners(self, request: PromotionInput) -> CommandResult:

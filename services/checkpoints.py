@@ -29,6 +29,7 @@ from services.signing import SigningKey, signature_holds
 from store.chain_links import ChainHead
 
 SEAL = "seal"
+PROMOTION = "promotion"
 CHECKPOINT = "checkpoint"
 MANUAL = "manual"
 
@@ -64,6 +65,11 @@ class Checkpoints:
         """Extend the chain, sign its head and append it to the file."""
         self._file()
         return self._append(self.sign(self.chain.extend(), reason))
+
+    def promoted(self) -> None:
+        """A federal stage took a regional stage's winners: publish the head that holds them."""
+        if self.path is not None:
+            self.publish(PROMOTION)
 
     def sealed(self, head: ChainHead) -> None:
         """`Chain.on_seal`: a results event is being sealed with `head`; publish it."""

@@ -17,11 +17,13 @@ from uuid import UUID
 
 
 def acceptance_digest(events: Iterable[tuple[UUID | str | bytes, int, bytes]]) -> str:
-    """SHA-256 over each accepted event's id (16 bytes), version (8) and the SHA-256 of its
-    stored state, in log order: an event edited since, even with the chain relinked, differs."""
+    """SHA-256 over each accepted event's id (16 bytes), version (8), the length of its stored
+    state (8) and the state itself, in log order: an event edited since, even with the chain
+    relinked, gives another digest."""
     digest = hashlib.sha256()
     for originator, version, state in events:
-        digest.update(id_bytes(originator) + version.to_bytes(8, "big") + hashlib.sha256(state).digest())
+        digest.update(id_bytes(originator) + version.to_bytes(8, "big") + len(state).to_bytes(8, "big"))
+        digest.update(state)
     return digest.hexdigest()
 
 

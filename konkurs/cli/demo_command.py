@@ -14,6 +14,7 @@ from konkurs.bootstrap import Bootstrap
 from konkurs.cli.output import JsonFlag, emit_json, say, table
 from konkurs.cli.view_commands import print_results, print_vote
 from konkurs.demo import DemoRun
+from konkurs.record_check import verify_record
 from projections import ViewsDB, catch_up, default_views, participation, results
 from projections.vote_queries import demand
 
@@ -52,13 +53,16 @@ def demo(
     catch_up(konkurs.store, database, default_views())
     outcome = results(database, contest.slug)
     regions = participation(database, contest.slug)
-    broken, audit = konkurs.chain.verify(), konkurs.audit.audit_contest(contest.slug)
-    chain_head = konkurs.chain.extend()
+    signed = konkurs.checkpoints.publish("the demo's end")
+    verdict = verify_record(konkurs, settings.views_path, [contest.slug],
+                            checkpoints=str(settings.checkpoints_path))
+    broken, [audit], chain_head = verdict.broken, verdict.audits, verdict.head
     elapsed = time.monotonic() - started
     if as_json:
         emit_json({"results": outcome.model_dump(mode="json"),
                    "participation": regions.model_dump(mode="json"),
-                   "audit": {"intact": broken is None, "holds": audit.holds,
+                   "audit": {"intact": broken is None, "holds": verdict.holds,
+                             "signed_head": signed.model_dump(mode="json"),
                              "head": {"position": chain_head.position, "link": chain_head.hex},
                              "checks": [c.model_dump(mode="json") for c in audit.checks]},
                    "seconds": round(elapsed, 1)})
@@ -76,9 +80,12 @@ def demo(
               ["code", "region", "submissions", "admitted"],
               [(r.code, r.name, r.submissions, r.admitted) for r in regions.regions]))
     recomputed = sum(c.recomputed for c in audit.checks)
-    verdict = ("every result recomputes from the log" if audit.holds and broken is None
-               else "DIFFERENCES FOUND: run `konkurs audit verify`")
+    found = ("every result recomputes from the log, every entry is covered by a signed acceptance, "
+             "the views agree and the log extends every signed head" if verdict.holds
+             else f"DIFFERENCES FOUND: {verdict.first_finding()}; run `konkurs audit verify`")
     say(f"Audit: chain of {chain_head.position} events intact: {broken is None}; "
-        f"{recomputed} decisions recomputed: {verdict}. Chain head to publish: {chain_head.hex}")
+        f"{recomputed} decisions recomputed: {found}.")
+    say(f"Signed head to publish: position {signed.position}, link {signed.link}, signature "
+        f"{signed.signature[:16]}… by key {signed.public_key} (in {settings.checkpoints_path})")
     say(f"Demo finished in {elapsed:.1f}s. Inspect it with "
         f"`KONKURS_HOME={home} konkurs status {contest.slug}`.")

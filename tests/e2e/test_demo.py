@@ -66,6 +66,8 @@ def test_a_worker_killed_during_judging_changes_neither_results_nor_events(tmp_p
         recomputed = {c["check"]: c["recomputed"] for c in run["audit"]["checks"]}
         assert recomputed["screening"] >= 300 and recomputed["publication"] == 39
         assert recomputed["assignment"] > 0 and recomputed["tally"] > 0
+        assert recomputed["intake"] > 300 and recomputed["results view"] > 0
+        assert run["audit"]["signed_head"]["position"] == run["audit"]["head"]["position"]
     assert {r["code"] for r in calm["participation"]["regions"] if r["submissions"]} == {
         r["code"] for r in calm["participation"]["regions"]}
     assert len(calm["participation"]["regions"]) == 89

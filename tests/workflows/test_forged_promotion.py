@@ -91,6 +91,9 @@ async def test_a_forged_promote_update_is_refused_and_the_real_winners_advance_o
     assert [s for s in state.steps if "promoted from" in s] == [f"2 promoted from {stage.slug}"]
     [link] = link_of(konkurs, tmp_path, spec.slug, stage.slug)
     assert (link.status, link.promoted, link.reason) == ("promoted", 2, None)
+    [promotion_head] = [h for h in konkurs.checkpoints.heads() if h.reason == "promotion"]
+    assert promotion_head.position >= max(e.position for e in konkurs.store.read_log(
+        [topic_of(Contest.PromotionReceived)]))
     await update(client, federal_handle, ContestWorkflow.cancel, CancelContest(reason="тест"))
 
 
