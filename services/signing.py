@@ -13,6 +13,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from domain.errors import KonkursError
+
 
 class SigningKey:
     """Signs with the deployment's key, read when first needed: a process that signs nothing
@@ -24,7 +26,11 @@ class SigningKey:
 
     @cached_property
     def _private(self) -> Ed25519PrivateKey:
-        return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(self._seed().decode().strip()))
+        try:
+            return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(self._seed().decode().strip()))
+        except ValueError:
+            raise KonkursError("the signing key (KONKURS_SIGNING_KEY) must be 64 hex digits, the "
+                               "32-byte seed of an Ed25519 key") from None
 
     @property
     def public_hex(self) -> str:

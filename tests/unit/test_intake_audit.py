@@ -16,10 +16,11 @@ from domain.aggregates.ballot_batch import BallotBatch
 from domain.aggregates.submission import ApplicantKind
 from domain.commands.contest import Announce
 from domain.commands.intake import Submit
-from domain.errors import PhaseClosed
+from domain.errors import KonkursError, PhaseClosed
 from domain.phases import Phase
 from services.ballots import voter_pseudonym
 from services.konkurs import Konkurs
+from services.signing import SigningKey
 from store.log import topic_of
 from tests.factories import OPERATOR, close_phase, make_spec, practice_forms
 
@@ -112,3 +113,8 @@ def test_a_submission_after_the_deadline_is_refused_while_the_close_is_not_yet_r
     with pytest.raises(PhaseClosed, match=r"collecting closed at its deadline, \d{4}-\d\d-\d\d"):
         konkurs.submissions.submit(Submit(slug=spec.slug, forms=FORMS, actor=OPERATOR))
     assert not list(konkurs.store.read_log([topic_of(Submission.Submitted), topic_of(Acceptance.Recorded)]))
+
+
+def test_a_signing_key_that_is_no_ed25519_seed_is_refused_in_one_line() -> None:
+    with pytest.raises(KonkursError, match=r"^the signing key \(KONKURS_SIGNING_KEY\) must be 64 hex"):
+        SigningKey(lambda: b"not-a-key").sign(b"x")
