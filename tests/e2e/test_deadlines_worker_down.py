@@ -27,7 +27,7 @@ from tests.e2e.conftest import Cli, Files, Store, wait_for_worker
 from tests.factories import OPERATOR, practice_forms, spec_data
 
 VOTER_KEY = b"voters"
-COLLECTION, SCREENING, VOTING = 14, 20, 32  # seconds after the start, when each phase closes
+COLLECTION, SCREENING, VOTING = 10, 14, 22  # seconds after the start, when each phase closes
 
 
 def worker_down_spec(start: datetime) -> dict[str, object]:
