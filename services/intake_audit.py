@@ -151,7 +151,7 @@ class _Walk:
             state = self.decode(_bytes(row[4]), row[3])
             if self._late(row[3], state["timestamp"]):
                 deadline = self.plan.window(_PHASE_OF[row[3]]).closes_at
-                self._differ(_label(row), f"recorded at {state['timestamp']}",
+                self._differ(_label(row), f"stamped {state['timestamp']}",
                              f"after the {_PHASE_OF[row[3]]} deadline, {describe_moment(deadline)}")
 
     def _late(self, topic: str, stamped: str) -> bool:
@@ -165,7 +165,7 @@ class _Walk:
                     row[3] in (_ATTACHED, _RESCORED) and row[1] not in self.own):
                 continue
             named = f" (names batch {state['batch']})" if state.get("batch") else ""
-            self._differ(_label(row), f"recorded{named}", "no signed acceptance covers it")
+            self._differ(_label(row), f"in the log{named}", "no signed acceptance covers it")
 
     def _differ(self, where: str, recorded: str, recomputed: str) -> None:
         self.found.append(Difference(check="intake", where=where, recorded=recorded,

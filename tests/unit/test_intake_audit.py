@@ -60,7 +60,7 @@ def test_ballots_written_straight_into_the_log_are_named_one_by_one(
     uncovered = [d for d in check.differences if d.recomputed == "no signed acceptance covers it"]
     assert len(uncovered) == 2
     assert uncovered[0].where.startswith("ballot ") and "at position" in uncovered[0].where
-    assert uncovered[1].recorded == f"recorded (names batch {batch})"
+    assert uncovered[1].recorded == f"in the log (names batch {batch})"
     assert not konkurs.audit.audit_contest(published).holds
 
 
