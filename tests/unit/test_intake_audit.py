@@ -118,3 +118,25 @@ def test_a_submission_after_the_deadline_is_refused_while_the_close_is_not_yet_r
 def test_a_signing_key_that_is_no_ed25519_seed_is_refused_in_one_line() -> None:
     with pytest.raises(KonkursError, match=r"^the signing key \(KONKURS_SIGNING_KEY\) must be 64 hex"):
         SigningKey(lambda: b"not-a-key").sign(b"x")
+
+
+def test_intake_from_before_the_first_signed_acceptance_is_noted_and_what_follows_is_checked(
+    konkurs: Konkurs,
+) -> None:
+    """A store upgraded in place keeps the submissions an earlier release wrote without
+    acceptances: they are taken as recorded. A row added after signing began is not."""
+    spec = make_spec(datetime.now(UTC) + timedelta(days=1))
+    konkurs.contests.announce(Announce(spec=spec, plan=spec.phase_plan(), command_id="a", actor=OPERATOR))
+    close_phase(konkurs, spec.slug, Phase.ANNOUNCED, "open")
+    earlier = practice_forms([(f"OLD-{n}", "HC-1", ApplicantKind.NGO) for n in range(3)])
+    insert(konkurs, *(Submission(contest=spec.slug, **dict(form)) for _, form in earlier))
+    konkurs.submissions.submit(Submit(slug=spec.slug, forms=FORMS, actor=OPERATOR))
+
+    check = intake(konkurs, spec.slug)
+    assert check.holds and check.notes == [
+        "3 intake events recorded before this log's first signed acceptance: taken as recorded"]
+
+    [(_, late_form)] = practice_forms([("INSIDER-2", "HC-1", ApplicantKind.NGO)])
+    insert(konkurs, Submission(contest=spec.slug, **dict(late_form)))
+    [difference] = intake(konkurs, spec.slug).differences
+    assert difference.recomputed == "no signed acceptance covers it"
