@@ -44,5 +44,13 @@ def ballot_hex(slug: str, nomination: str, voter_pseudonym: str) -> str:
     return digest.hex()
 
 
+def uuid_bytes(originator: UUID | str | bytes) -> bytes:
+    """An aggregate id's 16 bytes, however a store gives it: a UUID (PostgreSQL), its hex with or
+    without dashes (SQLite), or the bytes already."""
+    if isinstance(originator, UUID):
+        return originator.bytes
+    return originator if isinstance(originator, bytes) else bytes.fromhex(originator.replace("-", ""))
+
+
 def workflow_id(slug: str) -> str:
     return f"contest-{slug}"

@@ -14,7 +14,7 @@ from domain.audit.models import Difference
 from domain.model import Value
 from domain.outcomes import ContestResults
 from domain.rules.stages import advancing, promoted_reference
-from domain.spec import ContestSpec
+from domain.spec import ContestSpec, Level
 
 ENTRY_FIELDS = ("nomination", "title", "applicant", "summary", "provenance")
 """What a promoted submission carries from its stage; its reference is how entries are matched."""
@@ -69,7 +69,7 @@ def entry_differences(
     found = []
     if sorted(references) != sorted(expected):
         found.append(Difference(check="promotion", where=_joined(where, "entries"),
-                                recorded=_listed(references), recomputed=_listed(expected)))
+                                recorded=listed(references), recomputed=listed(expected)))
     for reference, wanted in sealed.entry_fields().items():
         if reference in references:
             found += differences("promotion", dict(fields.get(reference) or {}), wanted,
@@ -88,5 +88,10 @@ def _joined(where: str, what: str) -> str:
     return f"{where}, {what}" if where else what
 
 
-def _listed(references: list[str]) -> str:
+def listed(references: list[str]) -> str:
     return f"[{', '.join(references)}]"
+
+
+def promotes_to(spec: ContestSpec, federal: str) -> bool:
+    """Whether `spec` is a regional stage whose winners advance to `federal`."""
+    return spec.level == Level.REGIONAL and spec.promotion is not None and spec.promotion.federal == federal

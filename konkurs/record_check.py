@@ -64,8 +64,7 @@ def verify_record(
         said("replaying the views")
         audits = with_view_checks(audits, konkurs.store, ViewsDB(views_path))
     except (ValueError, KeyError, TypeError):
-        found = broken.describe() if broken else anchored.findings[0].describe() if anchored and \
-            anchored.findings else None
+        found = Verdict(broken, head, anchored, []).first_finding()
         if found is None:
             raise
         # A row edited past reading stops the recomputation: the break says why, not a traceback.

@@ -14,9 +14,16 @@ from domain.audit.diff import differences
 from domain.audit.models import CheckResult, Difference
 from domain.errors import UnknownContest
 from domain.outcomes import ContestResults, JudgingOutcome
-from domain.promotion import ENTRY_FIELDS, PromotionBatch, entry_differences, sealed_batch
+from domain.promotion import (
+    ENTRY_FIELDS,
+    PromotionBatch,
+    entry_differences,
+    listed,
+    promotes_to,
+    sealed_batch,
+)
 from domain.rules.stages import advancing, promoted_reference
-from domain.spec import ContestSpec, Level
+from domain.spec import ContestSpec
 from services.contest_record import ContestRecord, read_contest_record
 from store.application import StoreApplication
 from store.log import LoggedEvent
@@ -55,7 +62,7 @@ class PromotionAudit:
                  if e.state["stage"] == stage]
         if any(sorted(t) == sorted(references) for t in taken):
             return []
-        return [_difference(where, references, _listed(taken[-1]) if taken else "nothing")]
+        return [_difference(where, references, listed(taken[-1]) if taken else "nothing")]
 
     def _received_from(
         self, federal: str, event: LoggedEvent, submitted: dict[str, dict[str, Any]]
@@ -68,7 +75,7 @@ class PromotionAudit:
         except UnknownContest:
             return 0, [_difference(where, references, f"no contest {stage} in this store")]
         spec = stage_record.spec
-        if spec.level != Level.REGIONAL or spec.promotion is None or spec.promotion.federal != federal:
+        if not promotes_to(spec, federal):
             return 0, [_difference(where, references, f"{stage} is not a regional stage of {federal}")]
         published = stage_record.of(Contest.ResultsPublished)
         if not published or published[0].position > event.position:
@@ -108,8 +115,5 @@ def _advancing(spec: ContestSpec, results: ContestResults) -> list[str]:
 
 
 def _difference(where: str, references: list[str], recomputed: str) -> Difference:
-    return Difference(check="promotion", where=where, recorded=_listed(references), recomputed=recomputed)
+    return Difference(check="promotion", where=where, recorded=listed(references), recomputed=recomputed)
 
-
-def _listed(references: list[str]) -> str:
-    return f"[{', '.join(references)}]"

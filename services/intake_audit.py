@@ -21,11 +21,12 @@ from uuid import UUID
 from domain.aggregates import Acceptance, Ballot, Contest, Review, Submission
 from domain.aggregates.ballot_batch import BallotBatch
 from domain.audit.models import CheckResult, Difference
-from domain.ids import contest_id
+from domain.ids import contest_id, uuid_bytes
 from domain.phases import Phase, PhasePlan, describe_moment
-from domain.rules.acceptance import acceptance_digest, acceptance_message, id_bytes
+from domain.rules.acceptance import acceptance_digest, acceptance_message
 from services.signing import signature_holds
 from store.application import StoreApplication
+from store.chain_links import stored_bytes
 from store.log import RawRow, topic_of
 
 SHOWN = 1000  # differences named one by one; beyond that, counted
@@ -86,7 +87,7 @@ class _Walk:
                     self.pending.append(row)
             elif topic in (_BATCH, _ACCEPTANCE):
                 self._acceptance(row)
-            elif topic in _CONTEST and id_bytes(row[1]) == self.contest:
+            elif topic in _CONTEST and uuid_bytes(row[1]) == self.contest:
                 self._contest(row)
 
     def result(self) -> CheckResult:
@@ -101,7 +102,7 @@ class _Walk:
                            notes=notes)
 
     def _contest(self, row: RawRow) -> None:
-        state = self.decode(_bytes(row[4]), row[3])
+        state = self.decode(stored_bytes(row[4]), row[3])
         if "plan" in state:
             self.plan = PhasePlan.model_validate(state["plan"])
         elif "closes_at" in state and self.plan is not None:
@@ -112,7 +113,7 @@ class _Walk:
 
     def _entered(self, row: RawRow) -> None:
         """A submission or a card: few enough to decode, and what marks the contest's own."""
-        state = self.decode(_bytes(row[4]), row[3])
+        state = self.decode(stored_bytes(row[4]), row[3])
         if state["contest"] == self.slug:
             self.own.add(row[1])
             if row[3] == _SUBMITTED and state["reference"] in self.promised:
@@ -121,7 +122,7 @@ class _Walk:
         self.pending.append(row)
 
     def _acceptance(self, row: RawRow) -> None:
-        state = self.decode(_bytes(row[4]), row[3])
+        state = self.decode(stored_bytes(row[4]), row[3])
         ballots = row[3] == _BATCH
         count = state["accepted"] if ballots else state["count"]
         covered = self.pending[len(self.pending) - count:] if count else []
@@ -141,7 +142,7 @@ class _Walk:
         if state.get("digest") is None:
             self.unsigned += 1
             return
-        digest = acceptance_digest((row[1], row[2], _bytes(row[4])) for row in covered)
+        digest = acceptance_digest((row[1], row[2], stored_bytes(row[4])) for row in covered)
         if digest != state["digest"]:
             self._differ(where, f"digest {state['digest'][:16]}…",
                          f"the events before it give {digest[:16]}…")
@@ -154,7 +155,7 @@ class _Walk:
         if self.plan is None:
             return
         for row in rows:
-            state = self.decode(_bytes(row[4]), row[3])
+            state = self.decode(stored_bytes(row[4]), row[3])
             if self._late(row[3], state["timestamp"]):
                 deadline = self.plan.window(_PHASE_OF[row[3]]).closes_at
                 self._differ(_label(row), f"stamped {state['timestamp']}",
@@ -166,7 +167,7 @@ class _Walk:
 
     def _uncovered(self, rows: Sequence[RawRow]) -> None:
         for row in rows:
-            state = self.decode(_bytes(row[4]), row[3])
+            state = self.decode(stored_bytes(row[4]), row[3])
             if state.get("contest", self.slug) != self.slug or (
                     row[3] in (_ATTACHED, _RESCORED) and row[1] not in self.own):
                 continue
@@ -185,9 +186,5 @@ class _Walk:
 
 
 def _label(row: RawRow) -> str:
-    return f"{_LABEL[row[3]]} {UUID(bytes=id_bytes(row[1]))} at position {row[0]}"
+    return f"{_LABEL[row[3]]} {UUID(bytes=uuid_bytes(row[1]))} at position {row[0]}"
 
-
-def _bytes(state: Any) -> bytes:
-    """A state edited by hand in SQLite can come back as text rather than a blob."""
-    return state.encode() if isinstance(state, str) else bytes(state)

@@ -3,11 +3,10 @@ read from that stage's record in this store, not from the message that names it.
 
 from __future__ import annotations
 
-from domain.aggregates import Contest, Submission
+from domain.aggregates import Submission
 from domain.errors import InvalidCommand, PromotionConflict, UnknownContest
 from domain.ids import submission_id
-from domain.promotion import PromotionBatch, batch_differences, sealed_batch
-from domain.spec import Level
+from domain.promotion import PromotionBatch, batch_differences, promotes_to, sealed_batch
 from store.application import StoreApplication
 
 
@@ -38,7 +37,7 @@ def verify_promotion(store: StoreApplication, federal: str, batch: PromotionBatc
         contest = store.get_contest(stage)
     except UnknownContest:
         raise PromotionConflict(f"{refused}: no contest {stage} is in this store") from None
-    if not _promotes_to(contest, federal):
+    if not promotes_to(contest.spec, federal):
         raise PromotionConflict(f"{refused}: {stage} is not a regional stage of {federal}")
     if not contest.published:
         raise PromotionConflict(f"{refused}: {stage} has not published its results")
@@ -47,8 +46,3 @@ def verify_promotion(store: StoreApplication, federal: str, batch: PromotionBatc
         shown = "; ".join(f"{d.where} {d.recorded or 'nothing'}, published {d.recomputed or 'nothing'}"
                           for d in found)
         raise PromotionConflict(f"{refused}: it does not match {stage}'s published results: {shown}")
-
-
-def _promotes_to(contest: Contest, federal: str) -> bool:
-    spec = contest.spec
-    return spec.level == Level.REGIONAL and spec.promotion is not None and spec.promotion.federal == federal

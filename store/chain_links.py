@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
+from domain.ids import uuid_bytes
 from domain.rules.chain import GENESIS, ChainRow
 from store.dialect import Dialect
 from store.log import LogReader, RawRow, keyset_pages
@@ -35,16 +35,10 @@ def chain_pages(reader: LogReader, start: int) -> Iterator[list[ChainRow]]:
 
 def _chain_row(row: RawRow) -> ChainRow:
     position, originator, version, topic, state = row
-    return ChainRow(position, _id_bytes(originator), version, topic, _stored_bytes(state))
+    return ChainRow(position, uuid_bytes(originator), version, topic, stored_bytes(state))
 
 
-def _id_bytes(originator: UUID | str) -> bytes:
-    """PostgreSQL gives a UUID; SQLite the text it stored, with or without dashes. Not parsed
-    into a UUID (as `originator_uuid` does for readers): a million of those cost a second."""
-    return originator.bytes if isinstance(originator, UUID) else bytes.fromhex(originator.replace("-", ""))
-
-
-def _stored_bytes(state: Any) -> bytes:
+def stored_bytes(state: Any) -> bytes:
     """A row edited by hand in SQLite can come back as text rather than a blob: hash its
     bytes all the same, so the edit shows as an edit rather than stopping the check."""
     return state.encode() if isinstance(state, str) else bytes(state)

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
+from domain.ids import uuid_bytes
+
 
 def acceptance_digest(events: Iterable[tuple[UUID | str | bytes, int, bytes]]) -> str:
     """SHA-256 over each accepted event's id (16 bytes), version (8), the length of its stored
@@ -22,15 +24,9 @@ def acceptance_digest(events: Iterable[tuple[UUID | str | bytes, int, bytes]]) -
     relinked, gives another digest."""
     digest = hashlib.sha256()
     for originator, version, state in events:
-        digest.update(id_bytes(originator) + version.to_bytes(8, "big") + len(state).to_bytes(8, "big"))
+        digest.update(uuid_bytes(originator) + version.to_bytes(8, "big") + len(state).to_bytes(8, "big"))
         digest.update(state)
     return digest.hexdigest()
-
-
-def id_bytes(originator: UUID | str | bytes) -> bytes:
-    if isinstance(originator, UUID):
-        return originator.bytes
-    return originator if isinstance(originator, bytes) else bytes.fromhex(originator.replace("-", ""))
 
 
 def acceptance_message(contest: str, kind: str, batch: str, count: int, digest: str,
