@@ -111,6 +111,15 @@ class ContestActivities:
         return await run_command(order.slug, lambda: self.konkurs.judging.conclude_nomination(order))
 
     @activity.defn
+    async def open_cards(self, order: ContestOrder) -> dict[str, int]:
+        """Per nomination, the cards still open: an early close of judging is refused while any
+        are, unless forced. Reads only."""
+        try:
+            return await asyncio.to_thread(self.konkurs.results.open_cards, order)
+        except KonkursError as error:
+            raise refused(error) from None
+
+    @activity.defn
     async def conclude_judging(self, order: ContestOrder) -> CommandResult:
         return await run_command(order.slug, lambda: self.konkurs.results.conclude_judging(order))
 
@@ -135,6 +144,6 @@ class ContestActivities:
         return [
             self.verify_sender, self.announce, self.change_phase, self.extend_deadline, self.cancel_contest,
             self.conclude_screening, self.assign_experts, self.remind_experts,
-            self.conclude_nomination, self.conclude_judging, self.tally_votes,
+            self.conclude_nomination, self.open_cards, self.conclude_judging, self.tally_votes,
             self.declare_results, self.publish_results, self.review_participation,
         ]

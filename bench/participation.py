@@ -104,7 +104,7 @@ def main() -> None:
         slug = collecting_contest(home)
         spec = load_spec(REPO / "examples" / "municipal-dialog-2024.yaml")
         rosters, entries, truth = marathon_population.generate(
-            spec, home, municipalities=args.municipalities, submissions=args.submissions
+            spec, home, municipalities=args.municipalities, initiatives=args.submissions
         )
         _, municipalities_s = timed(lambda: konkurs(home, "import", "municipalities", rosters))
         recorded, submissions_s = timed(lambda: konkurs(home, "import", "submissions", slug, entries))

@@ -7,8 +7,9 @@ while the stored bytes, and the hash chain over them, stay as they were. Everyth
 decide with (ids, region, municipality, organisation, directions, level, kind, age) stays
 in clear.
 
-A person is named `expert:<contest>/<expert id>` or `applicant:<contest>/<reference>`; the
-key is that of the expert's or the submission's aggregate.
+A person is named `expert:<contest>/<expert id>`, `applicant:<contest>/<reference>` or
+`nominee:<contest>/<reference>`; the key is that of the expert's or the submission's aggregate
+(a submission's person applicant and nominee share it: forgetting one forgets both).
 """
 
 from __future__ import annotations
@@ -35,7 +36,13 @@ _HOLDERS: dict[type, str] = {
     Expert.Enrolled: "profile",
     Expert.ProfileChanged: "profile",
     Submission.Submitted: "applicant",
+    Submission.Revised: "applicant",
 }
+
+
+NOMINEE = "nominee"
+"""A submission's nominee (a personal nomination's person) is always a natural person: their name
+is sealed under the submission's key, with a person applicant's particulars when there are both."""
 
 
 def holder_of(event_class: type) -> str | None:
@@ -43,13 +50,25 @@ def holder_of(event_class: type) -> str | None:
     return _HOLDERS.get(event_class)
 
 
-def personal_holder(event_class: type, state: Mapping[str, Any]) -> str | None:
-    """The field of `state` holding a natural person's particulars, or None when the event
-    records no natural person."""
+def holder_fields(event_class: type) -> tuple[str, ...]:
+    """Every field of the event's state that may hold a person's particulars."""
     holder = _HOLDERS.get(event_class)
-    if holder == "applicant" and not is_natural_person(state[holder]):
-        return None
-    return holder
+    if holder is None:
+        return ()
+    return (holder, NOMINEE) if event_class in (Submission.Submitted, Submission.Revised) else (holder,)
+
+
+def personal_holders(event_class: type, state: Mapping[str, Any]) -> list[str]:
+    """The fields of `state` holding a natural person's particulars, in order."""
+    return [holder for holder in holder_fields(event_class)
+            if state.get(holder) and (holder != "applicant" or is_natural_person(state[holder]))]
+
+
+def personal_holder(event_class: type, state: Mapping[str, Any]) -> str | None:
+    """The first field of `state` holding a natural person's particulars, or None when the
+    event records no natural person."""
+    holders = personal_holders(event_class, state)
+    return holders[0] if holders else None
 
 
 def is_natural_person(applicant: Mapping[str, Any]) -> bool:
@@ -71,7 +90,7 @@ def erase(particulars: MutableMapping[str, Any]) -> None:
 class Person(Value):
     """A natural person as `konkurs forget` names them."""
 
-    kind: Literal["expert", "applicant"]
+    kind: Literal["expert", "applicant", "nominee"]
     contest: str = Field(min_length=1)
     id: str = Field(min_length=1, description="The expert's id, or the submission's reference")
 
@@ -79,9 +98,10 @@ class Person(Value):
     def parse(cls, text: str) -> Person:
         kind, _, rest = text.partition(":")
         contest, _, own = rest.partition("/")
-        if kind not in ("expert", "applicant") or not contest or not own:
-            raise InvalidCommand(f"cannot read person {text!r}: write expert:<contest>/<expert id> "
-                                 "or applicant:<contest>/<submission reference>")
+        if kind not in ("expert", "applicant", "nominee") or not contest or not own:
+            raise InvalidCommand(f"cannot read person {text!r}: write expert:<contest>/<expert id>, "
+                                 "applicant:<contest>/<submission reference> or "
+                                 "nominee:<contest>/<reference>")
         return cls(kind=kind, contest=contest, id=own)  # type: ignore[arg-type]
 
     def __str__(self) -> str:

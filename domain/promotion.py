@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import Field
 
-from domain.aggregates.submission import Applicant, Provenance
+from domain.aggregates.submission import Applicant, Nominee, Provenance
 from domain.audit.diff import differences
 from domain.audit.models import Difference
 from domain.model import Value
@@ -16,7 +16,7 @@ from domain.outcomes import ContestResults
 from domain.rules.stages import advancing, promoted_reference
 from domain.spec import ContestSpec, Level
 
-ENTRY_FIELDS = ("nomination", "title", "applicant", "summary", "provenance")
+ENTRY_FIELDS = ("nomination", "title", "applicant", "summary", "provenance", "nominee")
 """What a promoted submission carries from its stage; its reference is how entries are matched."""
 
 
@@ -27,6 +27,8 @@ class PromotedEntry(Value):
     applicant: Applicant
     summary: str = ""
     provenance: Provenance
+    nominee: Nominee | None = Field(
+        default=None, description="A personal nomination's person; sealed in the federal stage's log too")
 
 
 class PromotionBatch(Value):
@@ -44,7 +46,8 @@ def sealed_batch(
     practice: Callable[[str], Mapping[str, Any]],
 ) -> PromotionBatch:
     """The batch a regional stage's results give: the winners its promotion rule advances, each
-    with its practice as entered there (`practice(reference)`: title, applicant, summary)."""
+    with its practice as entered there (`practice(reference)`: title, applicant, summary, and the
+    nominee of a personal nomination)."""
     if spec.promotion is None:
         raise ValueError(f"contest {stage} names no federal stage")
     entries = []
@@ -53,6 +56,7 @@ def sealed_batch(
         entries.append(PromotedEntry(
             reference=promoted_reference(spec.region, standing.reference), nomination=standing.nomination,
             title=entered["title"], applicant=entered["applicant"], summary=entered.get("summary", ""),
+            nominee=entered.get("nominee"),
             provenance=Provenance(stage=stage, region=spec.region, reference=standing.reference,
                                   place=standing.place, score=standing.score,
                                   reviews=reviews.get(standing.reference, 0)),

@@ -114,6 +114,39 @@ REGION_CODES: frozenset[str] = frozenset(region.code for region in REGIONS)
 _BY_CODE = {region.code: region for region in REGIONS}
 
 
+# Each subject's IANA zone; a subject spanning several zones (Якутия) takes its capital's.
+_TIMEZONES: dict[str, str] = {
+    "01": "Europe/Moscow", "02": "Asia/Yekaterinburg", "03": "Asia/Irkutsk", "04": "Asia/Barnaul",
+    "05": "Europe/Moscow", "06": "Europe/Moscow", "07": "Europe/Moscow", "08": "Europe/Moscow",
+    "09": "Europe/Moscow", "10": "Europe/Moscow", "11": "Europe/Moscow", "12": "Europe/Moscow",
+    "13": "Europe/Moscow", "14": "Asia/Yakutsk", "15": "Europe/Moscow", "16": "Europe/Moscow",
+    "17": "Asia/Krasnoyarsk", "18": "Europe/Samara", "19": "Asia/Krasnoyarsk", "20": "Europe/Moscow",
+    "21": "Europe/Moscow", "22": "Asia/Barnaul", "23": "Europe/Moscow", "24": "Asia/Krasnoyarsk",
+    "25": "Asia/Vladivostok", "26": "Europe/Moscow", "27": "Asia/Vladivostok", "28": "Asia/Yakutsk",
+    "29": "Europe/Moscow", "30": "Europe/Astrakhan", "31": "Europe/Moscow", "32": "Europe/Moscow",
+    "33": "Europe/Moscow", "34": "Europe/Volgograd", "35": "Europe/Moscow", "36": "Europe/Moscow",
+    "37": "Europe/Moscow", "38": "Asia/Irkutsk", "39": "Europe/Kaliningrad", "40": "Europe/Moscow",
+    "41": "Asia/Kamchatka", "42": "Asia/Novokuznetsk", "43": "Europe/Kirov", "44": "Europe/Moscow",
+    "45": "Asia/Yekaterinburg", "46": "Europe/Moscow", "47": "Europe/Moscow", "48": "Europe/Moscow",
+    "49": "Asia/Magadan", "50": "Europe/Moscow", "51": "Europe/Moscow", "52": "Europe/Moscow",
+    "53": "Europe/Moscow", "54": "Asia/Novosibirsk", "55": "Asia/Omsk", "56": "Asia/Yekaterinburg",
+    "57": "Europe/Moscow", "58": "Europe/Moscow", "59": "Asia/Yekaterinburg", "60": "Europe/Moscow",
+    "61": "Europe/Moscow", "62": "Europe/Moscow", "63": "Europe/Samara", "64": "Europe/Saratov",
+    "65": "Asia/Sakhalin", "66": "Asia/Yekaterinburg", "67": "Europe/Moscow", "68": "Europe/Moscow",
+    "69": "Europe/Moscow", "70": "Asia/Tomsk", "71": "Europe/Moscow", "72": "Asia/Yekaterinburg",
+    "73": "Europe/Ulyanovsk", "74": "Asia/Yekaterinburg", "75": "Asia/Chita", "76": "Europe/Moscow",
+    "77": "Europe/Moscow", "78": "Europe/Moscow", "79": "Asia/Vladivostok", "83": "Europe/Moscow",
+    "86": "Asia/Yekaterinburg", "87": "Asia/Anadyr", "89": "Asia/Yekaterinburg", "90": "Europe/Moscow",
+    "91": "Europe/Simferopol", "92": "Europe/Simferopol", "93": "Europe/Moscow", "94": "Europe/Moscow",
+    "95": "Europe/Moscow",
+}
+
+
+def region_timezone(code: str) -> str:
+    """The IANA time zone of the region with this code; KeyError for a code that names no region."""
+    return _TIMEZONES[code]
+
+
 def region_by_code(code: str) -> Region | None:
     return _BY_CODE.get(code)
 
@@ -122,6 +155,85 @@ def region_name(code: str | None) -> str | None:
     """The region's name, or None for no code or a code that names no region."""
     region = _BY_CODE.get(code) if code else None
     return None if region is None else region.name
+
+
+# Short forms operators write for a region, beyond the official name and the parts of it that the
+# loader derives on its own (each side of an em dash, the name without «Республика», «(Якутия)»).
+_SHORT_FORMS = """
+02 Башкирия
+07 Кабардино-Балкария; КБР
+09 Карачаево-Черкесия; КЧР
+14 Якутия; Саха; Республика Саха; РС(Я)
+17 Тува
+18 Удмуртия
+20 Чечня
+39 Калининград
+41 Камчатка
+47 Ленобласть
+50 Подмосковье
+65 Сахалин
+75 Забайкалье
+77 город Москва
+78 Петербург; СПб; город Санкт-Петербург
+79 ЕАО; Еврейская АО
+83 НАО; Ненецкий АО
+86 ХМАО; ХМАО — Югра; Ханты-Мансийский АО; Ханты-Мансийский АО — Югра
+87 Чукотка; ЧАО; Чукотский АО
+89 ЯНАО; Ямало-Ненецкий АО
+91 Крым
+93 ДНР
+94 ЛНР
+"""
+
+_ABBREVIATIONS = {"обл": "область", "респ": "республика", "ао": "автономный округ"}
+
+
+def _normal_name(text: str) -> str:
+    """Lower case, «ё» as «е», dashes, dots, brackets and quotes as spaces, abbreviations spelt out."""
+    lowered = text.lower().replace("ё", "е")
+    for mark in "—–-.,()«»\"":
+        lowered = lowered.replace(mark, " ")
+    words = [_ABBREVIATIONS.get(word, word) for word in lowered.split()]
+    if words and words[0] in {"г", "город"} and len(words) > 1:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _derived_forms(name: str) -> list[str]:
+    parts = [part.strip() for part in name.split("—")]
+    forms = [name, *parts]
+    for part in parts:
+        words = part.replace("(", " ").replace(")", " ").split()
+        if words and words[0] == "Республика":
+            forms.append(" ".join(words[1:]))
+        if "(" in part:
+            forms.append(part.split("(")[0])
+            forms.append(part.split("(")[1].rstrip(")"))
+    return forms
+
+
+def _name_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    short = dict(line.split(" ", 1) for line in _SHORT_FORMS.strip().splitlines())
+    for region in REGIONS:
+        extra = short.get(region.code, "").split(";")
+        for form in [*_derived_forms(region.name), *extra]:
+            key = _normal_name(form)
+            if key and index.setdefault(key, region.code) != region.code:
+                raise ValueError(f"the region name {form!r} is ambiguous")
+    return index
+
+
+_BY_NAME = _name_index()
+
+
+def region_code_of(text: str) -> str | None:
+    """The code of the region this text names: a code ('16', '5'), the official name or a common short form
+    («Татарстан», «г. Москва», «Кузбасс», «ХМАО»), regardless of case, «ё», spacing and dashes."""
+    padded = padded_region(text)
+    if isinstance(padded, str) and padded in _BY_CODE:
+        return padded
+    return _BY_NAME.get(_normal_name(text))
 
 
 def padded_region(value: object) -> object:

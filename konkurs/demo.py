@@ -24,7 +24,7 @@ from domain.commands.credentials import IssueToken
 from domain.commands.intake import CastBallots, RecordReviews, Submit
 from domain.commands.judging import EnrollExperts, Recuse
 from domain.errors import KonkursError
-from domain.phases import Phase
+from domain.phases import Phase, describe_deadline
 from domain.spec import ContestSpec
 from konkurs import intake_files, operations, population
 from konkurs.bootstrap import Bootstrap
@@ -110,7 +110,7 @@ class DemoRun:
         self.signer = operations.Signer(konkurs.senders, OPERATOR)
         handle = await operations.announce(client, operations.contest_input(spec, plan, self.signer))
         self.say(f"Announced {slug} with its schedule rebased to today "
-                 f"(collection closes {plan.windows[1].closes_at:%Y-%m-%d})")
+                 f"(collection open {describe_deadline(plan.windows[1].closes_at)})")
         await self._phase(client, slug, Phase.COLLECTING)
 
         csv_path = self.home / "submissions.csv"
@@ -138,7 +138,7 @@ class DemoRun:
             ExtendDeadline(phase=Phase.COLLECTING, closes_at=extended, reason="по просьбам регионов"),
             self.signer,
         )
-        self.say(f"Extended collection by {days} days to {extended:%Y-%m-%d}, as regions asked")
+        self.say(f"Extended collection by {days} days, {describe_deadline(extended)}, as regions asked")
         await self._close(client, slug, Phase.COLLECTING)
         outcome = konkurs.store.get_contest(slug).screening
         assert outcome is not None
@@ -206,7 +206,9 @@ class DemoRun:
             CastBallots(slug=spec.slug, ballots=ballots, voter_key=settings.voter_key(), strict=True,
                         actor=portal)
         )
-        self.say(f"Public vote: {len(ballots)} ballots on the shortlists, cast by {portal.describe()} "
+        on_the_ballot = ("each nomination's winners" if spec.voting.ballot == "winners"
+                         else "the shortlists")
+        self.say(f"Public vote: {len(ballots)} ballots for {on_the_ballot}, cast by {portal.describe()} "
                  f"({ballots_path.name})")
         await self._close(client, spec.slug, Phase.VOTING)
 

@@ -22,13 +22,26 @@ def temporal_binary() -> Path:
     raise KonkursError("the temporal binary is missing: install the project (make demo) first")
 
 
-def server_command(db_path: Path, host: str, port: int) -> list[str]:
+def server_command(db_path: Path, host: str, port: int, ui_port: int | None = None) -> list[str]:
     return [
         str(temporal_binary()), "server", "start-dev",
         "--db-filename", str(db_path),
-        "--ip", host, "--port", str(port), "--ui-port", str(port + 1000),
+        "--ip", host, "--port", str(port), "--ui-port", str(ui_port or ui_port_of(port)),
         "--log-level", "error", "--log-format", "pretty",
     ]
+
+
+def ui_port_of(port: int) -> int:
+    return port + 1000
+
+
+def is_local(host: str) -> bool:
+    """Whether the embedded server can run at `host`: this machine's loopback."""
+    return host in {"127.0.0.1", "localhost", "::1", "[::1]", "0.0.0.0"}
+
+
+def ports_in_use(host: str, *ports: int) -> list[int]:
+    return [port for port in ports if is_listening(f"{host}:{port}")]
 
 
 def split_address(address: str) -> tuple[str, int]:

@@ -1,9 +1,15 @@
-"""From operators' files to intake forms: the column names each import expects."""
+"""From operators' files to intake forms: the column names each import expects.
+
+Every import takes its columns by the names below or by the Russian headers of
+`konkurs.column_aliases`; a column it does not know is refused unless named in `ignore`.
+"""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -14,19 +20,27 @@ from domain.aggregates import ExpertProfile, RegistryRow
 from domain.aggregates.registry import padded_inn
 from domain.commands.intake import BallotInput, ReviewForm, SubmissionForm
 from domain.errors import InputFileError
+from domain.regions import region_code_of
+from domain.spec import ApplicantKind
 from domain.spec.judging import Criterion
-from konkurs.tables import Form, Row, decode, describe, read_rows, to_forms
+from konkurs import column_aliases
+from konkurs.tables import ALIASES_DOC, Form, Labelled, Row, Table, decode, describe, read_rows, to_forms
 
 SUBMISSION_COLUMNS = ("reference", "nomination", "title", "applicant_name", "applicant_kind", "region")
-SUBMISSION_OPTIONAL = ("inn", "municipality", "summary", "age")
+NOMINEE_COLUMNS = ("nominee_name", "nominee_position", "nominee_age")  # personal nominations' person
+SUBMISSION_OPTIONAL = ("inn", "municipality", "summary", "age", "conditions", *NOMINEE_COLUMNS)
 REGISTRY_COLUMNS = ("inn", "name", "region", "entered_on")
+REGISTRY_OPTIONAL = ("removed_on",)
 BALLOT_COLUMNS = ("voter", "nomination", "submission", "region")
 EXPERT_COLUMNS = ("id", "name", "organisation", "region", "level", "directions")
+EXPERT_OPTIONAL = ("inn", "municipality")
 REVIEW_COLUMNS = ("submission", "expert")
 
 
-def submission_forms(path: Path) -> list[tuple[str, SubmissionForm]]:
-    return to_forms(read_rows(path, SUBMISSION_COLUMNS), _submission_fields, SubmissionForm)
+def submission_forms(path: Path, ignore: Iterable[str] = ()) -> Labelled[SubmissionForm]:
+    rows = read_rows(path, SUBMISSION_COLUMNS, SUBMISSION_OPTIONAL, aliases=column_aliases.SUBMISSIONS,
+                     ignore=ignore)
+    return to_forms(rows, _submission_fields, SubmissionForm)
 
 
 def _submission_fields(row: Row) -> dict[str, Any]:
@@ -35,28 +49,59 @@ def _submission_fields(row: Row) -> dict[str, Any]:
         "nomination": row["nomination"],
         "title": row["title"],
         "summary": row.get("summary", ""),
+        # the admission conditions the applicant confirms: their codes, comma-separated
+        "conditions": tuple(code.strip() for code in row.get("conditions", "").split(",") if code.strip()),
         "applicant": {
             "name": row["applicant_name"],
-            "kind": row["applicant_kind"],
-            "region": row["region"],
+            "kind": _applicant_kind(row["applicant_kind"]),
+            "region": _known_region(row["region"]),
             "inn": padded_inn(row.get("inn") or None),
             "municipality": row.get("municipality") or None,
             "age": row.get("age") or None,
         },
+        "nominee": {"name": row.get("nominee_name", ""), "position": row.get("nominee_position", ""),
+                    "age": row.get("nominee_age") or None}
+        if any(row.get(column) for column in NOMINEE_COLUMNS) else None,
     }
 
 
-def registry_rows(path: Path) -> list[tuple[str, RegistryRow]]:
+def _applicant_kind(cell: str) -> str:
+    kind = column_aliases.applicant_kind_of(cell)
+    if kind is None:
+        raise ValueError(f"unknown applicant kind {cell!r}; expected one of "
+                         f"{', '.join(ApplicantKind)} or a Russian name from {ALIASES_DOC}")
+    return kind
+
+
+def _known_region(cell: str) -> str:
+    code = region_code_of(cell)
+    if code is None:
+        raise ValueError(f"unknown region {cell!r}; give its two-digit code or its name, "
+                         "e.g. 16 or Республика Татарстан")
+    return code
+
+
+@cache
+def _region(cell: str) -> str:
+    """A region's code for its name or code; any other text as it is, for the form to refuse."""
+    return region_code_of(cell) or cell
+
+
+def registry_rows(path: Path, ignore: Iterable[str] = ()) -> Labelled[RegistryRow]:
     """A registry's rows: inn;name;region;entered_on[;removed_on], dates ISO or dd.mm.yyyy.
-    Other columns of a registry's export (address, OGRN…) are left aside."""
+    Other columns of a registry's export (address, OGRN…) are left aside; the result names them."""
 
     def fields(row: Row) -> dict[str, Any]:
-        return {name: row[name] for name in (*REGISTRY_COLUMNS, "removed_on") if name in row}
+        return {**row, "region": _region(row["region"])}
 
-    return to_forms(read_rows(path, REGISTRY_COLUMNS), fields, RegistryRow)
+    rows = read_rows(path, REGISTRY_COLUMNS, REGISTRY_OPTIONAL, aliases=column_aliases.REGISTRY,
+                     ignore=ignore, set_aside_unknown=True)
+    return to_forms(rows, fields, RegistryRow)
 
 
-def review_forms(path: Path, criteria: list[Criterion]) -> list[tuple[str, ReviewForm]]:
+def review_forms(
+    path: Path, criteria: list[Criterion], ignore: Iterable[str] = ()
+) -> Labelled[ReviewForm]:
     columns = (*REVIEW_COLUMNS, *(c.code.lower() for c in criteria))
 
     def fields(row: Row) -> dict[str, Any]:
@@ -66,29 +111,35 @@ def review_forms(path: Path, criteria: list[Criterion]) -> list[tuple[str, Revie
             "scores": {c.code: _number(row[c.code.lower()], c.code) for c in criteria},
         }
 
-    return to_forms(read_rows(path, columns), fields, ReviewForm)
+    rows = read_rows(path, columns, (), aliases=column_aliases.REVIEWS, ignore=ignore)
+    return to_forms(rows, fields, ReviewForm)
 
 
-def ballots(path: Path) -> list[BallotInput]:
+def ballots(path: Path, ignore: Iterable[str] = ()) -> Table[BallotInput]:
     """Ballots labelled with their `file:line`, which a refusal names."""
-    labelled = [(where, {**row, "label": where}) for where, row in read_rows(path, BALLOT_COLUMNS)]
-    return [ballot for _, ballot in to_forms(labelled, dict, BallotInput)]
+    rows = read_rows(path, BALLOT_COLUMNS, (), aliases=column_aliases.BALLOTS, ignore=ignore)
+    labelled = [(where, {**row, "region": _region(row["region"]), "label": where}) for where, row in rows]
+    found: Table[BallotInput] = Table(ballot for _, ballot in to_forms(labelled, dict, BallotInput))
+    found.set_aside = rows.set_aside
+    return found
 
 
-def expert_profiles(path: Path) -> list[tuple[str, ExpertProfile]]:
+def expert_profiles(path: Path, ignore: Iterable[str] = ()) -> Labelled[ExpertProfile]:
     """The roster from CSV/JSONL (directions separated by commas) or a YAML list of experts."""
     if path.suffix.lower() in {".yaml", ".yml"}:
         data = _document(path)
         if not isinstance(data, list):
             raise InputFileError(f"{path}: a roster in YAML is a list of experts")
-        return [_validated(f"{path}: expert {i + 1}", item, ExpertProfile) for i, item in enumerate(data)]
+        return Table(_validated(f"{path}: expert {number}", item, ExpertProfile)
+                     for number, item in enumerate(data, start=1))
 
     def fields(row: Row) -> dict[str, Any]:
         directions = [code for code in re.split(r"[,|\s]+", row["directions"]) if code]
         return {**row, "inn": row.get("inn") or None, "municipality": row.get("municipality") or None,
-                "directions": directions}
+                "region": _region(row["region"]), "directions": directions}
 
-    return to_forms(read_rows(path, EXPERT_COLUMNS), fields, ExpertProfile)
+    rows = read_rows(path, EXPERT_COLUMNS, EXPERT_OPTIONAL, aliases=column_aliases.EXPERTS, ignore=ignore)
+    return to_forms(rows, fields, ExpertProfile)
 
 
 def single_submission(path: Path) -> list[tuple[str, SubmissionForm]]:

@@ -1,6 +1,7 @@
-"""A generated Municipal Dialog marathon: municipal rosters of the 89 regions and initiatives
-skewed as seed 004 reports them (Krasnodar 4, Kemerovo 252, Novgorod 104, …), written as Excel
-CSV. The same seed gives the same files; the benchmark and the scale test share them."""
+"""A generated Municipal Dialog marathon: municipal rosters of the 89 regions, 81,312 initiatives
+over them (seed 004's total) and successful practices posted as the seed reports them (Krasnodar
+4, Kemerovo 252, Novgorod 104; the other regions' are drawn), written as Excel CSV. The same seed
+gives the same files; the benchmark and the scale tests share them."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from domain.regions import REGIONS
 from domain.spec import ContestSpec
 from konkurs.population import write_excel_csv
 
-# Seed 004's own counts of initiatives posted.
-SEED_COUNTS = {"23": 4, "42": 252, "53": 104}
+# Seed 004's own counts: practices posted by three regions, and initiatives in all.
+SEED_PRACTICES = {"23": 4, "42": 252, "53": 104}
+SEED_INITIATIVES = 81_312
 # Plausible roster sizes for those three regions; the others' sizes are drawn.
 SEED_ROSTERS = {"23": 426, "42": 34, "53": 56}
 KINDS = ("municipality", "municipal_institution", "ngo")
@@ -22,8 +24,15 @@ KINDS = ("municipality", "municipal_institution", "ngo")
 @dataclass(frozen=True)
 class Marathon:
     rosters: dict[str, list[str]]  # region → OKTMO codes
-    submissions: dict[str, int]  # region → initiatives posted
-    taking_part: dict[str, int]  # region → municipalities named by its initiatives
+    initiatives: dict[str, int]  # region → initiatives posted
+    practices: dict[str, int]  # region → successful practices posted
+    taking_part: dict[str, int]  # region → municipalities named by its submissions
+    posting_practices: dict[str, int]  # region → municipalities named by its practices
+
+    @property
+    def submissions(self) -> dict[str, int]:
+        """Region → everything it posted."""
+        return {code: self.initiatives[code] + self.practices[code] for code in self.rosters}
 
 
 def _shares(rng: random.Random, regions: list[str], total: int) -> dict[str, int]:
@@ -38,11 +47,14 @@ def _shares(rng: random.Random, regions: list[str], total: int) -> dict[str, int
 
 def generate(
     spec: ContestSpec, folder: Path, seed: int = 4, municipalities: int = 18_000,
-    submissions: int = 80_000,
+    initiatives: int = SEED_INITIATIVES,
 ) -> tuple[Path, Path, Marathon]:
-    """Write `municipalities.csv` and `submissions.csv` into `folder`; return them and the truth."""
+    """Write `municipalities.csv` and `submissions.csv` into `folder`; return them and the truth.
+    Initiatives go to the spec's nominations of kind initiative, practices to those of kind
+    practice (to any nomination when the spec has none of that kind)."""
     rng = random.Random(f"{seed}/marathon")
-    others = [r.code for r in REGIONS if r.code not in SEED_COUNTS]
+    regions = [r.code for r in REGIONS]
+    others = [code for code in regions if code not in SEED_PRACTICES]
     sizes = {**SEED_ROSTERS, **_shares(rng, others, municipalities - sum(SEED_ROSTERS.values()))}
     rosters = {code: [f"{int(code):02d}{k:06d}" for k in range(size)] for code, size in sizes.items()}
     names = {r.code: r.name for r in REGIONS}
@@ -51,25 +63,38 @@ def generate(
     municipalities_csv = folder / "municipalities.csv"
     write_excel_csv(municipalities_csv, ("oktmo", "name", "region"), roster_rows)
 
-    counts = {**SEED_COUNTS, **_shares(rng, others, submissions - sum(SEED_COUNTS.values()))}
-    nominations = [n.code for n in spec.nominations]
+    proposed = _shares(rng, regions, initiatives)
+    # Between a tenth and two and a half practices per municipality: some regions lag, some lead.
+    posted = {**{code: int(sizes[code] * rng.uniform(0.1, 2.5)) for code in others}, **SEED_PRACTICES}
     rows: list[tuple[str, ...]] = []
     named: dict[str, set[str]] = {code: set() for code in rosters}
-    for code, count in counts.items():
-        # A few active municipalities post most of a region's initiatives; 3% name none.
+    practising: dict[str, set[str]] = {code: set() for code in rosters}
+    for code in regions:
+        # A few active municipalities post most of a region's entries; 3% name none.
         active = rosters[code][: max(1, len(rosters[code]) // rng.choice((2, 3, 5)))]
-        for _ in range(count):
-            municipality = "" if rng.random() < 0.03 else rng.choice(active)
-            if municipality:
-                named[code].add(municipality)
-            number = len(rows) + 1
-            rows.append((f"MD-{number:06d}", rng.choice(nominations), f"Инициатива № {number}",
-                         f"Администрация МО {municipality or code}", rng.choice(KINDS), code,
-                         municipality))
+        for kind, count in (("initiative", proposed[code]), ("practice", posted[code])):
+            nominations = _nominations(spec, kind)
+            for _ in range(count):
+                municipality = "" if rng.random() < 0.03 else rng.choice(active)
+                if municipality:
+                    named[code].add(municipality)
+                    if kind == "practice":
+                        practising[code].add(municipality)
+                number = len(rows) + 1
+                title = "Инициатива" if kind == "initiative" else "Практика"
+                rows.append((f"MD-{number:06d}", rng.choice(nominations), f"{title} № {number}",
+                             f"Администрация МО {municipality or code}", rng.choice(KINDS), code,
+                             municipality))
     rng.shuffle(rows)
     submissions_csv = folder / "submissions.csv"
     write_excel_csv(submissions_csv, ("reference", "nomination", "title", "applicant_name",
                                       "applicant_kind", "region", "municipality"), rows)
-    truth = Marathon(rosters=rosters, submissions=counts,
-                     taking_part={code: len(codes) for code, codes in named.items()})
+    truth = Marathon(rosters=rosters, initiatives=proposed, practices=posted,
+                     taking_part={code: len(codes) for code, codes in named.items()},
+                     posting_practices={code: len(codes) for code, codes in practising.items()})
     return municipalities_csv, submissions_csv, truth
+
+
+def _nominations(spec: ContestSpec, kind: str) -> list[str]:
+    of_kind = [n.code for n in spec.nominations if n.kind == kind]
+    return of_kind or [n.code for n in spec.nominations]

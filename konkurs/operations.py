@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,6 +17,8 @@ from temporalio.client import (
     WorkflowExecutionStatus,
     WorkflowHandle,
     WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+    WorkflowUpdateStage,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -31,7 +35,7 @@ from domain.errors import (
     UnknownContest,
 )
 from domain.ids import workflow_id
-from domain.phases import PhasePlan, describe_moment
+from domain.phases import PhasePlan, describe_deadline
 from domain.rules.stages import regional_stage_specs
 from domain.spec import ContestSpec
 from services.senders import Senders
@@ -50,6 +54,9 @@ U = TypeVar("U", bound=OperatorUpdate)
 
 # The server lists a poller for minutes after its last long poll, which lasts up to a minute.
 POLLER_SEEN_WITHIN = timedelta(seconds=75)
+# How long a command waits for a worker to answer before it says to start one (KONKURS_WORKER_WAIT).
+WORKER_WAIT_SECONDS = 20.0
+START_WORKER = "start one with `konkurs worker`"
 
 
 def plan_for(spec: ContestSpec, now: datetime, rebase_to_now: bool) -> PhasePlan:
@@ -66,7 +73,7 @@ def checked_ahead(spec: ContestSpec, plan: PhasePlan, now: datetime) -> PhasePla
     collection = plan.windows[1]
     if collection.closes_at <= now:
         raise InvalidCommand(
-            f"{spec.slug}: collection closed at {describe_moment(collection.closes_at)}, which has "
+            f"{spec.slug}: collection was open {describe_deadline(collection.closes_at)}, which has "
             "passed; fix the schedule, or rehearse it with --rebase-to-now"
         )
     return plan
@@ -109,8 +116,19 @@ def stage_inputs(
     return stages
 
 
-async def require_worker(client: Client, task_queue: str = TASK_QUEUE) -> None:
-    """Fail fast when no worker polls the queue, rather than leave an Update hanging."""
+async def require_worker(client: Client, task_queue: str = TASK_QUEUE, wait: float = 0) -> None:
+    """Wait up to `wait` seconds for a worker to poll the queue, then refuse, rather than leave a
+    command hanging; nothing has been sent yet."""
+    deadline = time.monotonic() + wait
+    while not await _worker_polls(client, task_queue):
+        if time.monotonic() >= deadline:
+            waited = f" (waited {wait:g}s)" if wait else ""
+            raise EngineUnavailable(f"no worker is serving task queue {task_queue!r}{waited}: "
+                                    f"{START_WORKER}; nothing was sent")
+        await asyncio.sleep(min(0.5, max(deadline - time.monotonic(), 0.01)))
+
+
+async def _worker_polls(client: Client, task_queue: str) -> bool:
     response = await client.workflow_service.describe_task_queue(
         DescribeTaskQueueRequest(
             namespace=client.namespace,
@@ -119,16 +137,14 @@ async def require_worker(client: Client, task_queue: str = TASK_QUEUE) -> None:
         )
     )
     recent = utc_now() - POLLER_SEEN_WITHIN
-    if not any(p.last_access_time.ToDatetime(UTC) >= recent for p in response.pollers):
-        raise EngineUnavailable(
-            f"no worker is serving task queue {task_queue!r}: start one with `konkurs worker`"
-        )
+    return any(p.last_access_time.ToDatetime(UTC) >= recent for p in response.pollers)
 
 
 async def announce(
-    client: Client, contest: ContestInput, task_queue: str = TASK_QUEUE
+    client: Client, contest: ContestInput, task_queue: str = TASK_QUEUE, wait: float = 0
 ) -> WorkflowHandle[Any, Any]:
-    await require_worker(client, task_queue)
+    """Start the contest's workflow; `until_recorded` then waits for it to record the contest."""
+    await require_worker(client, task_queue, wait)
     try:
         return await client.start_workflow(
             ContestWorkflow.run,
@@ -142,6 +158,26 @@ async def announce(
         raise ContestAlreadyAnnounced(f"contest {contest.slug} is already announced") from None
 
 
+async def until_recorded(
+    handle: WorkflowHandle[Any, Any], slug: str, recorded: Callable[[], bool],
+    wait: float = WORKER_WAIT_SECONDS,
+) -> None:
+    """Wait until the store holds the announced contest: a started workflow is not yet a contest.
+    A worker that has gone leaves the start queued, and the operator is told so."""
+    deadline = time.monotonic() + wait
+    while not recorded():
+        status = (await handle.describe()).status
+        if status is not None and status != WorkflowExecutionStatus.RUNNING:
+            raise InvalidCommand(f"contest {slug} was not announced: its workflow ended "
+                                 f"{status.name.lower()}; see `temporal workflow show -w {handle.id}`")
+        if time.monotonic() >= deadline:
+            raise EngineUnavailable(
+                f"contest {slug} is not announced yet: no worker recorded it within {wait:g}s; the "
+                f"announcement is queued and will be recorded when a worker starts: {START_WORKER}"
+            )
+        await asyncio.sleep(0.2)
+
+
 async def contest_handle(client: Client, slug: str) -> WorkflowHandle[Any, Any]:
     handle = client.get_workflow_handle(workflow_id(slug))
     try:
@@ -151,16 +187,24 @@ async def contest_handle(client: Client, slug: str) -> WorkflowHandle[Any, Any]:
     return handle
 
 
-async def live_state(client: Client, slug: str) -> tuple[ContestState, WorkflowExecutionStatus | None]:
+async def live_state(
+    client: Client, slug: str, wait: float = WORKER_WAIT_SECONDS
+) -> tuple[ContestState, WorkflowExecutionStatus | None]:
+    """The workflow's state, which a worker answers; a finished workflow's answer needs one too."""
     handle = await contest_handle(client, slug)
     description = await handle.describe()
-    state: ContestState = await handle.query(ContestWorkflow.state)
+    await require_worker(client, description.task_queue, wait)
+    try:
+        state: ContestState = await asyncio.wait_for(handle.query(ContestWorkflow.state), wait)
+    except TimeoutError:
+        raise EngineUnavailable(f"no worker answered about contest {slug} within {wait:g}s: "
+                                f"{START_WORKER}") from None
     return state, description.status
 
 
 async def send_update(
     client: Client, slug: str, update: UpdateMethodMultiParam[[ContestWorkflow, U], ContestState],
-    request: U, signer: Signer,
+    request: U, signer: Signer, wait: float = WORKER_WAIT_SECONDS,
 ) -> ContestState:
     """Run an operator Update as `signer`'s actor; a rejection comes back as one line and nothing
     is written."""
@@ -169,9 +213,19 @@ async def send_update(
     description = await handle.describe()
     if description.status != WorkflowExecutionStatus.RUNNING:
         raise InvalidCommand(f"contest {slug} is no longer running; nothing changed")
-    await require_worker(client, description.task_queue)
+    await require_worker(client, description.task_queue, wait)
     try:
-        state: ContestState = await handle.execute_update(update, request)
+        try:
+            accepted = await asyncio.wait_for(
+                handle.start_update(update, request, wait_for_stage=WorkflowUpdateStage.ACCEPTED), wait)
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+            what = getattr(update, "__name__", "the command")
+            raise EngineUnavailable(
+                f"no worker answered {what} of contest {slug} within {wait:g}s: it is not confirmed and "
+                f"may still be carried out when a worker starts; {START_WORKER}, then check "
+                f"`konkurs status {slug}`"
+            ) from None
+        state: ContestState = await accepted.result()
     except WorkflowUpdateFailedError as failure:
         cause = failure.cause or failure
         raise refusal_of(cause) from None

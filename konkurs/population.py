@@ -71,6 +71,8 @@ def submissions(spec: ContestSpec, path: Path, seed: int, count: int = 340) -> l
     names = INSTITUTION_NAMES if any(k in spec.eligibility.applicant_kinds for k in INSTITUTION_NAMES) \
         else AUTHORITY_NAMES
     admitted_kinds = [k for k in names if k in spec.eligibility.applicant_kinds]
+    # Every generated applicant confirms the spec's admission conditions; the ineligible few fail on kind.
+    confirmed = ",".join(condition.code for condition in spec.eligibility.conditions)
     rows, entries = [], []
     for index in range(count):
         region = REGIONS[index % len(REGIONS)] if index < len(REGIONS) else rng.choice(REGIONS)
@@ -82,10 +84,10 @@ def submissions(spec: ContestSpec, path: Path, seed: int, count: int = 340) -> l
         title = f"{rng.choice(TITLE_OPENINGS)}: {nomination.title.lower()} ({region.name})"
         inn = "" if ineligible else f"{region.code}{rng.randrange(10**7, 10**8)}"
         rows.append((reference, nomination.code, title, name, kind.value, region.code, inn, "",
-                     "Практика внедрена, результаты измерены"))
+                     "Практика внедрена, результаты измерены", confirmed))
         entries.append(Entry(reference, nomination.code, region.code, rng.gauss(0.6, 0.15)))
     write_excel_csv(path, ("reference", "nomination", "title", "applicant_name", "applicant_kind",
-                           "region", "inn", "municipality", "summary"), rows)
+                           "region", "inn", "municipality", "summary", "conditions"), rows)
     return entries
 
 

@@ -52,6 +52,11 @@ class Settings:
     def temporal_db_path(self) -> Path:
         return self.home / "temporal.db"
 
+    def temporal_db_for(self, port: int, default_port: int = 7233) -> Path:
+        """The embedded server's state: one file per port, so two servers of one home never
+        share it."""
+        return self.temporal_db_path if port == default_port else self.home / f"temporal-{port}.db"
+
     @property
     def checkpoints_path(self) -> Path:
         """The append-only file of signed chain heads (KONKURS_CHECKPOINTS; default
@@ -74,6 +79,21 @@ class Settings:
 
             raise KonkursError(f"KONKURS_CHECKPOINT_EVERY={configured!r} is not a number of seconds "
                                "(0 turns the periodic heads off)")
+        return seconds
+
+    @property
+    def worker_wait(self) -> float:
+        """Seconds a command waits for a worker to answer before it says to start one
+        (KONKURS_WORKER_WAIT, default 20)."""
+        configured = os.environ.get("KONKURS_WORKER_WAIT", "").strip()
+        try:
+            seconds = float(configured) if configured else 20.0
+        except ValueError:
+            seconds = -1.0
+        if not seconds > 0:
+            from domain.errors import KonkursError
+
+            raise KonkursError(f"KONKURS_WORKER_WAIT={configured!r} is not a positive number of seconds")
         return seconds
 
     def ensure_home(self) -> Path:

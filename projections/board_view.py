@@ -15,7 +15,8 @@ from domain.phases import Phase
 from projections.view import Handler, TableView, slug_of
 from store.log import LoggedEvent
 
-COUNTERS = ("submissions", "admitted", "rejected", "withdrawn", "reviews", "ballots")
+# `submissions` counts filed ones; `drafts` those saved and not filed yet.
+COUNTERS = ("submissions", "admitted", "rejected", "withdrawn", "reviews", "ballots", "drafts")
 
 
 class BoardView(TableView):
@@ -41,10 +42,12 @@ class BoardView(TableView):
             "submissions INTEGER NOT NULL DEFAULT 0, admitted INTEGER NOT NULL DEFAULT 0, "
             "PRIMARY KEY (slug, nomination, region)"
         ),
-        # Admitted and Rejected carry no contest: this maps their submission back to one.
+        # Admitted and Rejected carry no contest: this maps their submission back to one, and
+        # keeps each one's reference, status and the reason it was rejected for.
         "board_submissions": (
             "submission_id TEXT PRIMARY KEY, slug TEXT NOT NULL, nomination TEXT NOT NULL, "
-            "region TEXT NOT NULL"
+            "region TEXT NOT NULL, reference TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, "
+            "decided_at INTEGER"
         ),
     }
 
@@ -55,6 +58,8 @@ class BoardView(TableView):
             Contest.DeadlineExtended: self._deadline_extended,
             Contest.Cancelled: self._cancelled,
             Submission.Submitted: self._submitted,
+            Submission.Revised: self._revised,
+            Submission.Filed: self._filed,
             Submission.Admitted: self._admitted,
             Submission.Rejected: self._decided("rejected"),
             Submission.Withdrawn: self._decided("withdrawn"),
@@ -106,24 +111,38 @@ class BoardView(TableView):
 
     def _submitted(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
         state = logged.state
-        slug, nomination = state["contest"], state["nomination"]
-        region = state["applicant"]["region"]
+        slug, draft = state["contest"], bool(state.get("draft"))
         cursor.execute(
-            "INSERT INTO board_submissions (submission_id, slug, nomination, region) "
-            "VALUES (?, ?, ?, ?)",
-            (str(logged.originator_id), slug, nomination, region),
+            "INSERT INTO board_submissions (submission_id, slug, nomination, region, reference, status) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (str(logged.originator_id), slug, state["nomination"], state["applicant"]["region"],
+             state["reference"], "draft" if draft else "submitted"),
         )
-        _bump(cursor, "submissions", slug)
+        if draft:
+            _bump(cursor, "drafts", slug)
+        else:
+            _count_filed(cursor, slug, state["nomination"], state["applicant"]["region"])
+
+    def _revised(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
         cursor.execute(
-            "INSERT INTO board_entries (slug, nomination, region, submissions) VALUES (?, ?, ?, 1) "
-            "ON CONFLICT (slug, nomination, region) DO UPDATE SET submissions = submissions + 1",
-            (slug, nomination, region),
+            "UPDATE board_submissions SET nomination = ?, region = ? WHERE submission_id = ?",
+            (logged.state["nomination"], logged.state["applicant"]["region"], str(logged.originator_id)),
         )
+
+    def _filed(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
+        entry = _entry(cursor, logged)
+        if entry is None:
+            return
+        slug, nomination, region = entry
+        _set_status(cursor, logged, "submitted")
+        _bump(cursor, "drafts", slug, -1)
+        _count_filed(cursor, slug, nomination, region)
 
     def _admitted(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
         entry = _entry(cursor, logged)
         if entry is None:
             return
+        _set_status(cursor, logged, "admitted")
         _bump(cursor, "admitted", entry[0])
         cursor.execute(
             "UPDATE board_entries SET admitted = admitted + 1 "
@@ -135,6 +154,7 @@ class BoardView(TableView):
         def handle(cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
             entry = _entry(cursor, logged)
             if entry is not None:
+                _set_status(cursor, logged, counter, logged.state.get("reason"))
                 _bump(cursor, counter, entry[0])
 
         return handle
@@ -154,8 +174,32 @@ def _entry(cursor: sqlite3.Cursor, logged: LoggedEvent) -> tuple[Any, ...] | Non
     return None if row is None else tuple(row)
 
 
-def _bump(cursor: sqlite3.Cursor, counter: str, slug: str) -> None:
+def _set_status(cursor: sqlite3.Cursor, logged: LoggedEvent, status: str, reason: str | None = None) -> None:
+    cursor.execute(
+        "UPDATE board_submissions SET status = ?, reason = ?, decided_at = ? WHERE submission_id = ?",
+        (status, reason, logged.position, str(logged.originator_id)),
+    )
+
+
+def _count_filed(cursor: sqlite3.Cursor, slug: str, nomination: str, region: str) -> None:
+    _bump(cursor, "submissions", slug)
+    cursor.execute(
+        "INSERT INTO board_entries (slug, nomination, region, submissions) VALUES (?, ?, ?, 1) "
+        "ON CONFLICT (slug, nomination, region) DO UPDATE SET submissions = submissions + 1",
+        (slug, nomination, region),
+    )
+
+
+def _bump(cursor: sqlite3.Cursor, counter: str, slug: str, by: int = 1) -> None:
     assert counter in COUNTERS
     cursor.execute(
-        f"UPDATE board_contests SET {counter} = {counter} + 1 WHERE slug = ?", (slug,)
+        f"UPDATE board_contests SET {counter} = {counter} + ? WHERE slug = ?", (by, slug)
     )
+
+
+def rejections(connection: sqlite3.Connection, slug: str, limit: int | None = None) -> list[sqlite3.Row]:
+    """The contest's rejected submissions, each with its reason, in the order they were rejected."""
+    return connection.execute(
+        "SELECT reference, reason FROM board_submissions WHERE slug = ? AND status = 'rejected' "
+        "ORDER BY decided_at LIMIT ?", (slug, -1 if limit is None else limit),
+    ).fetchall()

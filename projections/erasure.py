@@ -28,6 +28,8 @@ def scrub(views_db: ViewsDB, records: Sequence[UUID]) -> bool:
             if table_exists(connection, "results_submissions"):
                 cursor.executemany("UPDATE results_submissions SET applicant = ? WHERE submission_id = ?",
                                    [(ERASED, record) for record in sorted(ids)])
+                cursor.executemany("UPDATE results_submissions SET nominee = ? WHERE submission_id = ? "
+                                   "AND nominee IS NOT NULL", [(ERASED, record) for record in sorted(ids)])
             if table_exists(connection, "webhook_dead_letters"):
                 _scrub_dead_letters(cursor, ids)
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from domain.aggregates.submission import Provenance
 
@@ -26,6 +26,17 @@ class ContestSummary(ReadModel):
     withdrawn: int
     reviews: int
     ballots: int
+    drafts: int = 0  # saved and not filed: neither screened nor counted among submissions
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def screened(self) -> int:
+        return self.admitted + self.rejected
+
+
+class Rejection(ReadModel):
+    reference: str
+    reason: str | None
 
 
 class Deadline(ReadModel):
@@ -52,6 +63,7 @@ class Board(ContestSummary):
     deadlines: list[Deadline]
     by_nomination: list[NominationCount]
     by_region: list[RegionCount]
+    rejections: list[Rejection] = []  # each rejected submission with its reason, in order
 
 
 class Entry(ReadModel):
@@ -63,6 +75,7 @@ class Entry(ReadModel):
     region: str | None
     region_name: str | None
     provenance: Provenance | None = None
+    nominee: str | None = Field(default=None, description="A personal nomination's person: name, position")
 
 
 class RankedEntry(Entry):

@@ -5,20 +5,24 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, time
 
 from domain.errors import KonkursError
-from domain.regions import REGION_CODES
-from domain.rules.participation import RegionTally, league
+from domain.regions import REGION_CODES, region_name
+from domain.rules.participation import NamedMunicipality, RegionTally, league
 from domain.spec.participation import Participation as Drive
 from projections.participation_models import (
     DayCount,
     MunicipalityCount,
+    MunicipalReports,
     Participation,
     ParticipationReview,
+    ReceivedReport,
     RegionDetail,
     RegionParticipation,
+    RegionReports,
 )
 from projections.queries import _region_counts, contest_row, reading
 from projections.views_db import ViewsDB, table_exists
@@ -70,8 +74,12 @@ def _participation(connection: sqlite3.Connection, slug: str) -> Participation:
         "WHERE slug = ? AND municipality != '' GROUP BY region", (slug,)))
     sizes = dict(connection.execute(
         "SELECT region, COUNT(*) FROM participation_rosters GROUP BY region"))
+    by_kind = {(region, kind): n for region, kind, n in connection.execute(
+        "SELECT region, kind, SUM(submissions) FROM participation_days WHERE slug = ? "
+        "GROUP BY region, kind", (slug,))}
     tallies = {
-        code: RegionTally(counts.get(code, (0, 0))[0], taking_part.get(code, 0), sizes.get(code, 0))
+        code: RegionTally(counts.get(code, (0, 0))[0], taking_part.get(code, 0), sizes.get(code, 0),
+                          by_kind.get((code, "practice"), 0), by_kind.get((code, "initiative"), 0))
         for code in set(counts) | set(sizes)
     }
     days = _days(connection.execute(
@@ -79,10 +87,11 @@ def _participation(connection: sqlite3.Connection, slug: str) -> Participation:
         "ORDER BY day", (slug,)))
     reviews = [
         ParticipationReview(moment=moment, counted_to=counted_to, submissions=submissions,
-                            report_by=report_by, laggards=json.loads(laggards))
-        for moment, counted_to, submissions, report_by, laggards in connection.execute(
-            "SELECT moment, counted_to, submissions, report_by, laggards FROM participation_reviews "
-            "WHERE slug = ? ORDER BY counted_to, moment", (slug,))
+                            report_by=report_by, laggards=json.loads(laggards),
+                            missing_reports=json.loads(missing) if missing else None)
+        for moment, counted_to, submissions, report_by, laggards, missing in connection.execute(
+            "SELECT moment, counted_to, submissions, report_by, laggards, missing_reports "
+            "FROM participation_reviews WHERE slug = ? ORDER BY counted_to, moment", (slug,))
     ]
     return _shown(slug, drive, counts, tallies, open_to, days, reviews)
 
@@ -99,10 +108,50 @@ def _shown(
     standings = league(drive, present, open_to)
     return Participation(
         slug=slug, submissions=sum(s.submissions for s in standings), drive=drive, days=days,
+        practices=sum(s.practices for s in standings), initiatives=sum(s.initiatives for s in standings),
         reviews=reviews,
         regions=[RegionParticipation(**s.model_dump(), admitted=counts.get(s.code, (0, 0))[1])
                  for s in standings],
     )
+
+
+def municipal_reports(db: ViewsDB, slug: str) -> MunicipalReports:
+    """The reports asked for by `report_by`: per region asked (found lagging by a review up to
+    report_by), those received and the municipalities still to report; the same rule as the
+    review that chases them."""
+    with reading(db) as connection:
+        contest_row(connection, "board_contests", slug)
+        if not table_exists(connection, "participation_reports"):
+            return MunicipalReports(slug=slug, report_by=None, regions=[])
+        reviews = [(datetime.fromisoformat(moment), report_by, json.loads(laggards))
+                   for moment, report_by, laggards in connection.execute(
+                       "SELECT moment, report_by, laggards FROM participation_reviews WHERE slug = ?",
+                       (slug,))]
+        deadline = next((datetime.fromisoformat(by) for _, by, _ in reviews if by), None)
+        asked = sorted({lag["code"] for moment, _, lags in reviews for lag in lags
+                        if deadline is not None and moment < deadline})
+        rosters: dict[str, dict[str, str]] = defaultdict(dict)
+        for oktmo, region, name in connection.execute(
+                "SELECT oktmo, region, name FROM participation_rosters"):
+            rosters[region][oktmo] = name
+        received: dict[str, list[ReceivedReport]] = defaultdict(list)
+        for oktmo, region, day, reference in connection.execute(
+                "SELECT oktmo, region, received, reference FROM participation_reports WHERE slug = ? "
+                "ORDER BY received, oktmo", (slug,)):
+            on = date.fromisoformat(day)
+            received[region].append(ReceivedReport(
+                oktmo=oktmo, name=rosters[region].get(oktmo), received=on, reference=reference,
+                late=deadline is not None and datetime.combine(on, time.min, deadline.tzinfo) >= deadline))
+    regions = []
+    for code in (code for code in asked if code in rosters):  # no roster, no one to ask
+        got = {report.oktmo for report in received[code]}
+        regions.append(RegionReports(
+            code=code, name=region_name(code), asked=len(rosters[code]), received=received[code],
+            missing=[NamedMunicipality(oktmo=oktmo, name=name)
+                     for oktmo, name in sorted(rosters[code].items()) if oktmo not in got]))
+    unasked = [report for code, reports in sorted(received.items()) if code not in asked
+               for report in reports]
+    return MunicipalReports(slug=slug, report_by=deadline, regions=regions, unasked=unasked)
 
 
 def _days(rows: Iterable[tuple[str, int]]) -> list[DayCount]:

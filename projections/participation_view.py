@@ -1,5 +1,6 @@
-"""The participation drive's view: submissions per day, region and municipality, the municipal
-rosters, each contest's targets, and the reviews recorded. Region totals come from the board."""
+"""The participation drive's view: submissions per day, region, municipality and kind (practice,
+initiative, other), the municipal rosters, each contest's targets, the municipalities' reports
+and the reviews recorded. Region totals come from the board."""
 
 # The @event decorator makes the event classes at runtime, where mypy cannot see them.
 # mypy: disable-error-code="attr-defined"
@@ -14,6 +15,7 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from domain.aggregates import Contest, MunicipalRoster, Submission
+from domain.aggregates.municipalities import MunicipalReport
 from projections.view import Handler, TableView
 from store.log import LoggedEvent
 
@@ -23,13 +25,18 @@ class ParticipationView(TableView):
     tables: ClassVar[Mapping[str, str]] = {
         "participation_contests": (
             "contest_id TEXT PRIMARY KEY, slug TEXT NOT NULL UNIQUE, timezone TEXT NOT NULL, "
-            "participation TEXT"
+            "participation TEXT, kinds TEXT NOT NULL DEFAULT '{}'"
         ),
-        # Day in the contest's timezone; municipality '' when the submission names none.
+        # Day in the contest's timezone; municipality '' when the submission names none; kind is
+        # the nomination's kind: practice, initiative, …
         "participation_days": (
             "slug TEXT NOT NULL, day TEXT NOT NULL, region TEXT NOT NULL, "
-            "municipality TEXT NOT NULL, submissions INTEGER NOT NULL, "
-            "PRIMARY KEY (slug, region, municipality, day)"
+            "municipality TEXT NOT NULL, kind TEXT NOT NULL, submissions INTEGER NOT NULL, "
+            "PRIMARY KEY (slug, region, municipality, kind, day)"
+        ),
+        "participation_reports": (
+            "slug TEXT NOT NULL, oktmo TEXT NOT NULL, region TEXT NOT NULL, received TEXT NOT NULL, "
+            "reference TEXT NOT NULL, PRIMARY KEY (slug, oktmo)"
         ),
         "participation_rosters": (
             "oktmo TEXT PRIMARY KEY, region TEXT NOT NULL, name TEXT NOT NULL"
@@ -37,13 +44,14 @@ class ParticipationView(TableView):
         "participation_reviews": (
             "slug TEXT NOT NULL, moment TEXT NOT NULL, counted_to INTEGER NOT NULL, "
             "submissions INTEGER NOT NULL, report_by TEXT, laggards TEXT NOT NULL, "
-            "PRIMARY KEY (slug, moment)"
+            "missing_reports TEXT, PRIMARY KEY (slug, moment)"
         ),
     }
 
     def __init__(self) -> None:
         super().__init__()
         self._zones: dict[str, ZoneInfo] = {}
+        self._kinds: dict[str, dict[str, str]] = {}
 
     def handlers(self) -> Mapping[type, Handler]:
         return {
@@ -52,28 +60,46 @@ class ParticipationView(TableView):
             Submission.Submitted: self._submitted,
             MunicipalRoster.Listed: self._listed,
             MunicipalRoster.Revised: self._listed,
+            MunicipalReport.Received: self._reported,
         }
 
     def _announced(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
         spec = logged.state["spec"]
         drive = spec.get("participation")
+        kinds = {n["code"]: n.get("kind", "practice")
+                 for direction in spec["directions"] for n in direction["nominations"]}
         cursor.execute(
-            "INSERT INTO participation_contests (contest_id, slug, timezone, participation) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO participation_contests (contest_id, slug, timezone, participation, kinds) "
+            "VALUES (?, ?, ?, ?, ?)",
             (str(logged.originator_id), logged.state["slug"], spec.get("timezone", "Europe/Moscow"),
-             None if drive is None else json.dumps(drive, ensure_ascii=False)),
+             None if drive is None else json.dumps(drive, ensure_ascii=False), json.dumps(kinds)),
         )
 
     def _submitted(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
         state = logged.state
         slug, applicant = state["contest"], state["applicant"]
         cursor.execute(
-            "INSERT INTO participation_days (slug, day, region, municipality, submissions) "
-            "VALUES (?, ?, ?, ?, 1) ON CONFLICT (slug, region, municipality, day) "
+            "INSERT INTO participation_days (slug, day, region, municipality, kind, submissions) "
+            "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (slug, region, municipality, kind, day) "
             "DO UPDATE SET submissions = submissions + 1",
             (slug, self._local_day(cursor, slug, state["timestamp"]), applicant["region"],
-             applicant.get("municipality") or ""),
+             applicant.get("municipality") or "", self._kind(cursor, slug, state["nomination"])),
         )
+
+    def _kind(self, cursor: sqlite3.Cursor, slug: str, nomination: str) -> str:
+        kinds = self._kinds.get(slug)
+        if kinds is None:
+            row = cursor.execute(
+                "SELECT kinds FROM participation_contests WHERE slug = ?", (slug,)).fetchone()
+            kinds = self._kinds[slug] = json.loads(row[0]) if row else {}
+        return kinds.get(nomination, "")
+
+    def _reported(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
+        state = logged.state
+        cursor.execute(
+            "INSERT OR REPLACE INTO participation_reports (slug, oktmo, region, received, reference) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (state["contest"], state["oktmo"], state["region"], state["received"], state["reference"]))
 
     def _local_day(self, cursor: sqlite3.Cursor, slug: str, timestamp: str) -> str:
         zone = self._zones.get(slug)
@@ -99,7 +125,8 @@ class ParticipationView(TableView):
         ).fetchone()
         cursor.execute(
             "INSERT OR REPLACE INTO participation_reviews (slug, moment, counted_to, submissions, "
-            "report_by, laggards) VALUES (?, ?, ?, ?, ?, ?)",
+            "report_by, laggards, missing_reports) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (row[0], state["moment"], state["counted_to"], state["submissions"], state["report_by"],
-             json.dumps(state["laggards"], ensure_ascii=False)),
+             json.dumps(state["laggards"], ensure_ascii=False),
+             json.dumps(state.get("missing_reports"), ensure_ascii=False)),
         )

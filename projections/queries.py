@@ -11,6 +11,7 @@ from typing import Any
 
 from domain.errors import UnknownContest
 from domain.regions import region_name
+from projections.board_view import rejections
 from projections.models import (
     Board,
     ContestSummary,
@@ -20,6 +21,7 @@ from projections.models import (
     Placing,
     RankedEntry,
     RegionCount,
+    Rejection,
     Results,
 )
 from projections.views_db import ViewsDB, table_exists
@@ -27,7 +29,7 @@ from projections.views_db import ViewsDB, table_exists
 SUMMARY = ", ".join(ContestSummary.model_fields)
 ENTRY = (
     "s.title AS title, s.applicant AS applicant, s.region AS region, "
-    "s.provenance AS provenance FROM {table} x "
+    "s.provenance AS provenance, s.nominee AS nominee FROM {table} x "
     "LEFT JOIN results_submissions s ON s.slug = x.slug AND s.reference = x.reference "
     "WHERE x.slug = ? ORDER BY x.nomination, x.place, x.reference"
 )
@@ -59,6 +61,7 @@ def board(db: ViewsDB, slug: str) -> Board:
             deadlines=[Deadline(**dict(row)) for row in deadlines],
             by_nomination=[NominationCount(**dict(row)) for row in nominations],
             by_region=_by_region(_region_counts(connection, slug), []),
+            rejections=[Rejection(**dict(row)) for row in rejections(connection, slug)],
         )
 
 

@@ -11,10 +11,16 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from domain.aggregates import Contest, Submission
+from domain.rules.judgement import short_of_reviews
 from projections.view import Handler, TableView, slug_of
 from store.log import LoggedEvent
 
 KINDS = {"winners": "winner", "people_choice": "people_choice"}
+
+
+def nominee_shown(nominee: Mapping[str, object] | None) -> str | None:
+    """A personal nomination's person as results name them: «name, position»."""
+    return f"{nominee['name']}, {nominee['position']}" if nominee else None
 
 
 class ResultsView(TableView):
@@ -34,7 +40,7 @@ class ResultsView(TableView):
         "results_submissions": (
             "submission_id TEXT PRIMARY KEY, slug TEXT NOT NULL, reference TEXT NOT NULL, "
             "nomination TEXT NOT NULL, title TEXT NOT NULL, applicant TEXT NOT NULL, "
-            "region TEXT NOT NULL, provenance TEXT, UNIQUE (slug, reference)"
+            "region TEXT NOT NULL, provenance TEXT, nominee TEXT, UNIQUE (slug, reference)"
         ),
         "results_rankings": (
             "slug TEXT NOT NULL, nomination TEXT NOT NULL, place INTEGER NOT NULL, "
@@ -78,10 +84,11 @@ class ResultsView(TableView):
         state = logged.state
         cursor.execute(
             "INSERT INTO results_submissions (submission_id, slug, reference, nomination, title, "
-            "applicant, region, provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "applicant, region, provenance, nominee) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (str(logged.originator_id), state["contest"], state["reference"], state["nomination"],
              state["title"], state["applicant"]["name"], state["applicant"]["region"],
-             json.dumps(state["provenance"]) if state.get("provenance") else None),
+             json.dumps(state["provenance"]) if state.get("provenance") else None,
+             nominee_shown(state.get("nominee"))),
         )
 
     def _judged(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
@@ -102,8 +109,9 @@ class ResultsView(TableView):
         cursor.executemany(
             "UPDATE results_nominations SET agreement = ?, under_reviewed = ? "
             "WHERE slug = ? AND code = ?",
-            [(r.get("agreement"), json.dumps(r.get("under_reviewed", {}), sort_keys=True), slug,
-              r["nomination"]) for r in outcome["rankings"]],
+            [(r.get("agreement"),
+              json.dumps(short_of_reviews(r.get("unreviewed", []), r.get("under_reviewed", {}))),
+              slug, r["nomination"]) for r in outcome["rankings"]],
         )
         cursor.execute("DELETE FROM results_leniency WHERE slug = ?", (slug,))
         cursor.executemany(

@@ -48,6 +48,7 @@ class PromotionAudit:
             count, problems = self._received_from(record.slug, event, submitted)
             checked += count
             found += problems
+        found += _regions_promoted_twice(received)
         notes = [] if promoted or received else ["no promotions"]
         return CheckResult(check="promotion", recomputed=checked, differences=found, notes=notes)
 
@@ -112,6 +113,25 @@ class PromotionAudit:
 def _advancing(spec: ContestSpec, results: ContestResults) -> list[str]:
     places = spec.promotion.places if spec.promotion else []
     return [promoted_reference(spec.region, s.reference) for s in advancing(results, places)]
+
+
+def _regions_promoted_twice(received: list[LoggedEvent]) -> list[Difference]:
+    """One regional stage per region promotes: a second stage of a region taken is a difference."""
+    first: dict[str, LoggedEvent] = {}
+    found = []
+    for event in received:
+        region = event.state["region"]
+        if not region:
+            continue
+        if region in first:
+            found.append(_difference(
+                f"received from {event.state['stage']} at position {event.position}",
+                event.state["references"],
+                f"region {region} promoted already by {first[region].state['stage']} at position "
+                f"{first[region].position}; one stage per region promotes"))
+        else:
+            first[region] = event
+    return found
 
 
 def _difference(where: str, references: list[str], recomputed: str) -> Difference:

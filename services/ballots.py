@@ -28,6 +28,7 @@ from domain.errors import BallotRefused, DuplicateBallot, KonkursError
 from domain.ids import ballot_hex
 from domain.phases import Phase
 from domain.regions import REGION_CODES
+from domain.rules.voter_ids import normalise_voter_id
 from services.acceptances import Acceptances
 from services.judging_reads import JudgingReads
 from store.application import StoreApplication
@@ -39,9 +40,11 @@ OUTSIDE_WINDOW = "outside the voting window"
 NOT_SHORTLISTED = "submission not on the shortlist"
 UNKNOWN_NOMINATION = "unknown nomination"
 UNKNOWN_REGION = "unknown region"
+NO_VOTER_ID = "no voter id"
 
 
 def voter_pseudonym(key: bytes, voter: str) -> str:
+    """The keyed HMAC of a voter id as given; `_Checker` normalises the id by the spec's rule first."""
     return hmac.digest(key, voter.encode(), "sha256").hex()
 
 
@@ -175,8 +178,9 @@ class BallotService:
         return found
 
     def _on_the_ballot(self, contest: Contest) -> set[tuple[str, str]]:
-        """(nomination, submission) a voter may choose: the experts' shortlist, or every admitted
-        submission when the contest has no judging."""
+        """(nomination, submission) a voter may choose: what judging put on the ballot (its
+        shortlist, or its winners when `voting.ballot` says so), or every admitted submission when
+        the contest has no judging."""
         if contest.judging is not None:
             return {(n, ref) for n, refs in contest.judging.shortlist.items() for ref in refs}
         admitted = self.reads.admitted_entries(contest.slug)
@@ -220,12 +224,14 @@ class _Checker:
         self.shortlist = on_the_ballot
         self.now = to_jsonable_python(now)
         self.per_voter = spec.voting.ballots_per_voter_per_nomination
+        self.voter_rule = spec.voting.voter_ids
 
     def check(self, ballots: Iterable[BallotInput], actor: Actor, batch: str) -> _Checked:
         accepted, rejections = [], []
         for index, row in enumerate(ballots):
-            voter = voter_pseudonym(self.key, row.voter)
-            reason = self._refusal(row)
+            spelled = normalise_voter_id(row.voter, self.voter_rule)
+            voter = voter_pseudonym(self.key, spelled)
+            reason = self._refusal(row) or (None if spelled else NO_VOTER_ID)
             if reason is None:
                 accepted.append((self._slots(row.nomination, voter), voter, row, index))
             else:

@@ -11,12 +11,16 @@ from uuid import UUID
 
 from domain.aggregates import Applicant, Ballot, Contest, Submission, SubmissionStatus
 from domain.aggregates.ballot_batch import BallotBatch
+from domain.aggregates.submission import Nominee
 from domain.commands.order import CommandResult, ContestOrder
 from domain.ids import submission_id
 from domain.outcomes import ScreeningOutcome, VoteTally
 from domain.phases import Phase
 from domain.rules.anomalies import vote_anomalies
 from domain.rules.eligibility import Ineligibility, ineligibility, lateness, submission_day
+from domain.rules.judgement import open_cards_by_nomination
+from domain.rules.material_gate import missing_materials
+from domain.rules.nominees import person_screened
 from domain.rules.standings import declare_standings
 from domain.rules.tally import CountedBallot, nest
 from domain.spec import ContestSpec
@@ -36,6 +40,61 @@ class ScreeningDecision(NamedTuple):
 class Screening(NamedTuple):
     decisions: list[ScreeningDecision]
     outcome: ScreeningOutcome
+
+
+class FiledEntry(NamedTuple):
+    """A submission as it was filed: its form after the draft's last revision, and the
+    position and time of the event that filed it."""
+
+    submission_id: UUID
+    form: dict[str, Any]
+    position: int
+    filed_at: datetime
+
+
+_SUBMITTED, _REVISED = topic_of(Submission.Submitted), topic_of(Submission.Revised)
+_FILED, _WITHDRAWN = topic_of(Submission.Filed), topic_of(Submission.Withdrawn)
+FORM_FIELDS = ("nomination", "title", "applicant", "summary", "conditions", "nominee")
+
+
+def filed_entries(store: StoreApplication, slug: str, stop: int | None = None) -> list[FiledEntry]:
+    """The contest's filed submissions up to `stop`, in the order they were filed, without the
+    ones withdrawn by then."""
+    forms: dict[UUID, dict[str, Any]] = {}
+    filed: dict[UUID, FiledEntry] = {}
+    for logged in store.read_log([_SUBMITTED, _REVISED, _FILED, _WITHDRAWN], stop=stop):
+        key, state = logged.originator_id, logged.state
+        if logged.topic == _SUBMITTED:
+            if state["contest"] != slug:
+                continue
+            forms[key] = dict(state)
+        if key not in forms:
+            continue
+        if logged.topic == _REVISED:
+            forms[key].update({name: state[name] for name in FORM_FIELDS})
+        elif logged.topic == _WITHDRAWN:
+            filed.pop(key, None)
+        elif logged.topic == _FILED or not state.get("draft"):
+            filed[key] = FiledEntry(key, forms[key], logged.position,
+                                    datetime.fromisoformat(state["timestamp"]))
+    return sorted(filed.values(), key=lambda entry: entry.position)
+
+
+def screen_on_arrival(spec: ContestSpec, submissions: Iterable[Submission]) -> None:
+    """With `screening.on_arrival`, decide each submission being filed now, by the rules the
+    close would apply (the spec forbids a registry rule here, which is read at the close)."""
+    if not spec.screening.on_arrival:
+        return
+    for submission in submissions:
+        if submission.status != SubmissionStatus.SUBMITTED:
+            continue
+        found = ineligibility(spec, submission.nomination,
+                              person_screened(submission.applicant, submission.nominee),
+                              confirmed=submission.conditions)
+        if found is None:
+            submission.admit()
+        else:
+            submission.reject(found.reason)
 
 
 class ResultsService:
@@ -71,34 +130,45 @@ class ResultsService:
         return self.store.run_contest_command(slug, command_id, order.actor, act)
 
     def screen(self, spec: ContestSpec, closed_at: int, stop: int | None = None) -> Screening:
-        """Each submission's screening decision from the log up to `stop`: lateness by log order,
-        then eligibility against the registry as it stood when collection closed.
-        Submissions withdrawn by then are not screened."""
-        entries = list(self.store.contest_events(spec.slug, [Submission.Submitted], stop=stop))
-        submitted = {e.originator_id for e in entries}
-        withdrawn = {logged.originator_id
-                     for logged in self.store.read_log([topic_of(Submission.Withdrawn)], stop=stop)
-                     if logged.originator_id in submitted}
+        """Each filed submission's screening decision from the log up to `stop`: lateness by the
+        log order of its filing, then eligibility against the registry as it stood when
+        collection closed. Submissions withdrawn by then, and drafts never filed, are not
+        screened. A decision made on arrival is the same rule on the same form."""
+        entries = filed_entries(self.store, spec.slug, stop)
         registry = spec.eligibility.registry
-        inns = [inn for e in entries if (inn := e.state["applicant"].get("inn"))]
+        inns = [inn for e in entries if (inn := e.form["applicant"].get("inn"))]
         members = registry_memberships(self.store, registry, inns, stop=closed_at) if registry else None
+        required = spec.materials.required
+        attached = Counter(logged.originator_id for logged in self.store.read_log(
+            [topic_of(Submission.MaterialAttached)], stop=stop)) if required else Counter()
         decisions: list[ScreeningDecision] = []
         rejected: Counter[str] = Counter()
-        for logged in entries:
-            if logged.originator_id in withdrawn:
-                continue
-            state = logged.state
-            day = submission_day(datetime.fromisoformat(state["timestamp"]), spec.timezone)
-            found = lateness(logged.position, closed_at) or ineligibility(
-                spec, state["nomination"], Applicant.model_validate(state["applicant"]), day, members)
+        for entry in entries:
+            form = entry.form
+            day = submission_day(entry.filed_at, spec.timezone)
+            found = lateness(entry.position, closed_at) or ineligibility(
+                spec, form["nomination"], person_screened(Applicant.model_validate(form["applicant"]),
+                                                          Nominee.model_validate(form["nominee"])
+                                                          if form.get("nominee") else None),
+                day, members, form.get("conditions", ())) or missing_materials(
+                required, attached[entry.submission_id])
             if found is not None:
                 rejected[found.kind] += 1
-            decisions.append(ScreeningDecision(logged.originator_id, state["reference"], found))
+            decisions.append(ScreeningDecision(entry.submission_id, form["reference"], found))
         outcome = ScreeningOutcome(
             collection_closed_at=closed_at, admitted=len(decisions) - rejected.total(),
             rejected=dict(sorted(rejected.items())),
         )
         return Screening(decisions, outcome)
+
+    def open_cards(self, order: ContestOrder) -> dict[str, int]:
+        """Cards assigned and not yet in, per nomination (only those with any): what closing
+        judging now would leave unreviewed. Reads only."""
+        contest = self.store.get_contest(order.slug)
+        contest.require_operator(order.actor, "close judging")
+        judgings = self.reads.judgings(contest.spec)
+        cards, _ = self.reads.counted_scorecards(order.slug, self.store.head_position())
+        return open_cards_by_nomination({code: j.assigned for code, j in judgings.items()}, cards)
 
     def conclude_judging(self, order: ContestOrder) -> CommandResult:
         slug, command_id = order.slug, order.command_id

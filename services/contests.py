@@ -50,7 +50,7 @@ class ContestService:
         )
         letters = [
             Announcement(contest=spec.slug, addressee=letter.addressee, subject=letter.subject,
-                         text=letter.text, command_id=command_id)
+                         text=letter.text, command_id=command_id, particulars=letter.particulars)
             for letter in render_letters(spec, plan)
         ]
         try:
@@ -132,7 +132,7 @@ class ContestService:
             return [
                 Submission(contest=federal, reference=e.reference, nomination=e.nomination,
                            title=e.title, applicant=e.applicant, summary=e.summary,
-                           provenance=e.provenance)
+                           provenance=e.provenance, nominee=e.nominee)
                 for e in batch.entries
             ]
 

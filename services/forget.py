@@ -15,7 +15,7 @@ from domain.aggregates import Submission
 from domain.aggregates.erasure import Erasure, erasure_id
 from domain.commands.erasure import Forget, Forgotten
 from domain.errors import InvalidCommand
-from domain.personal import Person, is_natural_person
+from domain.personal import NOMINEE, Person, is_natural_person
 from store.application import StoreApplication
 from store.log import topic_of
 from store.person_keys import person_of
@@ -54,9 +54,9 @@ class ForgetService:
         first = self._first_state(named)
         if named.kind == "expert":
             return [named]
-        if not is_natural_person(first["applicant"]):
-            raise InvalidCommand(f"{named} is an organisation: its name and INN are not personal "
-                                 "data and stay in the record")
+        if not is_natural_person(first["applicant"]) and not first.get(NOMINEE):
+            raise InvalidCommand(f"{named} is an organisation and names no nominee: its name and INN "
+                                 "are not personal data and stay in the record")
         provenance = first.get("provenance")
         root = Person(kind="applicant", contest=provenance["stage"], id=provenance["reference"]) \
             if provenance else named

@@ -33,14 +33,16 @@ SHOWN = 1000  # differences named one by one; beyond that, counted
 PAGE_ROWS = 20_000
 
 _SUBMITTED, _ATTACHED = topic_of(Submission.Submitted), topic_of(Submission.MaterialAttached)
+_REVISED, _FILED = topic_of(Submission.Revised), topic_of(Submission.Filed)
 _SCORED, _RESCORED = topic_of(Review.Scored), topic_of(Review.Rescored)
 _CAST, _BATCH = topic_of(Ballot.Cast), topic_of(BallotBatch.Received)
 _ACCEPTANCE = topic_of(Acceptance.Recorded)
 _CONTEST = {topic_of(c) for c in (Contest.Announced, Contest.DeadlineExtended, Contest.PromotionReceived)}
 _PHASE_OF = {_SUBMITTED: Phase.COLLECTING, _ATTACHED: Phase.COLLECTING, _SCORED: Phase.JUDGING,
-             _RESCORED: Phase.JUDGING, _CAST: Phase.VOTING}
+             _RESCORED: Phase.JUDGING, _CAST: Phase.VOTING, _REVISED: Phase.COLLECTING,
+             _FILED: Phase.COLLECTING}
 _LABEL = {_SUBMITTED: "submission", _ATTACHED: "material", _SCORED: "card", _RESCORED: "card revision",
-          _CAST: "ballot"}
+          _CAST: "ballot", _REVISED: "draft revision", _FILED: "filing"}
 
 Decode = Callable[[bytes, str], dict[str, Any]]
 
@@ -157,19 +159,25 @@ class _Walk:
         for row in rows:
             state = self.decode(stored_bytes(row[4]), row[3])
             if self._late(row[3], state["timestamp"]):
-                deadline = self.plan.window(_PHASE_OF[row[3]]).closes_at
+                phase = self._phase_of(row[3])
+                deadline = self.plan.window(phase).closes_at
                 self._differ(_label(row), f"stamped {state['timestamp']}",
-                             f"after the {_PHASE_OF[row[3]]} deadline, {describe_moment(deadline)}")
+                             f"after the {phase} deadline, {describe_moment(deadline)}")
+
+    def _phase_of(self, topic: str) -> Phase:
+        """The phase whose deadline bounds this intake: materials, where the plan has that gate."""
+        assert self.plan is not None
+        return self.plan.intake_closer if topic == _ATTACHED else _PHASE_OF[topic]
 
     def _late(self, topic: str, stamped: str) -> bool:
         assert self.plan is not None
-        return datetime.fromisoformat(stamped) >= self.plan.window(_PHASE_OF[topic]).closes_at
+        return datetime.fromisoformat(stamped) >= self.plan.window(self._phase_of(topic)).closes_at
 
     def _uncovered(self, rows: Sequence[RawRow]) -> None:
         for row in rows:
             state = self.decode(stored_bytes(row[4]), row[3])
             if state.get("contest", self.slug) != self.slug or (
-                    row[3] in (_ATTACHED, _RESCORED) and row[1] not in self.own):
+                    row[3] in (_ATTACHED, _RESCORED, _REVISED, _FILED) and row[1] not in self.own):
                 continue
             if not self.signing_began:
                 # Written by a release before acceptances, which a store upgraded in place keeps.

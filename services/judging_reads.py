@@ -144,7 +144,7 @@ class JudgingReads:
     def lottery_seed(self, spec: ContestSpec) -> str:
         """Fixed when judging opens, unknown before: the spec and the position that opened it."""
         opened_by = self.store.phase_closed_at(spec.slug, Phase.SCREENING if spec.screening.enabled
-                                         else Phase.COLLECTING)
+                                         else spec.phase_plan().intake_closer)
         return hashlib.sha256(f"{spec.fingerprint()}/{opened_by}".encode()).hexdigest()[:16]
 
     def rank_nominations(
@@ -195,7 +195,7 @@ class JudgingReads:
         computed, cards, late = self.rank_nominations(spec, closed_at, missing)
         by_code = {r.nomination: r for r in computed}
         rankings = [by_code.get(n.code) or judgings[n.code].ranking for n in spec.nominations]
-        shortlist_size = spec.voting.shortlist_size if spec.voting.enabled else 0
+        shortlist_size = spec.voting.ballot_size(spec.places_per_nomination)
         return JudgingOutcome(
             judging_closed_at=closed_at, reviews_counted=len(cards), reviews_late=late,
             rankings=[r for r in rankings if r is not None],

@@ -23,7 +23,8 @@ def promotion_batch(store: StoreApplication, slug: str) -> PromotionBatch:
 
     def practice(reference: str) -> dict[str, object]:
         submission: Submission = store.repository.get(submission_id(slug, reference))
-        return {"title": submission.title, "applicant": submission.applicant, "summary": submission.summary}
+        return {"title": submission.title, "applicant": submission.applicant, "summary": submission.summary,
+                "nominee": submission.nominee}
 
     return sealed_batch(slug, contest.spec, contest.results, reviews, practice)
 

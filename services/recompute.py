@@ -8,6 +8,7 @@ recomputation are then compared field by field.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 from uuid import UUID
 
 from domain.aggregates import Contest, Submission
@@ -70,7 +71,8 @@ class AuditService:
         screening = self.results.screen(record.spec, closed_at, stop=event.position)
         totals = differences("screening", outcome.model_dump(mode="json"),
                              screening.outcome.model_dump(mode="json"))
-        decided = _recorded_decisions(self.store, references)
+        decided, early = _recorded_decisions(self.store, references, closed_at)
+        timing = _decision_timing(record, decided, early)
         found: list[Difference] = []
         notes: list[str] = []
         erased: set[str] | None = None
@@ -92,8 +94,8 @@ class AuditService:
             notes += [f"{d.describe()} (the erased decisions)" for d in totals]
         else:
             found = totals + found
-        return CheckResult(check="screening", recomputed=len(screening.decisions), differences=found,
-                           notes=notes)
+        return CheckResult(check="screening", recomputed=len(screening.decisions),
+                           differences=timing.differences + found, notes=timing.notes + notes)
 
     def _erased_applicants(self, slug: str) -> set[str]:
         submitted = self.store.contest_events(slug, [Submission.Submitted])
@@ -154,6 +156,20 @@ class AuditService:
         return CheckResult(check="publication", recomputed=len(expected), differences=found)
 
 
+class _Timing(NamedTuple):
+    differences: list[Difference]
+    notes: list[str]
+
+
+def _decision_timing(record: ContestRecord, decided: dict[str, str], early: list[str]) -> _Timing:
+    """Decisions before the close are screening on arrival, which only a spec that says so makes."""
+    if record.spec.screening.on_arrival:
+        return _Timing([], [f"{len(early)} decided on arrival, before collection closed"])
+    return _Timing([Difference(check="screening", where=f"submission {reference}",
+                               recorded=decided[reference], recomputed="decided only when collection closes")
+                    for reference in early], [])
+
+
 def _nothing(check: str, why: str) -> CheckResult:
     return CheckResult(check=check, recomputed=0, notes=[why])
 
@@ -162,13 +178,20 @@ def _place(place: int, score: float) -> str:
     return f"place {place}, score {score}"
 
 
-def _recorded_decisions(app: StoreApplication, references: dict[UUID, str]) -> dict[str, str]:
-    """What screening recorded, by reference. The decisions follow the contest's event in the
-    same transaction, and a submission is decided once, so the whole log is read."""
+def _recorded_decisions(
+    app: StoreApplication, references: dict[UUID, str], closed_at: int
+) -> tuple[dict[str, str], list[str]]:
+    """What screening recorded, by reference, and the references decided before `closed_at`
+    (on arrival). The close's decisions follow the contest's event in the same transaction,
+    and a submission is decided once, so the whole log is read."""
     admitted = topic_of(Submission.Admitted)
-    return {
-        references[logged.originator_id]:
-            "admitted" if logged.topic == admitted else f"rejected: {logged.state['reason']}"
-        for logged in app.read_log([admitted, topic_of(Submission.Rejected)])
-        if logged.originator_id in references
-    }
+    decided: dict[str, str] = {}
+    early: list[str] = []
+    for logged in app.read_log([admitted, topic_of(Submission.Rejected)]):
+        if logged.originator_id not in references:
+            continue
+        reference = references[logged.originator_id]
+        decided[reference] = "admitted" if logged.topic == admitted else f"rejected: {logged.state['reason']}"
+        if logged.position < closed_at:
+            early.append(reference)
+    return decided, early

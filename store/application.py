@@ -108,7 +108,7 @@ class StoreApplication(Application[UUID]):
             raise UnknownContest(f"no contest {slug!r} has been announced") from None
         return contest
 
-    def open_contest(self, slug: str, phase: Phase, what: str) -> Contest:
+    def open_contest(self, slug: str, phase: Phase | tuple[Phase, ...], what: str) -> Contest:
         """The contest, if it takes `what` now: it is in `phase`, before that phase's deadline."""
         contest = self.get_contest(slug)
         contest.takes(phase, what, datetime.now(UTC))

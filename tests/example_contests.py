@@ -49,7 +49,7 @@ from konkurs.spec_files import load_spec
 from konkurs.tables import Row, read_rows
 from services.konkurs import Konkurs
 from tests.factories import OPERATOR, inn, record_cards
-from workflows.contest import CONCLUSION_ON_CLOSE
+from workflows.contest import conclusion_on_close
 from workflows.models import ContestInput
 
 # The regional stages of the federal example that are run (of the template's 89).
@@ -133,6 +133,8 @@ class Driver:
                     actor=OPERATOR,
                 )
             )
+        if not spec.judging.enabled:
+            return
         roster = self.workdir / f"{slug}-experts.csv"
         population.experts(spec, roster, self.seed, per_direction=experts_per_direction(spec))
         self.app.judging.enroll_experts(
@@ -146,10 +148,13 @@ class Driver:
         self.app.submissions.submit(Submit(slug=slug, forms=self.late_wave.pop(slug), actor=OPERATOR))
         self.close(slug, Phase.COLLECTING)
         phases = self.app.store.get_contest(slug).plan.phases
+        if Phase.MATERIALS in phases:
+            self.close(slug, Phase.MATERIALS)
         if Phase.SCREENING in phases:
             self.close(slug, Phase.SCREENING)
-        self.judge(spec)
-        self.close(slug, Phase.JUDGING)
+        if Phase.JUDGING in phases:
+            self.judge(spec)
+            self.close(slug, Phase.JUDGING)
         if Phase.VOTING in phases:
             self.vote(spec)
             self.close(slug, Phase.VOTING)
@@ -179,7 +184,7 @@ class Driver:
                         actor=OPERATOR,
                     )
                 )
-        conclusion = CONCLUSION_ON_CLOSE.get(phase)
+        conclusion = conclusion_on_close(contest.plan, phase)
         if conclusion:
             name = conclusion.__name__
             getattr(self.app.results, name)(
@@ -367,7 +372,7 @@ class Driver:
         """Import the marathon's generated municipal rosters; they name what submissions may."""
         folder = self.workdir / "marathon"
         roster_file, _, truth = marathon_population.generate(
-            spec, folder, self.seed, municipalities=1500, submissions=500
+            spec, folder, self.seed, municipalities=1500, initiatives=500
         )
         self.app.participation.import_municipalities(
             ImportMunicipalities(rows=municipality_files.municipality_rows(roster_file), actor=OPERATOR)
@@ -409,6 +414,8 @@ class Fitting:
         fitted["age"] = self.age(row["reference"], nomination)
         if self.rosters.get(fitted["region"]):
             fitted["municipality"] = self.rng.choice(self.rosters[fitted["region"]][:5])
+        if spec.eligibility.conditions:  # every applicant confirms the admission conditions
+            fitted["conditions"] = ",".join(c.code for c in spec.eligibility.conditions)
         return fitted
 
     def region(self, row: Row) -> str:

@@ -109,9 +109,10 @@ def cards_for_assignments(
 
 
 def voting_contest(
-    konkurs: Any, slug: str = "vote-test", per_voter: int = 1
+    konkurs: Any, slug: str = "vote-test", per_voter: int = 1, voting: dict[str, Any] | None = None
 ) -> dict[str, list[str]]:
-    """A contest brought straight to its vote, with a shortlist of three per nomination."""
+    """A contest brought straight to its vote, with a shortlist of three per nomination; `voting`
+    sets more of the spec's voting section."""
     from datetime import UTC, datetime
 
     from domain.outcomes import JudgingOutcome
@@ -119,6 +120,7 @@ def voting_contest(
 
     data = spec_data(datetime.now(UTC) + DAY, slug=slug, voting=True)
     data["voting"]["ballots_per_voter_per_nomination"] = per_voter
+    data["voting"].update(voting or {})
     spec = ContestSpec.model_validate(data)
     konkurs.contests.announce(
         Announce(spec=spec, plan=spec.phase_plan(), command_id="announce", actor=OPERATOR)

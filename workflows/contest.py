@@ -18,7 +18,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.commands.contest import Announce, RecordCancellation, RecordExtension, RecordPhaseChange
     from domain.commands.order import CommandResult, ContestOrder
     from domain.errors import KonkursError
-    from domain.phases import TERMINAL_PHASES, Phase, check_extension, describe_moment
+    from domain.phases import TERMINAL_PHASES, Phase, PhasePlan, check_extension, describe_moment
+    from domain.rules.judgement import describe_open_cards
     from domain.spec import ContestSpec
     from workflows.judging import NominationJudgingWorkflow
     from workflows.models import (
@@ -43,9 +44,17 @@ Conclusion = Callable[[ContestActivities, ContestOrder], Awaitable[CommandResult
 
 CONCLUSION_ON_CLOSE: dict[Phase, Conclusion] = {
     Phase.COLLECTING: ContestActivities.conclude_screening,
+    Phase.MATERIALS: ContestActivities.conclude_screening,
     Phase.JUDGING: ContestActivities.conclude_judging,
     Phase.VOTING: ContestActivities.tally_votes,
 }
+
+
+def conclusion_on_close(plan: PhasePlan, phase: Phase) -> Conclusion | None:
+    """What closing `phase` concludes: screening waits for the materials gate where there is one."""
+    if phase == Phase.COLLECTING and plan.intake_closer != Phase.COLLECTING:
+        return None
+    return CONCLUSION_ON_CLOSE.get(phase)
 
 
 @workflow.defn(name="Contest")
@@ -117,7 +126,7 @@ class ContestWorkflow(PromotionUpdates):
         self._steps.append(f"{phase} closed by {cause}")
         if phase == Phase.JUDGING:
             await self._close_panels()
-        conclusion = CONCLUSION_ON_CLOSE.get(phase)
+        conclusion = conclusion_on_close(self._plan, phase)
         if conclusion:
             await self._conclude(conclusion)
         opened = self._plan.next_phase(phase)
@@ -206,6 +215,12 @@ class ContestWorkflow(PromotionUpdates):
     @workflow.update
     async def close_phase(self, request: ClosePhase) -> ContestState:
         actor = await verified(request.sender, purpose("close_phase", self._slug, request))
+        if (request.phase == Phase.JUDGING and not request.force
+                and workflow.patched("close-judging-refuses-open-cards")):
+            missing = await act(ContestActivities.open_cards, ContestOrder(
+                slug=self._slug, command_id=self._update_command_id(), actor=actor))
+            if missing:
+                raise rejected(f"{self._slug}: {describe_open_cards(missing)}")
         if self._close_request is not None or request.phase != self._phase:
             raise rejected(f"closing {request.phase} is already under way or done")
         self._close_request = (request, actor)
@@ -221,6 +236,8 @@ class ContestWorkflow(PromotionUpdates):
             raise rejected(f"contest {self._slug} is in phase {self._phase}, not {request.phase}")
         if self._close_request is not None:
             raise rejected(f"closing {self._phase} is already under way")
+        if request.force and not request.reason.strip():
+            raise rejected(f"closing {request.phase} with force needs a reason (--reason \"…\")")
 
     @workflow.update
     async def cancel(self, request: CancelContest) -> ContestState:

@@ -88,6 +88,8 @@ class ExtendDeadline(OperatorUpdate):
 class ClosePhase(OperatorUpdate):
     phase: Phase
     reason: str = ""
+    force: bool = Field(default=False, description="Close judging although cards are still open; "
+                        "needs a reason")
 
 
 class CancelContest(OperatorUpdate):

@@ -14,7 +14,7 @@ from domain.ids import contest_id
 from domain.model import Aggregate
 from domain.outcomes import ContestResults, JudgingOutcome, ScreeningOutcome, Seal, VoteTally
 from domain.phases import TERMINAL_PHASES, Phase, PhasePlan, describe_moment
-from domain.rules.participation import RegionStanding
+from domain.rules.participation import MunicipalityList, RegionStanding
 from domain.spec import ContestSpec
 
 
@@ -31,7 +31,6 @@ class Contest(Aggregate):
         PromotionReceived: ClassVar[type[Aggregate.Event]]
         Promoted: ClassVar[type[Aggregate.Event]]
         PromotionRefused: ClassVar[type[Aggregate.Event]]
-        ParticipationReviewed: ClassVar[type[Aggregate.Event]]
 
     @event("Announced")
     def __init__(
@@ -49,6 +48,7 @@ class Contest(Aggregate):
         self.results: ContestResults | None = None
         self.published = False
         self.promotions: dict[str, list[str]] = {}  # a federal stage's: regional stage → references
+        self.promoting_stages: dict[str, str] = {}  # a federal stage's: region → the stage that promoted
 
     @staticmethod
     def create_id(slug: str, **_: Any) -> Any:
@@ -166,6 +166,11 @@ class Contest(Aggregate):
             self.promotion_taken(stage, references)
             raise PromotionConflict(f"promotion from {stage} refused: federal stage {self.slug} "
                                     f"already took these entries from {stage}")
+        other = self.promoting_stages.get(region) if region else None
+        if other is not None:
+            raise PromotionConflict(
+                f"promotion from {stage} refused: federal stage {self.slug} already took the winners "
+                f"of region {region} from {other}; one regional stage per region promotes")
         self._promotion_received(stage=stage, region=region, references=references,
                                  command_id=command_id)
 
@@ -187,6 +192,8 @@ class Contest(Aggregate):
         self, stage: str, region: str | None, references: list[str], command_id: str
     ) -> None:
         self.promotions[stage] = references
+        if region:
+            self.promoting_stages[region] = stage
         self.commands.add(command_id)
 
     @event("Promoted")
@@ -198,12 +205,25 @@ class Contest(Aggregate):
     def record_promotion_refused(self, federal: str, reason: str, command_id: str) -> None:
         self.commands.add(command_id)
 
-    @event("ParticipationReviewed")
+    class ParticipationReviewed(Aggregate.Event):
+        """`missing_reports` came later: a review stored before it reads with None."""
+
+        moment: datetime
+        counted_to: int
+        report_by: datetime | None
+        submissions: int
+        laggards: list[RegionStanding]
+        command_id: str
+        missing_reports: list[MunicipalityList] | None = None
+
+    @event(ParticipationReviewed)
     def record_participation_review(
         self, moment: datetime, counted_to: int, report_by: datetime | None, submissions: int,
         laggards: list[RegionStanding], command_id: str,
+        missing_reports: list[MunicipalityList] | None = None,
     ) -> None:
-        """The participation drive's scheduled check: the regions below target, for mailers."""
+        """The participation drive's scheduled check: the regions below target, for mailers; after
+        `report_by`, the municipalities asked to report whose reports are still missing."""
         self.commands.add(command_id)
 
     def require_operator(self, actor: Actor, right: str) -> None:
@@ -214,18 +234,20 @@ class Contest(Aggregate):
         if self.is_over:
             raise InvalidCommand(f"contest {self.slug} is already {self.phase}")
 
-    def takes(self, phase: Phase, what: str, now: datetime) -> None:
-        """Refuse `what` unless the contest is in `phase` and that phase's deadline, as the log
-        has it (with its extensions), has not passed: a close not yet recorded, because the
-        worker was down at the deadline, extends nothing."""
-        if self.phase != phase:
+    def takes(self, phase: Phase | tuple[Phase, ...], what: str, now: datetime) -> None:
+        """Refuse `what` unless the contest is in `phase` (or one of several, in order) and the
+        last such phase's deadline, as the log has it (with its extensions), has not passed: a
+        close not yet recorded, because the worker was down at the deadline, extends nothing."""
+        named = phase if isinstance(phase, tuple) else (phase,)
+        phases = [p for p in named if p in self.plan.phases] or list(named)
+        if self.phase not in phases:
             raise PhaseClosed(
                 f"contest {self.slug} takes no {what} now: it is in phase {self.phase}, "
-                f"{what} are taken while {phase}"
+                f"{what} are taken while {' or '.join(phases)}"
             )
-        if self.deadline_passed(phase, now):
-            deadline = self.plan.window(phase).closes_at
-            raise PhaseClosed(f"contest {self.slug} takes no {what} now: {phase} closed at its "
+        if self.deadline_passed(phases[-1], now):
+            deadline = self.plan.window(phases[-1]).closes_at
+            raise PhaseClosed(f"contest {self.slug} takes no {what} now: {phases[-1]} closed at its "
                               f"deadline, {describe_moment(deadline)}")
 
     def deadline_passed(self, phase: Phase, now: datetime) -> bool:

@@ -1,7 +1,9 @@
-"""A region's roster of municipalities, imported from reference data and keyed by OKTMO code."""
+"""A region's roster of municipalities, imported from reference data and keyed by OKTMO code, and
+the written reports municipalities send on the work done for a participation drive."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.domain import event
@@ -61,3 +63,27 @@ def _code(municipality: Municipality) -> str:
 
 class UnknownMunicipality(KonkursError):
     """A submission names a municipality that its region's roster does not list."""
+
+
+def report_id(contest: str, oktmo: str) -> Any:
+    return business_id("municipal-report", contest, oktmo)
+
+
+class MunicipalReport(Aggregate):
+    """A municipality's written report on the work done, asked for by the drive's `report_by`:
+    one per municipality and contest, recorded by the operator who received it."""
+
+    if TYPE_CHECKING:
+        Received: ClassVar[type[Aggregate.Event]]
+
+    @event("Received")
+    def __init__(self, contest: str, region: str, oktmo: str, received: date, reference: str) -> None:
+        self.contest = contest
+        self.region = region
+        self.oktmo = oktmo
+        self.received = received
+        self.reference = reference
+
+    @staticmethod
+    def create_id(contest: str, oktmo: str, **_: Any) -> Any:
+        return report_id(contest, oktmo)

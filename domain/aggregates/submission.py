@@ -27,6 +27,18 @@ class Applicant(Value):
     )
 
 
+class Nominee(Value):
+    """The person a personal nomination is about, put forward by the applicant (usually their
+    organisation). The name is personal data and is sealed in the log like a person's."""
+
+    name: str = Field(min_length=1, max_length=500)
+    position: str = Field(min_length=1, max_length=500, description="The nominee's post")
+    age: int | None = Field(
+        default=None, ge=14, le=120,
+        description="Full years on the day of submission; required where the nomination has an age rule",
+    )
+
+
 class Provenance(Value):
     """Where a promoted submission comes from: its regional stage, and its place and score there."""
 
@@ -49,6 +61,7 @@ class Material(Value):
 
 
 class SubmissionStatus(StrEnum):
+    DRAFT = "draft"
     SUBMITTED = "submitted"
     WITHDRAWN = "withdrawn"
     ADMITTED = "admitted"
@@ -58,17 +71,38 @@ class SubmissionStatus(StrEnum):
 
 class Submission(Aggregate):
     if TYPE_CHECKING:  # the @event decorators below create these classes
-        Submitted: ClassVar[type[Aggregate.Event]]
         Withdrawn: ClassVar[type[Aggregate.Event]]
         Admitted: ClassVar[type[Aggregate.Event]]
-        Rejected: ClassVar[type[Aggregate.Event]]
         Placed: ClassVar[type[Aggregate.Event]]
         MaterialAttached: ClassVar[type[Aggregate.Event]]
+        Revised: ClassVar[type[Aggregate.Event]]
+        Filed: ClassVar[type[Aggregate.Event]]
 
-    @event("Submitted")
+    class Submitted(Aggregate.Created):
+        """Fields with defaults came later: a state stored before them reads with the default."""
+
+        contest: str
+        reference: str
+        nomination: str
+        title: str
+        applicant: Applicant
+        summary: str = ""
+        provenance: Provenance | None = None
+        conditions: tuple[str, ...] = Field(
+            default=(), description="The codes of the spec's admission conditions the applicant confirms")
+        draft: bool = Field(default=False, description="Saved, not filed yet: `submission.filed` files it")
+        nominee: Nominee | None = None
+
+    class Rejected(Aggregate.Event):
+        reason: str
+        reference: str | None = Field(
+            default=None, description="The submission's reference; none in events recorded before it")
+
+    @event(Submitted)
     def __init__(
         self, contest: str, reference: str, nomination: str, title: str, applicant: Applicant,
         summary: str = "", provenance: Provenance | None = None,
+        conditions: tuple[str, ...] = (), draft: bool = False, nominee: Nominee | None = None,
     ) -> None:
         self.contest = contest
         self.reference = reference
@@ -77,7 +111,9 @@ class Submission(Aggregate):
         self.applicant = applicant
         self.summary = summary
         self.provenance = provenance
-        self.status = SubmissionStatus.SUBMITTED
+        self.nominee = nominee
+        self.conditions = conditions
+        self.status = SubmissionStatus.DRAFT if draft else SubmissionStatus.SUBMITTED
         self.rejection_reason: str | None = None
         self.place: int | None = None
         self.materials: list[Material] = []
@@ -85,6 +121,45 @@ class Submission(Aggregate):
     @staticmethod
     def create_id(contest: str, reference: str, **_: Any) -> Any:
         return submission_id(contest, reference)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == SubmissionStatus.DRAFT
+
+    def revise(
+        self, nomination: str, title: str, applicant: Applicant, summary: str = "",
+        conditions: tuple[str, ...] = (), nominee: Nominee | None = None,
+    ) -> bool:
+        """Change a draft; the same content again changes nothing and answers False."""
+        self._check_status(SubmissionStatus.DRAFT, "revise")
+        if (nomination, title, applicant, summary, tuple(conditions), nominee) == (
+                self.nomination, self.title, self.applicant, self.summary, tuple(self.conditions),
+                self.nominee):
+            return False
+        self._revised(nomination=nomination, title=title, applicant=applicant, summary=summary,
+                      conditions=tuple(conditions), nominee=nominee)
+        return True
+
+    @event("Revised")
+    def _revised(
+        self, nomination: str, title: str, applicant: Applicant, summary: str, conditions: tuple[str, ...],
+        nominee: Nominee | None,
+    ) -> None:
+        self.nomination = nomination
+        self.title = title
+        self.applicant = applicant
+        self.summary = summary
+        self.conditions = conditions
+        self.nominee = nominee
+
+    def file(self) -> None:
+        """File a draft: from now on it is a submission, screened, judged and counted."""
+        self._check_status(SubmissionStatus.DRAFT, "file")
+        self._filed()
+
+    @event("Filed")
+    def _filed(self) -> None:
+        self.status = SubmissionStatus.SUBMITTED
 
     def withdraw(self, reason: str) -> None:
         self._check_status(SubmissionStatus.SUBMITTED, "withdraw")
@@ -104,10 +179,10 @@ class Submission(Aggregate):
 
     def reject(self, reason: str) -> None:
         self._check_status(SubmissionStatus.SUBMITTED, "reject")
-        self._rejected(reason=reason)
+        self._rejected(reason=reason, reference=self.reference)
 
-    @event("Rejected")
-    def _rejected(self, reason: str) -> None:
+    @event(Rejected)
+    def _rejected(self, reason: str, reference: str | None = None) -> None:
         self.status = SubmissionStatus.REJECTED
         self.rejection_reason = reason
 

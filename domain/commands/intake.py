@@ -12,6 +12,7 @@ from pydantic import BeforeValidator, ConfigDict, Field
 from pydantic.dataclasses import dataclass
 
 from domain.aggregates import Applicant, Material
+from domain.aggregates.submission import Nominee
 from domain.commands.order import Command, Order
 from domain.model import Value
 from domain.regions import padded_region
@@ -20,9 +21,13 @@ from domain.regions import padded_region
 class SubmissionForm(Value):
     reference: str = Field(min_length=1, max_length=100)
     nomination: str = Field(max_length=64)
-    title: str = Field(min_length=1, max_length=500)
+    title: str = Field(min_length=1, max_length=1000, description="The spec's limits.title caps it further")
     applicant: Applicant
     summary: str = Field(default="", max_length=20_000)
+    conditions: tuple[str, ...] = Field(
+        default=(), description="The codes of the spec's admission conditions the applicant confirms")
+    nominee: Nominee | None = Field(default=None,
+                                    description="The person a `kind: person` nomination is about")
 
 
 class ReviewForm(Value):
@@ -47,8 +52,23 @@ class BallotInput:
 
 
 class Submit(Command):
+    """`draft`: save the forms without filing them; a form whose reference names a draft
+    revises it (and, without `draft`, files it)."""
+
     slug: str
     forms: list[tuple[str, SubmissionForm]]
+    draft: bool = False
+
+
+class FileDraft(Command):
+    slug: str
+    reference: str
+
+
+class Filed(Order):
+    reference: str
+    status: str = Field(description="submitted, or admitted or rejected when screened on arrival")
+    rejection_reason: str | None = None
 
 
 class AttachMaterial(Command):

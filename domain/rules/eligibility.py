@@ -6,7 +6,7 @@ recorded on the rejected submission.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -15,6 +15,7 @@ from domain.aggregates.submission import Applicant
 from domain.spec import ContestSpec, Level, Nomination
 
 NOT_IN_REGISTRY = "not in registry"
+CONDITION_NOT_CONFIRMED = "admission condition not confirmed"
 
 
 class Ineligibility(NamedTuple):
@@ -43,9 +44,11 @@ def submission_day(recorded_at: datetime, timezone: str) -> date:
 def ineligibility(
     spec: ContestSpec, nomination: str, applicant: Applicant,
     submitted_on: date | None = None, registry: Registry | None = None,
+    confirmed: Iterable[str] = (),
 ) -> Ineligibility | None:
     """Why an entry may not compete, or None. A spec with a registry rule needs the day of
-    submission and the memberships of the applicants' INNs in that registry."""
+    submission and the memberships of the applicants' INNs in that registry; `confirmed` are
+    the admission conditions the applicant confirms, by code."""
     entered = spec.nomination(nomination)
     if entered is None:
         return Ineligibility("unknown nomination", f"unknown nomination {nomination}")
@@ -61,7 +64,17 @@ def ineligibility(
         found = registry_ineligibility(spec.eligibility.registry, applicant, submitted_on, registry)
         if found:
             return found
-    return age_ineligibility(entered, applicant)
+    return condition_ineligibility(spec, confirmed) or age_ineligibility(entered, applicant)
+
+
+def condition_ineligibility(spec: ContestSpec, confirmed: Iterable[str]) -> Ineligibility | None:
+    """The first of the spec's admission conditions the applicant has not confirmed."""
+    given = set(confirmed)
+    for condition in spec.eligibility.conditions:
+        if condition.code not in given:
+            return Ineligibility(CONDITION_NOT_CONFIRMED,
+                                 f"admission condition {condition.code} not confirmed: {condition.title}")
+    return None
 
 
 def ineligibility_reason(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from domain.outcomes import NominationRanking, RankedEntry
 from domain.rules.normalisation import Card, SubmissionScore
@@ -57,3 +57,47 @@ def _annotated(entry: RankedEntry, score: SubmissionScore, threshold: float) -> 
 
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
+
+
+def short_of_reviews(unreviewed: Iterable[str], under_reviewed: Mapping[str, int]) -> dict[str, int]:
+    """Every submission with fewer reviews than the minimum, with its count: none at all is 0."""
+    return dict(sorted({**dict.fromkeys(unreviewed, 0), **under_reviewed}.items()))
+
+
+def why_no_winner(
+    submitted: int, admitted: int, short: Mapping[str, int], required_reviews: int | None,
+) -> str:
+    """Why a nomination ends with nobody placed; `required_reviews` is None without judging."""
+    if submitted == 0:
+        return "no submissions"
+    if admitted == 0:
+        return f"no submission was admitted ({submitted} submitted)"
+    if required_reviews is None:
+        return f"no votes ({admitted} admitted)"
+    if short:
+        return (f"no admitted submission was reviewed enough ({admitted} admitted, {len(short)} "
+                f"with fewer than {required_reviews} reviews)")
+    return f"no admitted submission was ranked ({admitted} admitted)"
+
+
+def open_cards_by_nomination(
+    assigned: Mapping[str, Mapping[str, Iterable[str]]], scored: Mapping[str, Iterable[str]],
+) -> dict[str, int]:
+    """Cards assigned and not yet in, per nomination: `assigned` maps a nomination to each
+    submission's experts, `scored` a submission to the experts whose card counts."""
+    missing: dict[str, int] = {}
+    for nomination, submissions in sorted(assigned.items()):
+        count = 0
+        for submission, experts in submissions.items():
+            done = set(scored.get(submission, ()))
+            count += sum(expert not in done for expert in experts)
+        if count:
+            missing[nomination] = count
+    return missing
+
+
+def describe_open_cards(missing: Mapping[str, int]) -> str:
+    """The one line that refuses an early close of judging while cards are open."""
+    where = ", ".join(f"{nomination}: {count}" for nomination, count in missing.items())
+    return (f"{sum(missing.values())} cards are still open ({where}); close judging anyway with "
+            "force and a reason (konkurs close --force --reason \"…\")")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.outcomes import ContestResults, Standing
-from domain.regions import REGIONS, region_by_code
+from domain.regions import REGIONS, region_by_code, region_timezone
 from domain.spec import ContestSpec, Level
 from domain.spec.stages import RegionalStages
 
@@ -26,7 +26,9 @@ def regional_stage_specs(federal: ContestSpec) -> list[ContestSpec]:
     """One regional spec per region of the federal stage's template, in region order.
 
     A regional stage judges the same nominations with the same criteria; it takes only its own
-    region, has its own dates and names the federal stage its winners advance to.
+    region, has its own dates, read in its region's time zone unless the template names one (a
+    deadline of 1 March closes at midnight in Chita, six hours before Moscow's), and names the
+    federal stage its winners advance to.
     """
     stages = federal.regional_stages
     if stages is None:
@@ -42,7 +44,7 @@ def regional_stage_specs(federal: ContestSpec) -> list[ContestSpec]:
             organisers=[o.format(**fill) for o in stages.organisers],
             level=Level.REGIONAL.value,
             region=code,
-            timezone=stages.timezone or federal.timezone,
+            timezone=stages.timezone or region_timezone(code),
             schedule=stages.schedule.model_dump(mode="json", exclude_none=True),
             promotion={"federal": federal.slug, "places": stages.places},
         )

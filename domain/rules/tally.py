@@ -37,3 +37,22 @@ def _sorted(tree: dict) -> dict:  # type: ignore[type-arg]
         key: _sorted(value) if isinstance(value, dict) else value
         for key, value in sorted(tree.items())
     }
+
+
+def demand_by_practice(
+    by_region: dict[str, dict[str, dict[str, int]]],
+) -> dict[str, dict[str, dict[str, int]]]:
+    """nomination → practice → region → votes: where the citizens who want each practice live,
+    regions by votes, most first (code breaks ties). `by_region` is the tally's own map."""
+    demand: dict[str, dict[str, dict[str, int]]] = {}
+    for region, nominations in by_region.items():
+        for nomination, practices in nominations.items():
+            for practice, votes in practices.items():
+                demand.setdefault(nomination, {}).setdefault(practice, {})[region] = votes
+    return {
+        nomination: {
+            practice: dict(sorted(regions.items(), key=lambda item: (-item[1], item[0])))
+            for practice, regions in sorted(practices.items())
+        }
+        for nomination, practices in sorted(demand.items())
+    }

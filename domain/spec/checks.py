@@ -60,8 +60,10 @@ def _unique_codes(spec: ContestSpec) -> Iterator[SpecProblem]:
 
 
 def _phases(spec: ContestSpec) -> Iterator[SpecProblem]:
-    if not (spec.judging.enabled or spec.voting.enabled):
-        yield SpecProblem(("judging", "enabled"), "at least one of judging or voting must be enabled")
+    if not (spec.judging.enabled or spec.voting.enabled or spec.participation):
+        # Without either, the outcome is the participation record: a marathon, not a contest.
+        yield SpecProblem(("judging", "enabled"), "at least one of judging or voting must be enabled, "
+                          "or a participation section whose record is the outcome")
     needed = {
         "screening_closes": spec.screening.enabled,
         "judging_closes": spec.judging.enabled,
@@ -77,7 +79,8 @@ def _schedule(spec: ContestSpec) -> Iterator[SpecProblem]:
         return
     fields = {
         "announced": "collection_opens" if spec.schedule.collection_opens else "announced",
-        "collecting": "collection_closes", "screening": "screening_closes",
+        "collecting": "collection_closes",
+        "materials": "materials_closes", "screening": "screening_closes",
         "judging": "judging_closes", "voting": "voting_closes", "results": "results_published",
     }
     windows = spec.phase_plan().windows

@@ -26,3 +26,6 @@ class Materials(SpecModel):
     media_types: list[str] = Field(default_factory=lambda: list(DOCUMENTS), min_length=1,
                                    description="Media types accepted, e.g. application/pdf")
     max_files: int = Field(default=10, ge=1, le=100, description="Files per submission")
+    required: int = Field(default=0, ge=0, le=100,
+                          description="Files a submission must have when intake ends (the materials gate, "
+                          "or collection's close); screening rejects one with fewer")

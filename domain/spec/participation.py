@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 
 from domain.regions import RegionCode
@@ -14,6 +16,11 @@ class Target(SpecModel):
 
     absolute: int | None = Field(default=None, ge=1)
     per_100_municipalities: float | None = Field(default=None, gt=0)
+    counts: Literal["submissions", "practices", "initiatives"] = Field(
+        default="submissions",
+        description="What the target counts: every submission, or only those in nominations of "
+        "kind practice, or of kind initiative",
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Target:
@@ -42,5 +49,7 @@ class Participation(SpecModel):
     )
     review: ReviewSchedule
     report_by: Moment | None = Field(
-        default=None, description="The date laggards are asked to report by, carried in each review"
+        default=None, description="The date by which the municipalities of the regions found lagging "
+        "report, in writing, on the work done; not the close of collection. Each review carries it; "
+        "a review after it lists the reports still missing."
     )

@@ -35,6 +35,6 @@ class RegionalStages(SpecModel):
     slug: str = Field(min_length=1, description="e.g. social-services-2025-{region}")
     title: str = Field(min_length=1)
     organisers: list[str] = Field(min_length=1)
-    timezone: str | None = Field(default=None, description="Default: the federal stage's")
+    timezone: str | None = Field(default=None, description="Default: each region's own")
     schedule: Schedule = Field(description="The regional stages' own dates")
     places: list[int] = Field(default=[1], min_length=1, description="Places that advance")

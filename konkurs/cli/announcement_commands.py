@@ -13,7 +13,7 @@ from rich.text import Text
 from domain.aggregates import Announcement
 from domain.errors import KonkursError
 from domain.regions import padded_region, region_name
-from domain.spec.announcement import Addressee
+from domain.spec.announcement import Addressee, LetterParticulars
 from konkurs.cli import runtime
 from konkurs.cli.output import JsonFlag, console, emit_json, say, table
 from services.konkurs import Konkurs
@@ -36,6 +36,7 @@ class IssuedLetter(BaseModel):
     subject: str
     text: str
     command_id: str
+    particulars: LetterParticulars | None
 
 
 def register(app: typer.Typer) -> None:
@@ -61,6 +62,8 @@ def announcements(slug: Slug, show: Show = None, as_json: JsonFlag = False) -> N
         say(f"Contest {slug} issued no letters: its spec has no `announcement` section.")
     else:
         say(f"[bold]{len(letters)}[/] letters: {escape(letters[0].subject)}")
+        if letters[0].particulars is not None:
+            say(Text(describe(letters[0].particulars)))
         say(table(f"Addressees of {slug}", ["region", "region name", "addressee", "email"], [
             (letter.addressee.region, letter.region_name, letter.addressee.name,
              letter.addressee.email)
@@ -77,8 +80,20 @@ def issued_letters(konkurs: Konkurs, slug: str) -> list[IssuedLetter]:
             position=logged.position, id=logged.originator_id, addressee=addressee,
             region_name=region_name(addressee.region), subject=logged.state["subject"],
             text=logged.state["text"], command_id=logged.state["command_id"],
+            particulars=logged.state["particulars"],
         ))
     return letters
+
+
+def describe(particulars: LetterParticulars) -> str:
+    """«18.10.2023 № 27-4/10/В-16418 from …, signed by …, to …»: what every copy shares."""
+    signatory = particulars.signatory
+    return ", ".join(filter(None, (
+        particulars.reference(),
+        particulars.sender and f"from {particulars.sender}",
+        f"signed by {signatory.position} {signatory.name}" if signatory else None,
+        particulars.addressed_to and f"to {particulars.addressed_to}",
+    )))
 
 
 def matching(letters: list[IssuedLetter], wanted: str, slug: str) -> list[IssuedLetter]:

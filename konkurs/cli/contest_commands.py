@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from temporalio.client import Client
 
-from domain.errors import InputFileError, UnknownContest
-from domain.phases import Phase, describe_moment
+from domain.errors import InputFileError, KonkursError, UnknownContest
+from domain.phases import TERMINAL_PHASES, Phase, describe_deadline
 from domain.regions import region_name
 from domain.spec import ContestSpec
 from konkurs import operations
@@ -23,6 +24,17 @@ from workflows.models import CancelContest, ClosePhase, ContestInput, ContestSta
 
 Slug = Annotated[str, typer.Argument(help="The contest's slug, as in its spec.")]
 Reason = Annotated[str, typer.Option("--reason", "-r", help="Why; recorded in the log.")]
+# A closed or cancelled contest has nothing left to close or extend.
+OPEN_PHASES = [phase.value for phase in Phase if phase not in TERMINAL_PHASES]
+PHASE_CHOICES = "|".join(OPEN_PHASES)
+
+
+def open_phase(text: str) -> Phase:
+    if text not in OPEN_PHASES:
+        raise typer.BadParameter(f"{text!r} is not a phase that can be closed or extended; "
+                                 f"one of {', '.join(OPEN_PHASES)}")
+    return Phase(text)
+
 
 
 def register(app: typer.Typer) -> None:
@@ -50,6 +62,9 @@ def announce(
 ) -> None:
     """Announce a contest: start its workflow, which records the announcement and keeps time.
 
+    It reports success once a worker has recorded the contest, waiting up to KONKURS_WORKER_WAIT
+    seconds (20 by default) for one; start it with `konkurs worker`.
+
     A federal spec with `regional_stages` also announces one regional stage per region from
     that template; their winners advance to the federal stage when they publish results.
     """
@@ -64,8 +79,11 @@ def announce(
     stages = [] if without_stages else operations.stage_inputs(contest, spec, shift, now, signer)
 
     async def work(client: Client) -> None:
-        for each in (contest, *stages):
-            await operations.announce(client, each, runtime.settings().task_queue)
+        wait, queue = runtime.settings().worker_wait, runtime.settings().task_queue
+        started = [(each.slug, await operations.announce(client, each, queue, wait))
+                   for each in (contest, *stages)]
+        for slug, handle in started:
+            await operations.until_recorded(handle, slug, partial(_recorded, slug), wait)
 
     runtime.with_client(work)
     if as_json:
@@ -75,9 +93,9 @@ def announce(
     say(f"Announced [bold]{spec.slug}[/]: {spec.title}")
     say(schedule_table("Schedule", plan.windows))
     if stages:
-        say(table(f"{len(stages)} regional stages", ["stage", "region", "collection closes"],
+        say(table(f"{len(stages)} regional stages", ["stage", "region", "collection open"],
                   [(s.slug, " ".join(filter(None, (s.spec["region"], region_name(s.spec["region"])))),
-                    describe_moment(s.plan.window(Phase.COLLECTING).closes_at)) for s in stages]))
+                    describe_deadline(s.plan.window(Phase.COLLECTING).closes_at)) for s in stages]))
     registry = spec.eligibility.registry
     if registry and not read_registry(runtime.services().store, registry):
         say(f"[yellow]Registry {registry} has not been imported[/]: screening checks every "
@@ -86,6 +104,14 @@ def announce(
     if spec.promotion and contest.federal is None:
         say(f"[yellow]Federal stage {spec.promotion.federal} is not announced yet[/]: announce it "
             "before this stage publishes results, or give --federal FILE")
+
+
+def _recorded(slug: str) -> bool:
+    try:
+        runtime.services().store.get_contest(slug)
+    except UnknownContest:
+        return False
+    return True
 
 
 def _federal_stage(
@@ -113,34 +139,45 @@ def _federal_stage(
 def extend(
     slug: Slug,
     until: Annotated[str, typer.Option(
-        "--until", help="New deadline: a date (the end of that day, contest time) or ISO time."
+        "--until", "--to", metavar="DATE", help="New deadline: a date, 30.06.2023 or 2023-06-30 (the end "
+        "of that day, contest time), or a time, 30.06.2023 18:00 or 2023-06-30T18:00 (offset optional)."
     )],
     reason: Reason,
-    phase: Annotated[Phase | None, typer.Option(help="Phase to extend; default: the current one.")] = None,
+    phase: Annotated[Phase | None, typer.Option(
+        parser=open_phase, metavar=PHASE_CHOICES, show_default="the current one",
+        help="Phase to extend.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Extend a deadline, e.g. collection from 18 to 30 June. Rejected if it is in the past."""
     closes_at = runtime.parse_moment(until, runtime.services().store.get_contest(slug).spec, "--until")
-    signer = runtime.signer()
+    signer, wait = runtime.signer(), runtime.settings().worker_wait
 
     async def work(client: Client) -> ContestState:
-        state, _ = await operations.live_state(client, slug)
+        state, _ = await operations.live_state(client, slug, wait)
         request = ExtendDeadline(phase=phase or state.phase, closes_at=closes_at, reason=reason)
-        return await operations.send_update(client, slug, ContestWorkflow.extend_deadline, request, signer)
+        return await operations.send_update(client, slug, ContestWorkflow.extend_deadline, request, signer,
+                                            wait)
 
     _report(runtime.with_client(work), as_json, "Deadline extended")
 
 
 def close(
     slug: Slug,
-    phase: Annotated[Phase, typer.Option(help="The phase to close; must be the current one.")],
+    phase: Annotated[Phase, typer.Option(parser=open_phase, metavar=PHASE_CHOICES,
+                                         help="The phase to close; must be the current one.")],
     reason: Reason = "",
+    force: Annotated[bool, typer.Option(
+        "--force", help="Close judging although cards are still open; needs --reason.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Close the current phase now (early close). Naming the phase guards against mistakes."""
-    request, signer = ClosePhase(phase=phase, reason=reason), runtime.signer()
+    """Close the current phase now (early close). Naming the phase guards against mistakes.
+    Judging with cards still open is refused unless --force and --reason are given."""
+    if force and not reason.strip():
+        raise KonkursError("--force needs --reason saying why judging closes with cards still open")
+    request, signer = ClosePhase(phase=phase, reason=reason, force=force), runtime.signer()
     state = runtime.with_client(
-        lambda client: operations.send_update(client, slug, ContestWorkflow.close_phase, request, signer)
+        lambda client: operations.send_update(client, slug, ContestWorkflow.close_phase, request, signer,
+                                              runtime.settings().worker_wait)
     )
     _report(state, as_json, f"Closed {phase.value}")
 
@@ -150,7 +187,8 @@ def cancel(slug: Slug, reason: Reason, as_json: JsonFlag = False) -> None:
     signer = runtime.signer()
     state = runtime.with_client(
         lambda client: operations.send_update(
-            client, slug, ContestWorkflow.cancel, CancelContest(reason=reason), signer)
+            client, slug, ContestWorkflow.cancel, CancelContest(reason=reason), signer,
+            runtime.settings().worker_wait)
     )
     _report(state, as_json, "Cancelled")
 

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from domain.errors import KonkursError
 from konkurs.bootstrap import Bootstrap
 from konkurs.cli.output import JsonFlag, emit_json, say, table
 from konkurs.cli.view_commands import print_results, print_vote
@@ -20,9 +21,17 @@ from projections.vote_queries import demand
 
 
 def example_spec(name: str) -> Path:
-    """An example from the checkout when run there, else the copy installed with the package."""
-    here = Path("examples") / name
-    return here if here.exists() else Path(sys.prefix) / "share" / "konkurs" / "examples" / name
+    """An example as installed with the package (`share/konkurs/examples`), else from the checkout
+    the package runs from (an editable install): never relative to the current directory."""
+    places = (Path(sys.prefix) / "share" / "konkurs" / "examples", CHECKOUT / "examples")
+    for folder in places:
+        if (folder / name).is_file():
+            return folder / name
+    raise KonkursError(f"example {name} is not installed (looked in {' and '.join(map(str, places))}); "
+                       "give the spec with --spec FILE")
+
+
+CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 def register(app: typer.Typer) -> None:
@@ -31,7 +40,8 @@ def register(app: typer.Typer) -> None:
 
 def demo(
     spec: Annotated[Path | None, typer.Option(
-        help="The seed contest to run [default: examples/smart-dialog-2023.yaml].")] = None,
+        help="The seed contest to run.",
+        show_default="examples/smart-dialog-2023.yaml")] = None,
     home: Annotated[Path, typer.Option(help="Demo home; wiped at start.")] = Path(".konkurs-demo"),
     seed: Annotated[int, typer.Option(help="Seed of the generated population.")] = 2023,
     kill_worker_during_judging: Annotated[bool, typer.Option(

@@ -19,7 +19,13 @@ from konkurs.cli.output import JsonFlag, console, emit_json, say
 
 Slug = Annotated[str, typer.Argument(help="The contest's slug.")]
 CsvFile = Annotated[Path, typer.Argument(
-    help="CSV as Excel saves it (UTF-8, with or without BOM; `;` or `,`), or JSON Lines (.jsonl)."
+    help="CSV as Excel saves it: UTF-8 with or without BOM, or Windows-1251 (cp1251); separated by `;`, "
+    "`,` or tab; headers in English or Russian (docs/operators.md, 'Russian column headers'). "
+    "Or JSON Lines (.jsonl), one object per line with the same keys."
+)]
+IgnoreColumns = Annotated[list[str] | None, typer.Option(
+    "--ignore-column", metavar="NAME",
+    help="A column of the file to leave aside knowingly (repeatable); any other unknown column is refused.",
 )]
 
 import_app = typer.Typer(
@@ -36,13 +42,44 @@ def register(app: typer.Typer) -> None:
 
 def submit(
     slug: Slug,
-    file: Annotated[Path, typer.Argument(help="One submission as JSON or YAML.")],
+    file: Annotated[Path, typer.Argument(help="One submission as JSON or YAML (UTF-8 or cp1251).")],
+    draft: Annotated[bool, typer.Option(
+        "--draft", help="Save it as a draft, not filed: file it later with `konkurs file`.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Record one submission from a JSON/YAML file while collection is open."""
+    """Record one submission from a JSON/YAML file while collection is open; the same reference
+    again revises a saved draft (and files it, without --draft).
+
+    \b
+    Fields (the spec's `limits` cap the lengths; defaults shown):
+      reference            the submission's number, up to 100 characters
+      nomination           a nomination code of the spec
+      title                up to 300 characters
+      summary              optional, up to 4000 characters
+      applicant.name       up to 500 characters
+      applicant.kind       state_institution, municipal_institution, ngo,
+                           business, regional_authority, municipality, person
+      applicant.region     two-digit region code, e.g. "16"
+      applicant.inn        optional: 10 or 12 digits
+      applicant.municipality  optional: OKTMO code
+      applicant.age        optional: a person's age, for personal nominations
+      conditions           the codes of the spec's admission conditions confirmed
+
+    \b
+    For example:
+    reference: ZDR-201
+    nomination: HC-1
+    title: Запись к врачу по телефону 122
+    summary: Единый номер записи к врачу для всего края.
+    applicant:
+      name: ГБУЗ «Городская поликлиника № 3»
+      kind: state_institution
+      region: "75"
+      inn: "7536012345"
+    """
     actor = runtime.actor()
     forms = intake_files.single_submission(file)
-    outcome = runtime.services().submissions.submit(Submit(slug=slug, forms=forms, actor=actor))
+    outcome = runtime.services().submissions.submit(Submit(slug=slug, forms=forms, actor=actor, draft=draft))
     _done("submission", forms, outcome, as_json)
 
 
@@ -82,23 +119,34 @@ def _criterion_score(item: str) -> tuple[str, float]:
 
 
 @import_app.command("submissions")
-def import_submissions(slug: Slug, file: CsvFile, as_json: JsonFlag = False) -> None:
+def import_submissions(
+    slug: Slug, file: CsvFile, ignore_column: IgnoreColumns = None, as_json: JsonFlag = False
+) -> None:
     """Import submissions. Columns: reference;nomination;title;applicant_name;applicant_kind;
-    region[;inn;municipality;summary;age]."""
+    region[;inn;municipality;summary;age], or their Russian headers (Регистрационный номер,
+    Номинация, Название практики, Наименование организации, Тип организации, Регион, ИНН, ОКТМО,
+    Краткое описание, Возраст…). Kinds and regions may be written in Russian: «НКО»,
+    «государственное учреждение»; «Татарстан», «г. Москва» or a code such as 16.
+    The spec's limits cap the lengths of title, summary and applicant_name."""
     actor = runtime.actor()
-    forms = intake_files.submission_forms(file)
+    forms = intake_files.submission_forms(file, ignore_column or ())
+    left_aside(forms.set_aside, as_json)
     konkurs, order = runtime.services(), Submit(slug=slug, forms=forms, actor=actor)
     write_batch(forms, lambda: konkurs.submissions.submit(order), "submissions", as_json)
 
 
 @import_app.command("reviews")
-def import_reviews(slug: Slug, file: CsvFile, as_json: JsonFlag = False) -> None:
+def import_reviews(
+    slug: Slug, file: CsvFile, ignore_column: IgnoreColumns = None, as_json: JsonFlag = False
+) -> None:
     """Import an expert's scorecards while judging is open, with that expert's credential.
     Columns: submission;expert;<one per criterion>. A second card from the same expert for the
     same submission is a revision."""
     konkurs, actor = runtime.services(), runtime.actor()
     criteria = konkurs.store.get_contest(slug).spec.judging.criteria
-    order = RecordReviews(slug=slug, forms=intake_files.review_forms(file, criteria), actor=actor)
+    forms = intake_files.review_forms(file, criteria, ignore_column or ())
+    left_aside(forms.set_aside, as_json)
+    order = RecordReviews(slug=slug, forms=forms, actor=actor)
     write_batch(order.forms, lambda: konkurs.submissions.record_reviews(order), "reviews", as_json)
 
 
@@ -110,14 +158,16 @@ def import_ballots(
         help="A portal's export: record refused ballots with their reasons and keep the rest, "
         "in batches, instead of refusing the whole file at its first bad ballot.")] = False,
     batch: Annotated[int, typer.Option(help="Ballots per batch with --record-rejections.")] = 50_000,
+    ignore_column: IgnoreColumns = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Import ballots while voting is open. Columns: voter;nomination;submission;region.
-    Voter ids are kept only as keyed HMAC pseudonyms."""
+    """Import ballots while voting is open. Columns: voter;nomination;submission;region (a code or
+    a name). Voter ids are kept only as keyed HMAC pseudonyms."""
     settings = runtime.settings()
     konkurs, actor = runtime.services(), runtime.actor()
     key = settings.voter_key()
-    ballots = intake_files.ballots(file)
+    ballots = intake_files.ballots(file, ignore_column or ())
+    left_aside(ballots.set_aside, as_json)
     if not record_rejections:
         write_batch(ballots, lambda: konkurs.ballots.cast_ballots(
             CastBallots(slug=slug, ballots=ballots, voter_key=key, strict=True, actor=actor)),
@@ -144,6 +194,12 @@ def import_ballots(
               "again" if repeated else "")
     say(f"Recorded {accepted} of {len(ballots)} ballots; refused {rejected.total()}{before}"
         + "".join(f"\n  {count:>8}  {reason}" for reason, count in rejected.most_common()))
+
+
+def left_aside(columns: Sequence[str], as_json: bool) -> None:
+    """Say which of the file's columns were not imported, so none vanishes without a word."""
+    if columns and not as_json:
+        say(f"Left aside the column{'s' if len(columns) > 1 else ''} {', '.join(map(repr, columns))}.")
 
 
 def write_batch(

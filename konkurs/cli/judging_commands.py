@@ -12,7 +12,7 @@ from domain.commands.judging import EnrollExperts, Recuse
 from domain.commands.order import ContestOrder
 from konkurs import intake_files
 from konkurs.cli import runtime
-from konkurs.cli.intake_commands import Slug, import_app, write_batch
+from konkurs.cli.intake_commands import IgnoreColumns, Slug, import_app, left_aside, write_batch
 from konkurs.cli.output import JsonFlag, emit_json, say, table
 from projections.judging_report import JudgingReport, judging_report
 
@@ -31,12 +31,14 @@ def import_experts(
     slug: Slug,
     file: Annotated[Path, typer.Argument(help="Roster as CSV (columns id;name;organisation;region;"
                                          "level;directions[;inn;municipality]), JSONL or YAML.")],
+    ignore_column: IgnoreColumns = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Enroll experts (or update them). `directions` lists direction or nomination codes,
     separated by commas; `level` is federal or regional."""
     actor = runtime.actor()
-    profiles = intake_files.expert_profiles(file)
+    profiles = intake_files.expert_profiles(file, ignore_column or ())
+    left_aside(profiles.set_aside, as_json)
     konkurs, order = runtime.services(), EnrollExperts(slug=slug, profiles=profiles, actor=actor)
     write_batch(profiles, lambda: konkurs.judging.enroll_experts(order), "experts", as_json)
 

@@ -14,7 +14,7 @@ from rich.console import Console, RenderableType
 from rich.markup import escape
 from rich.table import Table
 
-from domain.phases import PhaseWindow, describe_moment
+from domain.phases import PhaseWindow, describe_deadline
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document for machines.")]
 
@@ -59,8 +59,8 @@ def table(
 
 
 def schedule_table(title: str, windows: Iterable[PhaseWindow]) -> Table:
-    rows = [(w.phase.value, describe_moment(w.closes_at)) for w in windows]
-    return table(title, ["phase", "closes at"], rows)
+    rows = [(w.phase.value, describe_deadline(w.closes_at)) for w in windows]
+    return table(title, ["phase", "open"], rows)
 
 
 def _cell(value: Any) -> str:

@@ -12,7 +12,7 @@ from domain.aggregates.registry import padded_inn
 from domain.commands.registry import ImportRegistry, RegistryImport
 from konkurs import intake_files
 from konkurs.cli import runtime
-from konkurs.cli.intake_commands import CsvFile, _progress, import_app
+from konkurs.cli.intake_commands import CsvFile, IgnoreColumns, _progress, import_app, left_aside
 from konkurs.cli.output import JsonFlag, emit_json, say, table
 from services.konkurs import Konkurs
 from services.registry import membership
@@ -34,7 +34,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(registry_app, name="registry")
 
 
-def import_registry(name: RegistryName, file: CsvFile, as_json: JsonFlag = False) -> None:
+def import_registry(
+    name: RegistryName, file: CsvFile, ignore_column: IgnoreColumns = None, as_json: JsonFlag = False
+) -> None:
     """Import a registry of organisations, e.g. the registry of social-service providers.
 
     Columns: inn;name;region;entered_on[;removed_on]; dates as 2025-03-01 or 01.03.2025.
@@ -47,7 +49,8 @@ def import_registry(name: RegistryName, file: CsvFile, as_json: JsonFlag = False
     Import it before collection closes: screening checks applicants against it then.
     """
     actor = runtime.actor()
-    rows = intake_files.registry_rows(file)
+    rows = intake_files.registry_rows(file, ignore_column or ())
+    left_aside(rows.set_aside, as_json)
     konkurs = runtime.services()
     with _progress(as_json) as progress:
         progress.add_task(f"comparing {len(rows):,} rows with the registry", total=None)

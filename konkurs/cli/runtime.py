@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import TypeVar
 
 from temporalio.client import Client
 
 from domain.actors import LOCAL_OPERATOR, Actor
 from domain.errors import InputFileError, Unauthenticated
+from domain.russian_dates import ACCEPTED_FORMS, parse_day_or_moment
 from domain.spec import ContestSpec
 from konkurs.bootstrap import bootstrap
 from konkurs.operations import Signer
@@ -59,12 +60,9 @@ def with_client(work: Callable[[Client], Awaitable[T]]) -> T:
 
 
 def parse_moment(text: str, spec: ContestSpec, option: str) -> datetime:
-    """An operator's moment: a bare date is the end of that day, a time without an offset is
-    read in the contest's timezone."""
+    """An operator's moment: a bare date (`30.06.2023` or `2023-06-30`) is the end of that day,
+    a time without an offset is read in the contest's timezone."""
     try:
-        if "T" in text or " " in text.strip():
-            return spec.local_moment(datetime.fromisoformat(text), end_of_day=True)
-        return spec.local_moment(date.fromisoformat(text), end_of_day=True)
+        return spec.local_moment(parse_day_or_moment(text), end_of_day=True)
     except ValueError:
-        raise InputFileError(f"{option} {text!r} is neither a date (2023-06-30) nor an ISO time "
-                             "(2023-06-30T18:00, offset optional)") from None
+        raise InputFileError(f"{option} {text!r} is not a date or time; write {ACCEPTED_FORMS}") from None

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from domain.commands.intake import FileDraft
 from domain.commands.reads import ReadSubmissions, SubmissionRecord
 from konkurs.cli import runtime
 from konkurs.cli.output import JsonFlag, emit_json, say, table
@@ -15,6 +16,24 @@ Slug = Annotated[str, typer.Argument(help="The contest's slug, as in its spec.")
 
 def register(app: typer.Typer) -> None:
     app.command("submissions")(submissions)
+    app.command("file")(file_draft)
+
+
+def file_draft(
+    slug: Slug,
+    reference: Annotated[str, typer.Argument(help="The draft's reference.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """File a draft saved with `konkurs submit FILE --draft` while collection is open; where the
+    contest screens on arrival, the answer is its screening outcome."""
+    filed = runtime.services().submissions.file_draft(
+        FileDraft(actor=runtime.actor(), slug=slug, reference=reference))
+    if as_json:
+        emit_json(filed.model_dump(mode="json"))
+    elif filed.rejection_reason:
+        say(f"Filed {reference}: rejected on arrival because {filed.rejection_reason}")
+    else:
+        say(f"Filed {reference}: {filed.status}")
 
 
 def submissions(

@@ -8,10 +8,12 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from domain.outcomes import VoteTally
-from domain.phases import describe_moment
+from domain.phases import describe_deadline
+from domain.rules.tally import demand_by_practice
 from konkurs.cli import runtime
 from konkurs.cli.event_commands import stop_on_signals
 from konkurs.cli.output import JsonFlag, console, emit_json, say, table
+from konkurs.cli.vote_outcome import no_winner_reasons, print_demand, print_no_winners, print_review_gaps
 from projections import ViewsDB, board, catch_up, default_views, follow, list_contests, rebuild, results
 from projections.models import Board, Entry, Results
 from projections.pg_runner import listen
@@ -50,10 +52,15 @@ def contests(as_json: JsonFlag = False) -> None:
               [(c.slug, c.phase, c.submissions, c.admitted, c.reviews, c.ballots) for c in found]))
 
 
-def status(slug: Slug, as_json: JsonFlag = False) -> None:
-    """Show a contest's board: phase, deadlines, counts by nomination and by region; for a
-    federal stage, which regional stages have promoted, which were refused and why, and which it
-    still waits for."""
+def status(
+    slug: Slug,
+    every_rejection: Annotated[bool, typer.Option(
+        "--all", help=f"List every rejected submission, not only the first {NAMED_AT_MOST}.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show a contest's board: phase, deadlines, submissions filed, screened and in drafts, each
+    rejected submission with its reason, counts by nomination and by region; for a federal stage,
+    which regional stages have promoted, which were refused and why, and which it still waits for."""
     runtime.services().contests.require_reader(runtime.actor(), slug, "read the board")
     database = views()
     shown = board(database, slug)
@@ -62,6 +69,7 @@ def status(slug: Slug, as_json: JsonFlag = False) -> None:
         emit_json({**shown.model_dump(mode="json"), "stages": [s.model_dump() for s in links]})
         return
     print_board(shown)
+    print_rejections(shown, every_rejection)
     print_stages(slug, links)
 
 
@@ -100,26 +108,47 @@ def _promotion(link: StageLink) -> str:
 def print_board(shown: Board) -> None:
     say(f"[bold]{shown.title}[/] ({shown.slug}) — phase [bold]{shown.phase}[/]"
         + (f", cancelled: {shown.cancelled_reason}" if shown.cancelled_reason else ""))
-    say(f"Submissions {shown.submissions}, admitted {shown.admitted}, rejected {shown.rejected}, "
-        f"reviews {shown.reviews}, ballots {shown.ballots}")
-    say(table("Deadlines", ["phase", "closes at", "extensions"],
-              [(d.phase, describe_moment(d.closes_at), d.extensions) for d in shown.deadlines]))
+    say(f"Submissions {shown.submissions} filed, {shown.screened} screened (admitted {shown.admitted}, "
+        f"rejected {shown.rejected}), {shown.drafts} in drafts; reviews {shown.reviews}, "
+        f"ballots {shown.ballots}")
+    say(table("Deadlines", ["phase", "open", "extensions"],
+              [(d.phase, describe_deadline(d.closes_at), d.extensions) for d in shown.deadlines]))
     say(table("By nomination", ["nomination", "title", "submissions", "admitted"],
               [(n.code, n.title, n.submissions, n.admitted) for n in shown.by_nomination]))
     say(table("By region", ["code", "region", "submissions", "admitted"],
               [(r.code, r.name, r.submissions, r.admitted) for r in shown.by_region]))
 
 
+def print_rejections(shown: Board, every: bool) -> None:
+    listed = shown.rejections if every else shown.rejections[:NAMED_AT_MOST]
+    if listed:
+        say(table(f"Rejected ({len(shown.rejections)})", ["reference", "reason"],
+                  [(r.reference, r.reason or "") for r in listed], widest=90))
+    if len(listed) < len(shown.rejections):
+        say(f"… and {len(shown.rejections) - len(listed)} more rejected: `konkurs status {shown.slug} --all`")
+
+
 def show_results(slug: Slug, as_json: JsonFlag = False) -> None:
-    """Show the ranking per nomination, the winners and the people's choice, and the vote's
-    count with its refusals and the anomalies an operator should look at."""
-    shown = results(views(), slug)
-    tallied = runtime.services().store.get_contest(slug).tally
+    """Show the ranking per nomination, the winners and the people's choice (when the spec has
+    one), the submissions short of reviews, why a nomination has no winner, and the vote's count
+    with its refusals, its demand by region and the anomalies an operator should look at."""
+    database = views()
+    shown = results(database, slug)
+    contest = runtime.services().store.get_contest(slug)
+    if not (contest.spec.judging.enabled or contest.spec.voting.enabled):
+        from konkurs.cli.participation_commands import show_outcome  # it imports this module
+
+        show_outcome(slug, as_json)
+        return
+    tallied = contest.tally
+    reasons = no_winner_reasons(shown, board(database, slug).by_nomination, contest.spec)
     if as_json:
-        emit_json({**shown.model_dump(mode="json"),
-                   "vote": tallied.model_dump(mode="json", exclude={"by_region"}) if tallied else None})
+        emit_json({**shown.model_dump(mode="json"), "no_winner": reasons,
+                   "vote": tallied.model_dump(mode="json", exclude={"by_region"}) if tallied else None,
+                   "demand": demand_by_practice(tallied.by_region) if tallied else None})
         return
     print_results(shown)
+    print_no_winners(shown, reasons)
     if tallied is not None:
         print_vote(tallied)
 
@@ -131,17 +160,19 @@ def print_results(shown: Results) -> None:
     flagged = {(n.code, r.reference) for n in shown.nominations for r in n.ranking if r.disagreement}
     rows: list[tuple[object, ...]] = [
         (n.title, w.place, w.reference, w.region_name, w.applicant, w.score, w.votes,
-         "spread" if (n.code, w.reference) in flagged else "", _origin(w))
+         "spread" if (n.code, w.reference) in flagged else "", w.nominee or "", _origin(w))
         for n in shown.nominations for w in n.winners
     ]
     if not rows:
         rows = [(n.title, r.place, r.reference, r.region_name, r.applicant, r.score, None,
-                 "spread" if r.disagreement else "", _origin(r))
+                 "spread" if r.disagreement else "", r.nominee or "", _origin(r))
                 for n in shown.nominations for r in n.ranking[:3]]
     columns = ["nomination", "place", "reference", "region", "applicant", "score", "votes", "flag",
-               "promoted from"]
-    if not any(row[-1] for row in rows):
-        columns, rows = columns[:-1], [row[:-1] for row in rows]
+               "nominee", "promoted from"]
+    shown_only_when_any = {"nominee", "promoted from"}
+    kept = [i for i, name in enumerate(columns)
+            if name not in shown_only_when_any or any(row[i] for row in rows)]
+    columns, rows = [columns[i] for i in kept], [tuple(row[i] for i in kept) for row in rows]
     say(table("Winners" if shown.declared else "Expert ranking (top 3)", columns, rows, widest=26))
     choice = [(n.title, p.reference, p.region_name, p.applicant, p.votes)
               for n in shown.nominations for p in n.people_choice]
@@ -153,6 +184,7 @@ def print_results(shown: Results) -> None:
             "check it with `konkurs audit verify`")
     if shown.judged:
         print_judging_quality(shown)
+        print_review_gaps(shown)
 
 
 def _origin(entry: Entry) -> str:
@@ -172,6 +204,7 @@ def print_vote(tallied: VoteTally) -> None:
                   ["kind", "minute (UTC)", "region", "ballots", "usual"],
                   [(a.kind, a.minute, a.region or "", a.ballots, round(a.usual, 1))
                    for a in tallied.anomalies[:20]]))
+    print_demand(tallied.by_region)
 
 
 def print_judging_quality(shown: Results) -> None:

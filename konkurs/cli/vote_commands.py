@@ -8,9 +8,11 @@ import typer
 
 from domain.audit.models import Difference
 from domain.phases import Phase
+from domain.rules.tally import demand_by_practice
 from konkurs.cli import runtime
 from konkurs.cli.output import JsonFlag, emit_json, fail, say, table
 from konkurs.cli.view_commands import views
+from konkurs.cli.vote_outcome import print_demand
 from projections.models import Tally
 from projections.view_audit import recount_differences, tally_as_read
 from projections.vote_queries import demand
@@ -32,7 +34,8 @@ def show_tally(
              "both agree; exit 1 when they differ.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Votes per nomination and practice, refusals by reason, and late ballots.
+    """Votes per nomination and practice, refusals by reason, late ballots, and per practice the
+    regions whose citizens want it most (--json: every region).
 
     With --recount, a view that differs from the recount exits 1 with one line on stderr naming
     the first difference: what the view shows and what the recount gives.
@@ -41,7 +44,7 @@ def show_tally(
     counted, read_to = tally_as_read(views(), slug)
     found = _recount(slug, counted, read_to) if recount else None
     if as_json:
-        emit_json({**counted.model_dump(mode="json"),
+        emit_json({**counted.model_dump(mode="json"), "demand": demand_by_practice(counted.by_region),
                    "recount_agrees": None if found is None else not found})
     else:
         _print_tally(slug, counted, found)
@@ -69,6 +72,7 @@ def _print_tally(slug: str, counted: Tally, found: list[Difference] | None) -> N
     ]))
     if counted.rejected:
         say(table("Refused", ["reason", "ballots"], sorted(counted.rejected.items())))
+    print_demand(counted.by_region)
     if found == []:
         say("Recount from the log agrees with the tally.")
 

@@ -86,6 +86,10 @@ ENDPOINTS: dict[str, Endpoint] = {
     "file a submission": Endpoint(
         "POST /v1/contests/{slug}/submissions", collecting,
         lambda _: Call("POST", contest("/submissions"), json=form("C1")), OPERATORS | {"applicant"}),
+    "file a draft": Endpoint(
+        "POST /v1/contests/{slug}/submissions/{reference}/filing", collecting,
+        lambda _: Call("POST", contest("/submissions/D1/filing")), OPERATORS | {"applicant"},
+        prepared=lambda _: Call("POST", contest("/submissions"), json=form("D1"), params={"draft": "true"})),
     "list submissions": Endpoint("GET /v1/contests/{slug}/submissions", judging, get("/submissions"),
                                  READERS | {"applicant", "expert"}),
     "read an assigned submission": Endpoint(

@@ -75,8 +75,11 @@ REFUSALS: dict[str, Refused] = {
         "cannot reach the Temporal server"),
     "a body over the cap, declared": Refused(submit(HUGE), OPERATOR, 413, CAP),
     "a body over the cap, streamed": Refused(streamed(HUGE), OPERATOR, 413, CAP),
-    "a title over 500 characters": Refused(
-        submit(form("C1", title="я" * 501)), OPERATOR, 422, "body.title: String should have at most 500"),
+    "a title over 1000 characters": Refused(
+        submit(form("C1", title="я" * 1001)), OPERATOR, 422, "body.title: String should have at most 1000"),
+    "a title over the spec's limit": Refused(
+        submit(form("C1", title="я" * 512)), OPERATOR, 422,
+        "title is 512 characters, the contest allows 300"),
     "malformed JSON": Refused(submit_raw(b'{"reference": "C1", "title": '), OPERATOR, 422, "JSON"),
     "JSON that is not UTF-8": Refused(submit_raw(b'{"reference": "C\xff1"}'), OPERATOR, 422, "body"),
     "a broken multipart body": Refused(Call(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
+from domain.authorities import REGIONAL_AUTHORITIES
 from domain.commands.contest import Announce
-from konkurs.spec_files import parse_spec
+from domain.regions import REGION_CODES
+from konkurs.spec_files import load_spec, parse_spec
 from tests.e2e.conftest import SLUG, Cli, Contests, Files, Store
 from tests.factories import OPERATOR
 
@@ -20,6 +23,8 @@ announcement:
     подведены $results_published Номинации:
     $nominations
 """
+
+DECADE = Path(__file__).resolve().parents[2] / "examples" / "decade-of-childhood-2023.yaml"
 
 TO_A_LIST = """\
 announcement:
@@ -87,6 +92,39 @@ def test_the_addressees_of_a_listed_announcement_are_shown_as_a_table_and_one_le
     [letter] = json.loads(shown.stdout)
     assert letter["addressee"]["email"] == "cities@example.org"
     assert letter["text"] == "Ассоциация «Здоровые города»: заявки до 1 марта 2030 г."
+
+
+def test_the_decade_of_childhood_letters_carry_the_ministry_s_particulars_to_89_real_authorities(
+    cli: Cli, store: Store
+) -> None:
+    decade = load_spec(DECADE)
+    with store.open() as app:
+        app.contests.announce(
+            Announce(spec=decade, plan=decade.phase_plan(), command_id="announce", actor=OPERATOR)
+        )
+
+    listed = cli("announcements", decade.slug, "--json")
+    listed.assert_ok()
+    letters = {letter["addressee"]["region"]: letter for letter in json.loads(listed.stdout)}
+    assert set(letters) == REGION_CODES
+    for code, letter in letters.items():
+        assert letter["addressee"]["name"] == REGIONAL_AUTHORITIES[code]
+        particulars = letter["particulars"]
+        assert (particulars["number"], particulars["dated"]) == ("27-4/10/В-16418", "2023-10-18")
+        assert particulars["signatory"]["name"] == "О.Ю. Баталина"
+        assert f"18.10.2023 № 27-4/10/В-16418\n\n{REGIONAL_AUTHORITIES[code]}\n\n" in letter["text"]
+    assert letters["16"]["addressee"]["name"] == "Кабинет Министров Республики Татарстан"
+    assert letters["23"]["addressee"]["name"] == "Администрация Краснодарского края"
+
+    table = cli("announcements", decade.slug)
+    table.assert_ok()
+    assert "89 letters:" in table.stdout
+    assert "18.10.2023 № 27-4/10/В-16418" in table.stdout and "О.Ю. Баталина" in table.stdout
+    shown = cli("announcements", decade.slug, "--show", "татарстан")
+    shown.assert_ok()
+    assert "To: Кабинет Министров Республики Татарстан (16 Республика Татарстан)" in shown.stdout
+    assert "18.10.2023 № 27-4/10/В-16418" in shown.stdout
+    assert shown.stdout.rstrip().endswith("О.Ю. Баталина")
 
 
 def test_asking_for_a_letter_nobody_was_sent_or_an_unknown_contest_gives_one_error_line(

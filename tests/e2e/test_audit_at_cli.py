@@ -80,7 +80,8 @@ def test_a_time_with_an_offset_or_in_the_contests_zone_finds_the_same_position(
     pytest.param(("--time", "2030-01-01", "--position", "3"), ("exactly one of",), id="both"),
     pytest.param(("--time", "вчера"), ("--time 'вчера'", "ISO time"), id="bad-time"),
     pytest.param(("--time", "2000-01-01"),
-                 (f"contest {SLUG} was not announced yet at 2000-01-01 24:00 UTC+3 (position 0)",),
+                 (f"contest {SLUG} was not announced yet at the end of 01.01.2000 (24:00 UTC+3) "
+                  "(position 0)",),
                  id="before-the-announcement"),
     pytest.param(("--position", "100000"), ("position 100000 is outside the log",), id="past-the-end"),
 ])

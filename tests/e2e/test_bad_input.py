@@ -15,6 +15,7 @@ from domain.aggregates import Submission, SubmissionStatus
 from domain.commands.order import ContestOrder
 from domain.ids import submission_id
 from domain.phases import Phase
+from konkurs import intake_files
 from tests.e2e.conftest import REVIEW_HEADER
 from tests.factories import OPERATOR
 
@@ -89,6 +90,8 @@ def test_announce_records_a_good_spec(
 ) -> None:
     before = store.head()
     cli("announce", files.text("good.yaml", contests.spec_yaml)).assert_ok()
+    with store.open() as app:  # announce reports success only once the contest is recorded
+        assert SLUG in app.store.contest_slugs()
     deadline = time.monotonic() + 30
     while True:
         with store.open() as app:
@@ -144,20 +147,85 @@ def test_import_submissions_rejects_an_unknown_nomination_and_records_none_of_th
     assert store.submissions() == 0
 
 
-def test_import_submissions_rejects_a_file_saved_in_cp1251(
+RUSSIAN_HEADER = ("Регистрационный номер", "Номинация", "Название практики", "Наименование организации",
+                  "Тип организации", "Регион")
+IN_RUSSIAN = {"state_institution": "Государственное учреждение", "ngo": "НКО",
+              "75": "Забайкальский край", "4": "Республика Алтай", "23": "Краснодарский край"}
+
+
+def test_import_submissions_reads_a_cp1251_file_with_russian_headers_as_the_english_one(
     cli: Cli, files: Files, store: Store, contests: Contests
 ) -> None:
     contests.collecting()
-    # The first row is plain ASCII, so the first byte that is not UTF-8 is on line 3.
-    rows = [("ZDR-100", "HC-1", "Telemedicine 24/7", "GBUZ Hospital 1", "state_institution", "75"),
-            *NEW_ENTRIES]
-    path = files.csv("заявки-1251.csv", SUBMISSION_HEADER, rows, encoding="cp1251")
+    english = files.csv("submissions.csv", SUBMISSION_HEADER, NEW_ENTRIES, encoding="utf-8")
+    russian = files.csv("заявки-1251.csv", RUSSIAN_HEADER,
+                        [tuple(IN_RUSSIAN.get(cell, cell) for cell in row) for row in NEW_ENTRIES],
+                        encoding="cp1251")
+    assert b"\r\n" in russian.read_bytes()
+    cli("import", "submissions", SLUG, russian).assert_ok()
+    expected = [form for _, form in intake_files.submission_forms(english)]
+    with store.open() as app:
+        recorded = [app.store.repository.get(submission_id(SLUG, form.reference)) for form in expected]
+    assert [(s.nomination, s.title, s.applicant, s.summary) for s in recorded] == [
+        (form.nomination, form.title, form.applicant, form.summary) for form in expected]
+
+
+def test_import_submissions_leaves_aside_a_column_named_with_ignore_column_and_says_so(
+    cli: Cli, files: Files, store: Store, contests: Contests
+) -> None:
+    contests.collecting()
+    path = files.csv("заявки.csv", (*SUBMISSION_HEADER, "submitted_at"),
+                     [(*row, "2030-03-01") for row in NEW_ENTRIES])
+    run = cli("import", "submissions", SLUG, path, "--ignore-column", "submitted_at")
+    run.assert_ok()
+    assert "Left aside the column 'submitted_at'" in run.stdout
+    assert store.submissions() == len(NEW_ENTRIES)
+
+
+def _spreadsheet_with(column: int, cell: str) -> list[tuple[str, ...]]:
+    bad = list(NEW_ENTRIES[1])
+    bad[column] = cell
+    return [NEW_ENTRIES[0], tuple(bad), NEW_ENTRIES[2]]
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "fragments"),
+    [
+        ((*SUBMISSION_HEADER, "submitted_at"), [(*row, "2030-03-01") for row in NEW_ENTRIES],
+         (":1: unknown column 'submitted_at'", "this import knows reference", "--ignore-column")),
+        (SUBMISSION_HEADER, _spreadsheet_with(2, "Очень длинное название " * 22),
+         (":3: title is 505 characters, the contest allows 300",)),
+        (SUBMISSION_HEADER, _spreadsheet_with(5, "Атлантида"), (":3: unknown region 'Атлантида'",)),
+        (SUBMISSION_HEADER, _spreadsheet_with(4, "ООО"), (":3: unknown applicant kind 'ООО'",)),
+    ],
+    ids=["unknown-column", "title-too-long", "unknown-region-name", "unknown-kind"],
+)
+def test_import_submissions_refuses_a_bad_spreadsheet_in_one_line_and_records_none_of_it(
+    cli: Cli, files: Files, store: Store, contests: Contests,
+    header: tuple[str, ...], rows: list[tuple[str, ...]], fragments: tuple[str, ...],
+) -> None:
+    contests.collecting()
+    path = files.csv("заявки.csv", header, rows)
     before = store.head()
     run = cli("import", "submissions", SLUG, path)
-    line = run.assert_rejected(f"{path}:3:", "not UTF-8")
-    assert "CSV UTF-8" in line
+    run.assert_rejected(*(f"{path}{fragment}" if fragment.startswith(":") else fragment
+                          for fragment in fragments))
     assert store.head() == before
     assert store.submissions() == 0
+
+
+@pytest.mark.parametrize(
+    "raw", [bytes(range(256)) * 8, b"PK\x03\x04" + bytes(range(256))], ids=["binary", "xlsx"])
+def test_import_submissions_refuses_bytes_that_are_no_text_in_one_line(
+    cli: Cli, files: Files, store: Store, contests: Contests, raw: bytes
+) -> None:
+    contests.collecting()
+    path = files.folder / "заявки.csv"
+    path.write_bytes(raw)
+    before = store.head()
+    run = cli("import", "submissions", SLUG, path)
+    run.assert_rejected(f"{path}: ", "save it")
+    assert store.head() == before
 
 
 # 3. A submission after collection closed
@@ -356,3 +424,68 @@ def test_a_bad_scorecard_from_the_command_line_writes_nothing(
     run = as_expert("review", SLUG, "--submission", reference, "--expert", expert, *flags)
     run.assert_rejected(fragment)
     assert store.head() == before
+
+
+# Closing judging by force without saying why (helper V)
+
+
+def test_close_with_force_but_no_reason_is_refused_before_reaching_temporal(
+    cli: Cli, store: Store, contests: Contests
+) -> None:
+    contests.judging()
+    before = store.head()
+    run = cli("close", SLUG, "--phase", "judging", "--force")
+    run.assert_rejected("--force needs --reason")
+    assert store.head() == before
+
+
+
+# Operators' habits: Russian dates, phases that can be closed, the server's port (helper F)
+
+
+@pytest.mark.parametrize("until", ["31.06.2030", "2030-06-31", "30/06/2030", "к 30 июня"])
+def test_extend_names_a_wrong_date_and_the_forms_it_takes(
+    cli: Cli, store: Store, contests: Contests, until: str
+) -> None:
+    contests.collecting()
+    before = store.head()
+    run = cli("extend", SLUG, "--to", until, "--reason", "по просьбам регионов")
+    run.assert_rejected(f"--until {until!r} is not a date or time",
+                        "write 18.06.2023, 18.06.2023 18:00, 2023-06-18")
+    assert store.head() == before
+
+
+def test_a_spec_in_russian_dates_is_checked_and_a_wrong_one_named_at_its_line(
+    cli: Cli, files: Files, contests: Contests
+) -> None:
+    russian = broken(contests.spec_yaml, ("announced: 2030-01-10", "announced: 10.01.2030"),
+                     ("collection_closes: 2030-03-01", "collection_closes: 01.03.2030 18:00"))
+    cli("spec", "check", files.text("russian.yaml", russian)).assert_ok()
+    wrong = broken(russian, ("collection_closes: 01.03.2030 18:00", "collection_closes: 30.02.2030"))
+    path = files.text("wrong.yaml", wrong)
+    cli("spec", "check", path).assert_rejected(
+        f"{path}:{line_of(wrong, 'collection_closes:')}:",
+        "not a date or time: '30.02.2030'; write 18.06.2023")
+
+
+def test_close_offers_only_phases_that_can_be_closed(cli: Cli, store: Store, contests: Contests) -> None:
+    help_text = cli("close", "--help").stdout
+    assert "collecting" in help_text and "closed" not in help_text and "cancelled" not in help_text
+    contests.collecting()
+    before = store.head()
+    run = cli("close", SLUG, "--phase", "cancelled")
+    assert run.code == 2 and "Traceback" not in run.stderr
+    assert "'cancelled' is not a phase that can be closed or extended" in run.stderr
+    assert store.head() == before
+
+
+def test_server_refuses_a_port_in_use_and_an_address_elsewhere_in_one_line(cli: Cli) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        cli("server", "--port", str(port)).assert_rejected(f"port {port} on 127.0.0.1 is in use", "--port")
+    cli.env["TEMPORAL_ADDRESS"] = "temporal.example.org:7233"
+    cli("server").assert_rejected("TEMPORAL_ADDRESS points at temporal.example.org:7233, not this machine")

@@ -17,12 +17,12 @@ from services.konkurs import Konkurs
 REPO = Path(__file__).resolve().parents[2]
 
 
-def run_demo(home: Path, *flags: str) -> dict:
+def run_demo(home: Path, *flags: str, cwd: Path = REPO) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
     done = subprocess.run(
         [sys.executable, "-m", "konkurs", "demo", "--json", "--seed", "11", "--home", str(home),
          *flags],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
@@ -53,9 +53,12 @@ def topic_counts(home: Path) -> Counter[str]:
         store.close()
 
 
+@pytest.mark.slow  # two full demos, about 35 s
 @pytest.mark.only_on("sqlite", reason="`konkurs demo` is the embedded default: its store is always SQLite")
 def test_a_worker_killed_during_judging_changes_neither_results_nor_events(tmp_path: Path) -> None:
-    calm = run_demo(tmp_path / "calm")
+    elsewhere = tmp_path / "elsewhere"  # `konkurs demo` finds its example outside the checkout
+    elsewhere.mkdir()
+    calm = run_demo(tmp_path / "calm", cwd=elsewhere)
     crashed = run_demo(tmp_path / "crashed", "--kill-worker-during-judging")
 
     assert len(winners(calm)) == 13

@@ -107,9 +107,12 @@ def test_a_contest_goes_from_announcement_to_published_results_through_the_cli(
     results = json.loads(operator.run("results", SLUG, "--json").stdout)
     assert results["published"]
     assert all(len(n["winners"]) == 3 for n in results["nominations"])
-    assert all(len(n["people_choice"]) == 1 for n in results["nominations"])
+    # Seed 002: the vote is on the winners and awards nothing; its outcome is the demand by region.
+    assert all(n["people_choice"] == [] for n in results["nominations"])
+    assert all(set(results["demand"][n["code"]]) <= {w["reference"] for w in n["winners"]}
+               for n in results["nominations"] if n["code"] in results["demand"])
     human = operator.run("results", SLUG).stdout
-    assert "Winners" in human and "People's choice" in human
+    assert "Winners" in human and "Demand by region" in human and "People's choice" not in human
 
     listing = json.loads(operator.run("contests", "--json").stdout)
     assert [c["slug"] for c in listing] == [SLUG]
@@ -119,8 +122,8 @@ def test_a_contest_goes_from_announcement_to_published_results_through_the_cli(
 
 
 def test_commands_that_need_a_worker_say_how_to_start_one(operator: Operator) -> None:
-    idle = Operator(env={**operator.env, "KONKURS_TASK_QUEUE": "nobody-serves-this"},
-                    home=operator.home)
+    unserved = {"KONKURS_TASK_QUEUE": "nobody-serves-this", "KONKURS_WORKER_WAIT": "3"}
+    idle = Operator(env={**operator.env, **unserved}, home=operator.home)
     done = idle.run("announce", str(SPEC), "--rebase-to-now", check=False)
     assert done.returncode == 1
     assert "start one with `konkurs worker`" in done.stderr

@@ -28,6 +28,7 @@ from domain.commands.credentials import IssueToken, RevokeToken
 from domain.commands.intake import BallotInput, CastBallots, RecordReviews, ReviewForm, SubmissionForm, Submit
 from domain.commands.judging import EnrollExperts, Recuse, RemindExperts
 from domain.commands.order import ContestOrder
+from domain.commands.participation import MunicipalReportRow, RecordMunicipalReports
 from domain.commands.registry import ImportMunicipalities, ImportRegistry, MunicipalityRow
 from domain.errors import PromotionConflict
 from domain.phases import Phase
@@ -88,6 +89,18 @@ def collecting(konkurs: Konkurs) -> World:
     konkurs.contests.announce(Announce(spec=stage, plan=stage.phase_plan(), command_id="announce",
                                        actor=OPERATOR))
     close(konkurs, Phase.ANNOUNCED)
+    return World(konkurs)
+
+
+def reporting(konkurs: Konkurs) -> World:
+    """Collecting, with a participation drive that asks for reports, and Chita on the roster."""
+    stage = ContestSpec.model_validate(spec().model_dump(mode="json") | {"participation": {
+        "target": {"absolute": 1}, "review": {"every_days": 7}, "report_by": "2030-02-01"}})
+    konkurs.contests.announce(Announce(spec=stage, plan=stage.phase_plan(), command_id="announce",
+                                       actor=OPERATOR))
+    close(konkurs, Phase.ANNOUNCED)
+    konkurs.participation.import_municipalities(ImportMunicipalities(
+        rows=[("m.csv:2", MunicipalityRow(oktmo="76601000", name="Чита", region="75"))], actor=OPERATOR))
     return World(konkurs)
 
 
@@ -209,6 +222,10 @@ SERVICE_CASES: dict[str, Case] = {
     "import municipalities": Case(fresh, lambda w, a: w.konkurs.participation.import_municipalities(
         ImportMunicipalities(rows=[("m.csv:2", MunicipalityRow(oktmo="76601000", name="Чита", region="75"))],
                              actor=a)), OPERATORS),
+    "record a municipal report": Case(reporting, lambda w, a: w.konkurs.participation.record_reports(
+        RecordMunicipalReports(slug=SLUG, actor=a, rows=[
+            ("--municipality", MunicipalReportRow(oktmo="76601000", received=date(2030, 1, 30)))])),
+        OPERATORS),
     "import a registry": Case(fresh, lambda w, a: w.konkurs.registry.import_registry(ImportRegistry(
         registry="providers", actor=a, rows=[("r.csv:2", RegistryRow(
             inn=APPLICANT_INN, name="Школа", region="75", entered_on=date(2020, 1, 1)))])), FEDERAL),

@@ -213,15 +213,15 @@ APPLICANT = Applicant(
 )
 
 
-def new_submission(reference: str = "S-001") -> Submission:
+def new_submission(reference: str = "S-001", draft: bool = False) -> Submission:
     return Submission(
         contest=SLUG, reference=reference, nomination="HC-1", title="Запись к врачу онлайн",
-        applicant=APPLICANT, summary="Очередь сократилась вдвое",
+        applicant=APPLICANT, summary="Очередь сократилась вдвое", draft=draft,
     )
 
 
 def submission_in(status: SubmissionStatus) -> Submission:
-    submission = new_submission()
+    submission = new_submission(draft=status == SubmissionStatus.DRAFT)
     if status == SubmissionStatus.WITHDRAWN:
         submission.withdraw("changed our mind")
     elif status == SubmissionStatus.REJECTED:

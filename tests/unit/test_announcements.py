@@ -5,22 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.contest import ContestActivities
 from domain.aggregates import Announcement, Contest
 from domain.aggregates.announcement import announcement_id
+from domain.authorities import REGIONAL_AUTHORITIES
 from domain.commands.contest import Announce
 from domain.commands.order import CommandResult
 from domain.errors import UnknownContest
 from domain.regions import REGION_CODES
 from domain.spec import ContestSpec
 from domain.spec.announcement import Addressee
+from konkurs.cli.announcement_commands import issued_letters
 from konkurs.spec_files import load_spec
 from services.konkurs import Konkurs
-from store.log import LoggedEvent
+from store.log import LoggedEvent, topic_of
 from tests.factories import OPERATOR
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -63,7 +65,11 @@ def test_announcing_the_decade_of_childhood_issues_one_letter_to_each_of_89_auth
         "region": "75",
     }
     assert zabaikalsky.state["subject"] == decade.announcement.subject  # type: ignore[union-attr]
-    assert zabaikalsky.state["text"].startswith("Правительство Забайкальского края\n")
+    assert zabaikalsky.state["text"].startswith(
+        "Министерство труда и социальной защиты Российской Федерации (Минтруд России)\n\n"
+        "18.10.2023 № 27-4/10/В-16418\n\n"
+        "Правительство Забайкальского края\n\n"
+    )
     assert "до 3 ноября 2023 г. включительно" in zabaikalsky.state["text"]
     assert zabaikalsky.state["command_id"] == "announce-1"
     assert zabaikalsky.originator_id == announcement_id(
@@ -71,6 +77,58 @@ def test_announcing_the_decade_of_childhood_issues_one_letter_to_each_of_89_auth
     )
     letter: Announcement = konkurs.store.repository.get(zabaikalsky.originator_id)
     assert (letter.contest, letter.addressee.region, letter.version) == (SLUG, "75", 1)
+
+
+SIGNED = {"position": "Первый заместитель Министра труда и социальной защиты Российской Федерации",
+          "name": "О.Ю. Баталина"}
+
+
+def test_each_of_the_89_letters_carries_the_number_date_signatory_and_its_authority_s_real_name(
+    konkurs: Konkurs, decade: ContestSpec
+) -> None:
+    konkurs.contests.announce(
+        Announce(spec=decade, plan=decade.phase_plan(), command_id="announce-1", actor=OPERATOR)
+    )
+    letters = {e.state["addressee"]["region"]: e.state for e in issued(konkurs)}
+    assert len(letters) == 89
+    for code, state in letters.items():
+        assert state["addressee"]["name"] == REGIONAL_AUTHORITIES[code]
+        assert state["particulars"] == {
+            "sender": "Министерство труда и социальной защиты Российской Федерации (Минтруд России)",
+            "number": "27-4/10/В-16418", "dated": "2023-10-18", "signatory": SIGNED,
+            "addressed_to": "Высшие органы исполнительной власти субъектов Российской Федерации",
+        }
+        assert f"\n\n{REGIONAL_AUTHORITIES[code]}\n\n" in state["text"]
+        assert state["text"].endswith(f"\n\n{SIGNED['position']}\n{SIGNED['name']}\n")
+    assert letters["16"]["addressee"]["name"] == "Кабинет Министров Республики Татарстан"
+    assert letters["23"]["addressee"]["name"] == "Администрация Краснодарского края"
+    assert "18.10.2023 № 27-4/10/В-16418\n\nАдминистрация Краснодарского края\n" in letters["23"]["text"]
+    tatarstan: Announcement = konkurs.store.repository.get(
+        announcement_id(SLUG, Addressee(name="Кабинет Министров Республики Татарстан", region="16")))
+    assert tatarstan.particulars is not None
+    assert (tatarstan.particulars.number, tatarstan.particulars.signatory.name) == (  # type: ignore[union-attr]
+        "27-4/10/В-16418", "О.Ю. Баталина")
+
+
+def test_a_letter_recorded_before_letters_carried_particulars_still_reads(
+    konkurs: Konkurs, decade: ContestSpec
+) -> None:
+    konkurs.contests.announce(Announce(spec=decade.model_copy(update={"announcement": None}),
+                                       plan=decade.phase_plan(), command_id="announce-1", actor=OPERATOR))
+    addressee = Addressee(name="Правительство Забайкальского края", region="75")
+    old_id = announcement_id(SLUG, addressee)
+    konkurs.store.recorder.insert_events([StoredEvent(
+        old_id, 1, topic_of(Announcement.AnnouncementIssued),
+        konkurs.store.mapper.encode_state({  # type: ignore[attr-defined]
+            "timestamp": "2024-05-01T10:00:00+00:00", "originator_topic": topic_of(Announcement),
+            "contest": SLUG, "addressee": addressee.model_dump(mode="json"), "subject": "Письмо",
+            "text": "Текст", "command_id": "announce-1",
+        }),
+    )])
+    old: Announcement = konkurs.store.repository.get(old_id)
+    assert (old.addressee, old.text, old.particulars) == (addressee, "Текст", None)
+    [listed] = issued_letters(konkurs, SLUG)
+    assert (listed.addressee, listed.particulars) == (addressee, None)
 
 
 def test_the_contest_and_its_letters_are_recorded_together_or_not_at_all(
@@ -137,7 +195,7 @@ def test_a_list_of_addressees_gets_exactly_one_letter_each(konkurs: Konkurs, dec
     )
     letters = issued(konkurs)
     assert [Addressee.model_validate(e.state["addressee"]) for e in letters] == listed
-    assert letters[0].state["text"].startswith("Ассоциация «Совет муниципальных образований»\n")
+    assert "№ 27-4/10/В-16418\n\nАссоциация «Совет муниципальных образований»\n\n" in letters[0].state["text"]
     assert letters[1].originator_id == announcement_id(SLUG, listed[1])
 
 

@@ -38,11 +38,11 @@ PUBLISHED_NAMES = {
     "expert.enrolled", "expert.profile_changed",
     "judging.opened", "judging.assigned", "judging.recused", "judging.experts_reminded",
     "judging.concluded",
-    "municipal_roster.listed", "municipal_roster.revised",
+    "municipal_roster.listed", "municipal_roster.revised", "municipal_report.received",
     "registry_entry.entered", "registry_entry.revised",
     "review.scored", "review.rescored",
     "submission.submitted", "submission.withdrawn", "submission.admitted", "submission.rejected",
-    "submission.material_attached",
+    "submission.material_attached", "submission.revised", "submission.filed",
     "submission.placed",
 }
 
@@ -104,8 +104,9 @@ def test_every_event_is_at_version_1_until_its_shape_changes() -> None:
     versions = {name: getattr(c, "class_version", 1) for name, c in event_classes().items()}
     changed = {name: version for name, version in versions.items() if version != 1}
     # v2 of results_published records the seal; v2 of ballots names their batch, and of
-    # batches, the digest and signature of what they accepted
-    assert changed == {"contest.results_published": 2, "ballot.cast": 2, "ballot_batch.received": 2}
+    # batches, the digest and signature of what they accepted; v2 of a letter, its particulars
+    assert changed == {"contest.results_published": 2, "ballot.cast": 2, "ballot_batch.received": 2,
+                       "announcement.issued": 2}
 
 
 def test_names_map_to_the_stored_topics_used_to_filter_reads() -> None:

@@ -23,7 +23,7 @@ def test_every_event_is_documented_with_its_version_topic_and_fields() -> None:
     assert "| `closed` | [Phase](#phase) | yes |" in phase_changed
     assert "| `command_id` | string | yes | The command that recorded the event" in phase_changed
     assert "timestamp" not in phase_changed and "originator" not in phase_changed
-    assert "One of `announced`, `collecting`, `screening`" in text.split("### Phase\n")[1]
+    assert "One of `announced`, `collecting`, `materials`, `screening`" in text.split("### Phase\n")[1]
 
 
 def test_schemas_read_as_short_phrases() -> None:

@@ -43,6 +43,12 @@ def test_an_example_runs_to_published_results_with_something_to_audit(
         check(konkurs, slugs)
 
 
+def awards_places(konkurs: Konkurs, slug: str) -> bool:
+    """Judging or a vote: a marathon with neither has no places, its outcome is participation."""
+    spec = konkurs.store.get_contest(slug).spec
+    return spec.judging.enabled or spec.voting.enabled
+
+
 def every_contest_of_an_example_publishes_its_results(konkurs: Konkurs, example: list[str]) -> None:
     for slug in example:
         contest = konkurs.store.get_contest(slug)
@@ -54,6 +60,9 @@ def every_nomination_that_admitted_anyone_has_winners(konkurs: Konkurs, example:
     for slug in example:
         results = konkurs.store.get_contest(slug).results
         assert results is not None
+        if not awards_places(konkurs, slug):
+            assert not results.winners and not results.people_choice, slug  # none invented
+            continue
         admitted = {entry.nomination for entry in konkurs.reads.admitted(slug)}
         assert admitted, slug
         assert {standing.nomination for standing in results.winners} == admitted, slug
@@ -88,6 +97,9 @@ def an_expert_recuses_and_the_submission_is_still_fully_reviewed(
 ) -> None:
     for slug in example:
         contest = konkurs.store.get_contest(slug)
+        if not contest.spec.judging.enabled:
+            assert contest.judging is None
+            continue
         judgings = konkurs.reads.judgings(contest.spec).values()
         recusals = [
             (ref, expert)
@@ -111,7 +123,13 @@ def a_vote_is_tallied_with_refusals_where_the_spec_has_one(konkurs: Konkurs, exa
             continue
         assert contest.tally is not None and contest.tally.accepted > 0
         assert contest.tally.rejected == {ALREADY_VOTED: 1, NOT_SHORTLISTED: 1}
-        assert contest.results is not None and contest.results.people_choice
+        assert contest.results is not None
+        voting = contest.spec.voting
+        assert bool(contest.results.people_choice) == (voting.award == "people_choice")
+        if voting.ballot == "winners":  # citizens vote only for the practices judging placed
+            placed = {(w.nomination, w.reference) for w in contest.results.winners}
+            assert {(nomination, reference) for nomination, votes in contest.tally.by_submission.items()
+                    for reference in votes} <= placed
 
 
 def regional_winners_are_judged_again_at_the_federal_stage(konkurs: Konkurs, example: list[str]) -> None:
@@ -170,9 +188,10 @@ def the_auditor_recomputes_every_published_result(konkurs: Konkurs, example: lis
         audit = konkurs.audit.audit_contest(slug)
         assert audit.holds, [d.describe() for d in audit.differences]
         recomputed = {check.check: check.recomputed for check in audit.checks}
+        judged = ("assignment", "judging") if konkurs.store.get_contest(slug).spec.judging.enabled else ()
+        placed = ("results", "publication") if awards_places(konkurs, slug) else ()
         assert all(
-            recomputed[name] > 0
-            for name in ("seal", "screening", "assignment", "judging", "results", "publication")
+            recomputed[name] > 0 for name in ("seal", "screening", *judged, *placed)
         ), (slug, recomputed)
         assert (recomputed["tally"] > 0) == konkurs.store.get_contest(slug).spec.voting.enabled
         promotes = konkurs.store.get_contest(slug).spec.promotion is not None and example[0] != slug
@@ -186,6 +205,8 @@ def a_change_injected_into_a_published_result_is_caught(konkurs: Konkurs, exampl
     for slug in example:
         contest = konkurs.store.get_contest(slug)
         assert contest.results is not None
+        if not awards_places(konkurs, slug):
+            continue  # no places to swap: the outcome is the participation record
         first, second = contest.results.winners[:2]
         swapped = [
             first.model_copy(update={"reference": second.reference}),

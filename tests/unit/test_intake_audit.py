@@ -110,7 +110,7 @@ def test_a_submission_after_the_deadline_is_refused_while_the_close_is_not_yet_r
     close_phase(konkurs, spec.slug, Phase.ANNOUNCED, "open")
     assert konkurs.store.get_contest(spec.slug).phase == Phase.COLLECTING
 
-    with pytest.raises(PhaseClosed, match=r"collecting closed at its deadline, \d{4}-\d\d-\d\d"):
+    with pytest.raises(PhaseClosed, match=r"collecting closed at its deadline, \d\d\.\d\d\.\d{4} \d\d:\d\d"):
         konkurs.submissions.submit(Submit(slug=spec.slug, forms=FORMS, actor=OPERATOR))
     assert not list(konkurs.store.read_log([topic_of(Submission.Submitted), topic_of(Acceptance.Recorded)]))
 

@@ -16,6 +16,7 @@ from domain.rules.participation import (
     laggards,
     league,
     region_target,
+    report_deadline,
     review_moments,
     scheduled_reviews,
 )
@@ -112,6 +113,30 @@ def test_scheduled_reviews_read_bare_dates_as_the_start_of_the_day_in_the_contes
     moments = scheduled_reviews(spec, spec.phase_plan())
 
     assert moments == [start + 20 * DAY, datetime(2030, 2, 1, tzinfo=MOSCOW), start + 40 * DAY]
+
+
+def test_a_rehearsal_moves_the_review_dates_and_report_by_with_its_plan() -> None:
+    start = datetime(2030, 1, 10, tzinfo=MOSCOW)
+    data = spec_data(start) | {"participation": {
+        "target": {"absolute": 10}, "review": {"dates": ["2030-02-01"]}, "report_by": "2030-02-15"}}
+    spec = ContestSpec.model_validate(data)
+    moved = timedelta(days=1000)
+
+    assert scheduled_reviews(spec, spec.phase_plan().shifted(moved)) == [
+        datetime(2030, 2, 1, tzinfo=MOSCOW) + moved]
+    by_the_end_of_15_february = datetime(2030, 2, 16, tzinfo=MOSCOW)
+    assert report_deadline(spec, spec.phase_plan().shifted(moved)) == by_the_end_of_15_february + moved
+    assert report_deadline(spec) == by_the_end_of_15_february
+
+
+def test_a_target_on_practices_counts_practices_and_ranks_on_them() -> None:
+    on_practices = Participation.model_validate(
+        {"target": {"absolute": 10, "counts": "practices"}, "review": {"every_days": 7}})
+    tallies = {KRASNODAR: RegionTally(900, 0, 0, practices=4, initiatives=896),
+               KEMEROVO: RegionTally(300, 0, 0, practices=252, initiatives=48)}
+    standings = league(on_practices, tallies, [KRASNODAR, KEMEROVO])
+    assert [(s.code, s.counted, s.lagging, s.percent_of_target) for s in standings] == [
+        (KEMEROVO, 252, False, 2520.0), (KRASNODAR, 4, True, 40.0)]
 
 
 REGIONS = sorted(REGION_CODES)

@@ -121,11 +121,12 @@ def test_smart_dialog_collection_closes_at_the_end_of_18_june_moscow_time() -> N
     assert closes_at == datetime(2023, 6, 18, 21, 0, tzinfo=UTC)
 
 
-def test_smart_dialog_votes_for_a_people_choice_award_over_a_shortlist_of_five() -> None:
-    voting = smart_dialog().voting
-    assert voting.enabled
-    assert voting.award == "people_choice"
-    assert voting.shortlist_size == 5
+def test_smart_dialog_puts_its_winners_to_the_vote_which_awards_nothing() -> None:
+    """Seed 002: «Практики-победители будут представлены на общественное голосование»."""
+    spec = smart_dialog()
+    assert spec.voting.enabled
+    assert spec.voting.ballot == "winners" and spec.voting.award == "none"
+    assert spec.voting.ballot_size(spec.places_per_nomination) == spec.places_per_nomination == 3
 
 
 def test_social_services_has_exactly_the_15_nominations_of_the_seed() -> None:
@@ -175,7 +176,7 @@ def test_field_errors_are_each_pinned_to_their_line(tmp_path: Path) -> None:
     assert unknown.startswith(f"{path}:{line_of(BROKEN, 'colour: blue')}:1: ")
     assert "Extra inputs are not permitted" in unknown
     assert kind.startswith(f"{path}:{line_of(BROKEN, 'kind: trophy')}:9: ")
-    assert "'practice', 'organisation' or 'person'" in kind
+    assert "'practice', 'initiative', 'organisation' or 'person'" in kind
 
 
 def test_a_duplicated_nomination_code_is_reported_once_field_errors_are_fixed(

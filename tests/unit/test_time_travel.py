@@ -215,7 +215,8 @@ def test_before_its_announcement_a_contest_was_not_there(konkurs: Konkurs) -> No
     not_yet = rf"contest {SLUG} was not announced yet at position {before} \("
     with pytest.raises(NotAnnouncedYet, match=not_yet):
         konkurs.time_travel.contest_at(SLUG, before)
-    with pytest.raises(NotAnnouncedYet, match=r"not announced yet at 1999-12-31 24:00 UTC \(position 0\)"):
+    with pytest.raises(NotAnnouncedYet,
+                       match=r"not announced yet at the end of 31.12.1999 \(24:00 UTC\) \(position 0\)"):
         konkurs.time_travel.contest_as_of(SLUG, datetime(2000, 1, 1, tzinfo=UTC))
     with pytest.raises(UnknownContest, match="no contest 'nowhere'"):
         konkurs.time_travel.contest_at("nowhere", before)

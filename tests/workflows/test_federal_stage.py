@@ -124,7 +124,7 @@ async def test_first_places_of_regional_stages_advance_to_the_federal_stage(
         assert (screening.admitted, screening.rejected) == (6, {"not in registry": 2})
         outsider: Submission = konkurs.store.repository.get(
             submission_id(stage.slug, f"R{stage.spec['region']}-7"))
-        submitted_on = outsider.created_on.astimezone(ZoneInfo(spec.timezone)).date()
+        submitted_on = outsider.created_on.astimezone(ZoneInfo(stage.spec["timezone"])).date()  # its region's
         assert outsider.rejection_reason == f"not in registry on {submitted_on.isoformat()}"
         record_cards(konkurs, stage.slug, cards_for_assignments(konkurs, stage.slug, score))
     late = handles[LATE_REGION]

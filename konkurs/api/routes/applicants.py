@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Query, Response
 
-from domain.commands.intake import SubmissionForm, Submit
+from domain.commands.intake import FileDraft, SubmissionForm, Submit
 from domain.commands.reads import ReadSubmissions, SubmissionRecord
 from domain.errors import DuplicateSubmission, KonkursError
 from konkurs.api.context import Caller, Context
@@ -19,15 +19,21 @@ IdempotencyKey = Annotated[str | None, Header(
     description="The same key again answers as the first time and records nothing more")]
 
 
+DraftFlag = Annotated[bool, Query(
+    description="Save it as a draft, not filed; the same reference again revises the draft, and "
+    "without this flag files it")]
+
+
 @router.post("/contests/{slug}/submissions", status_code=201,
-             summary="File a submission (an applicant under its own INN, or an operator)")
+             summary="File a submission, or save a draft (an applicant under its own INN, or an operator)")
 def file_submission(
     slug: str, form: SubmissionForm, context: Context, actor: Caller, response: Response,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey = None, draft: DraftFlag = False,
 ) -> SubmissionRecord:
     services = context.services
     try:
-        services.submissions.submit(Submit(actor=actor, slug=slug, forms=[("this request", form)]))
+        services.submissions.submit(Submit(actor=actor, slug=slug, forms=[("this request", form)],
+                                           draft=draft))
     except DuplicateSubmission:
         # The reference names the submission: a retry of the same request finds it recorded as
         # sent and hears the first answer; anything else is a conflict.
@@ -38,6 +44,13 @@ def file_submission(
         response.headers["Idempotent-Replayed"] = "true"
         return first
     return _read(context, actor, slug, form.reference)
+
+
+@router.post("/contests/{slug}/submissions/{reference}/filing",
+             summary="File a saved draft; where the contest screens on arrival, the answer has its outcome")
+def file_draft(slug: str, reference: str, context: Context, actor: Caller) -> SubmissionRecord:
+    context.services.submissions.file_draft(FileDraft(actor=actor, slug=slug, reference=reference))
+    return _read(context, actor, slug, reference)
 
 
 @router.get("/contests/{slug}/submissions",

@@ -30,6 +30,8 @@ class Extension(BaseModel):
 class Closing(BaseModel):
     phase: Phase = Field(description="The phase to close; must be the current one")
     reason: str = Reason
+    force: bool = Field(default=False, description="Close judging although cards are still open; "
+                                                   "needs a reason")
 
 
 class Cancellation(BaseModel):
@@ -58,7 +60,8 @@ async def extend(slug: str, body: Extension, context: Context, actor: Caller) ->
 async def close(slug: str, body: Closing, context: Context, actor: Caller) -> ContestState:
     signer = signer_for(context, actor, context.services.store.get_contest(slug), "close phases")
     return await operations.send_update(await context.boot.client(), slug, ContestWorkflow.close_phase,
-                                        ClosePhase(phase=body.phase, reason=body.reason), signer)
+                                        ClosePhase(phase=body.phase, reason=body.reason,
+                                                   force=body.force), signer)
 
 
 @router.post("/contests/{slug}/cancel", summary="Cancel the contest in any phase")
