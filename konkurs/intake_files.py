@@ -143,8 +143,15 @@ def expert_profiles(path: Path, ignore: Iterable[str] = ()) -> Labelled[ExpertPr
 
 
 def single_submission(path: Path) -> list[tuple[str, SubmissionForm]]:
-    """One submission from a JSON or YAML file, shaped like `SubmissionForm`."""
-    return [_validated(str(path), _document(path), SubmissionForm)]
+    """One submission from a JSON or YAML file, shaped like `SubmissionForm`; the applicant's kind
+    and region may be written in Russian, as in a spreadsheet."""
+    document = _document(path)
+    applicant = document.get("applicant") if isinstance(document, dict) else None
+    if isinstance(applicant, dict):
+        for field, translate in (("kind", column_aliases.applicant_kind_of), ("region", region_code_of)):
+            if isinstance(applicant.get(field), str | int):
+                applicant[field] = translate(str(applicant[field])) or applicant[field]
+    return [_validated(str(path), document, SubmissionForm)]
 
 
 def single_card(path: Path) -> list[tuple[str, ReviewForm]]:

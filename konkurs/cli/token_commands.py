@@ -16,6 +16,7 @@ from domain.access import rights_of
 from domain.actors import Actor, Role, Scope
 from domain.commands.credentials import IssueToken, RevokeToken, TokenInfo
 from domain.errors import InvalidCommand
+from domain.russian_dates import ACCEPTED_FORMS, parse_day_or_moment
 from konkurs.cli import runtime
 from konkurs.cli.output import JsonFlag, console, emit_json, say, table
 from services.credentials import describe_error
@@ -50,8 +51,9 @@ def issue(
         help="An applicant organisation's INN; required for applicants.")] = None,
     label: Annotated[str, typer.Option(help="What the token is for, shown by `konkurs tokens list`.")] = "",
     expires: Annotated[str | None, typer.Option(
-        help="When it stops working: 2027-03-01 (the start of that day, UTC) or an ISO time such as "
-        "2027-03-01T18:00+03:00. Without it, it works until revoked.")] = None,
+        help="When it stops working: 01.03.2027 or 2027-03-01 (the start of that day, UTC), "
+        "01.03.2027 18:00 (UTC) or an ISO time such as 2027-03-01T18:00+03:00. "
+        "Without it, it works until revoked.")] = None,
     profile: Annotated[str | None, typer.Option(
         help="Also save the token (mode 0600) as this profile, so `KONKURS_PROFILE=NAME konkurs …` "
         "acts with it.")] = None,
@@ -169,13 +171,16 @@ def _day(moment: datetime) -> str:
 
 
 def _moment(text: str | None) -> datetime | None:
+    """A bare date is the start of that day in UTC; a time without an offset is read in UTC."""
     if text is None:
         return None
     try:
-        return datetime.fromisoformat(text)
+        moment = parse_day_or_moment(text)
     except ValueError:
-        raise InvalidCommand(f"--expires {text!r} is neither a date (2027-03-01) nor an ISO time "
-                             "(2027-03-01T18:00+03:00)") from None
+        raise InvalidCommand(f"--expires {text!r} is not a date or time; write {ACCEPTED_FORMS}") from None
+    if not isinstance(moment, datetime):
+        moment = datetime.combine(moment, time(0))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _free_profile(name: str) -> Path:

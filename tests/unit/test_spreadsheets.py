@@ -214,3 +214,13 @@ def test_a_nominee_name_over_the_limit_is_refused() -> None:
 
 def test_limits_left_at_their_defaults_do_not_change_a_spec_fingerprint() -> None:
     assert Limits().model_dump(exclude_defaults=True) == {}
+
+
+def test_one_submission_in_yaml_takes_russian_kinds_and_region_names(tmp_path: Path) -> None:
+    path = tmp_path / "заявка.yaml"
+    path.write_text(
+        "reference: SD-0001\nnomination: HC-1\ntitle: Запись к врачу за один звонок\n"
+        "applicant:\n  name: ГАУЗ «Городская поликлиника № 7»\n  kind: государственное учреждение\n"
+        "  region: Республика Татарстан\n", encoding="cp1251")
+    [(_, form)] = intake_files.single_submission(path)
+    assert (form.applicant.kind, form.applicant.region) == ("state_institution", "16")
