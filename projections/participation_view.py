@@ -34,6 +34,11 @@ class ParticipationView(TableView):
             "municipality TEXT NOT NULL, kind TEXT NOT NULL, submissions INTEGER NOT NULL, "
             "PRIMARY KEY (slug, region, municipality, kind, day)"
         ),
+        # Drafts saved and not filed yet, as last revised: they count on the day they are filed.
+        "participation_drafts": (
+            "submission_id TEXT PRIMARY KEY, slug TEXT NOT NULL, region TEXT NOT NULL, "
+            "municipality TEXT NOT NULL, nomination TEXT NOT NULL"
+        ),
         "participation_reports": (
             "slug TEXT NOT NULL, oktmo TEXT NOT NULL, region TEXT NOT NULL, received TEXT NOT NULL, "
             "reference TEXT NOT NULL, PRIMARY KEY (slug, oktmo)"
@@ -58,6 +63,8 @@ class ParticipationView(TableView):
             Contest.Announced: self._announced,
             Contest.ParticipationReviewed: self._reviewed,
             Submission.Submitted: self._submitted,
+            Submission.Revised: self._revised,
+            Submission.Filed: self._filed,
             MunicipalRoster.Listed: self._listed,
             MunicipalRoster.Revised: self._listed,
             MunicipalReport.Received: self._reported,
@@ -78,12 +85,46 @@ class ParticipationView(TableView):
     def _submitted(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
         state = logged.state
         slug, applicant = state["contest"], state["applicant"]
+        if state.get("draft"):
+            cursor.execute(
+                "INSERT OR REPLACE INTO participation_drafts (submission_id, slug, region, municipality, "
+                "nomination) VALUES (?, ?, ?, ?, ?)",
+                (str(logged.originator_id), slug, applicant["region"], applicant.get("municipality") or "",
+                 state["nomination"]))
+            return
+        self._count(cursor, slug, state["timestamp"], applicant["region"],
+                    applicant.get("municipality") or "", state["nomination"])
+
+    def _revised(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
+        state = logged.state
+        applicant = state["applicant"]
+        cursor.execute(
+            "UPDATE participation_drafts SET region = ?, municipality = ?, nomination = ? "
+            "WHERE submission_id = ?",
+            (applicant["region"], applicant.get("municipality") or "", state["nomination"],
+             str(logged.originator_id)))
+
+    def _filed(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
+        key = str(logged.originator_id)
+        draft = cursor.execute(
+            "SELECT slug, region, municipality, nomination FROM participation_drafts WHERE submission_id = ?",
+            (key,)).fetchone()
+        if draft is None:
+            return
+        cursor.execute("DELETE FROM participation_drafts WHERE submission_id = ?", (key,))
+        slug, region, municipality, nomination = draft
+        self._count(cursor, slug, logged.state["timestamp"], region, municipality, nomination)
+
+    def _count(
+        self, cursor: sqlite3.Cursor, slug: str, timestamp: str, region: str, municipality: str,
+        nomination: str,
+    ) -> None:
         cursor.execute(
             "INSERT INTO participation_days (slug, day, region, municipality, kind, submissions) "
             "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (slug, region, municipality, kind, day) "
             "DO UPDATE SET submissions = submissions + 1",
-            (slug, self._local_day(cursor, slug, state["timestamp"]), applicant["region"],
-             applicant.get("municipality") or "", self._kind(cursor, slug, state["nomination"])),
+            (slug, self._local_day(cursor, slug, timestamp), region, municipality,
+             self._kind(cursor, slug, nomination)),
         )
 
     def _kind(self, cursor: sqlite3.Cursor, slug: str, nomination: str) -> str:

@@ -39,6 +39,7 @@ from domain.rules.participation import (
     silent_municipalities,
 )
 from domain.spec import ContestSpec
+from services.drafts import filed_drafts
 from store.application import StoreApplication
 from store.log import collector_paused, topic_of
 
@@ -99,14 +100,27 @@ class ParticipationService:
         return {region: len(roster) for region, roster in self.rosters(stop).items()}
 
     def _count(self, spec: ContestSpec, stop: int | None) -> _Counted:
+        """Every submission filed by `stop`, withdrawn ones included. The lean read counts those
+        filed on arrival; drafts, rare, take a second pass: they count once filed, as last revised."""
         kinds = entry_kinds(spec)
         counted = _Counted()
+
+        def add(form: dict[str, Any]) -> None:
+            applicant = form["applicant"]
+            counted.add(applicant["region"], applicant.get("municipality") or "",
+                        kinds.get(form["nomination"], ""))
+
+        drafts = False
         with collector_paused():
             for _, state in self.store.read_states(topic_of(Submission.Submitted), stop=stop):
                 if state["contest"] == spec.slug:
-                    applicant = state["applicant"]
-                    counted.add(applicant["region"], applicant.get("municipality") or "",
-                                kinds.get(state["nomination"], ""))
+                    if state.get("draft"):
+                        drafts = True
+                    else:
+                        add(state)
+            if drafts:
+                for form in filed_drafts(self.store, spec.slug, stop):
+                    add(form)
         return counted
 
     def review_participation(self, order: ReviewParticipation) -> CommandResult:

@@ -24,6 +24,7 @@ from domain.model import Value
 from domain.outcomes import ContestResults, NominationRanking
 from domain.phases import Phase, PhaseWindow, describe_moment
 from services.contest_record import CONTEST_TOPICS
+from services.drafts import DRAFT_TOPICS, PendingDrafts
 from store.application import StoreApplication
 from store.log import collector_paused, topic_of
 
@@ -33,11 +34,13 @@ from store.log import collector_paused, topic_of
 SKEW = timedelta(seconds=60)
 
 SUBMITTED, WITHDRAWN = topic_of(Submission.Submitted), topic_of(Submission.Withdrawn)
+REVISED, FILED = topic_of(Submission.Revised), topic_of(Submission.Filed)
 SCORED, CONCLUDED = topic_of(Review.Scored), topic_of(Judging.Concluded)
 
 
 class SubmissionCounts(Value):
-    submitted: int = Field(description="Submissions received by then, withdrawn ones included")
+    submitted: int = Field(description="Submissions filed by then, withdrawn ones included; a draft counts "
+                                       "once filed")
     withdrawn: int
     admitted: int | None = Field(description="As screening recorded it; None before it concluded")
     rejected: int | None = Field(description="As screening recorded it; None before it concluded")
@@ -121,7 +124,7 @@ class TimeTravel:
             raise KonkursError(f"position {position} is outside the log, which ends at {head}")
         moment = self._moment_of(position)
         prefix = _Prefix(slug, {judging_id(slug, n.code): n.code for n in spec.nominations})
-        topics = [*CONTEST_TOPICS, SUBMITTED, WITHDRAWN, SCORED, CONCLUDED]
+        topics = [*CONTEST_TOPICS, *DRAFT_TOPICS, WITHDRAWN, SCORED, CONCLUDED]
         for logged in self.store.read_log(topics, stop=position):
             prefix.take(logged.topic, logged.originator_id, logged.originator_version, logged.state)
         if prefix.version is None:
@@ -173,6 +176,7 @@ class _Prefix:
         self.last_topic: str | None = None
         self.last_actor: dict[str, Any] | None = None
         self.submitted: set[UUID] = set()
+        self.drafts = PendingDrafts(slug)
         self.withdrawn = 0
         self.cards: set[UUID] = set()
 
@@ -187,10 +191,15 @@ class _Prefix:
                     state["ranking"])
         elif topic == WITHDRAWN:
             self.withdrawn += originator in self.submitted
+        elif topic in (REVISED, FILED):  # these name no contest: the drafts know theirs
+            if self.drafts.take(topic, originator, state) is not None:
+                self.submitted.add(originator)
         elif state["contest"] != self.slug:
             return
         elif topic == SUBMITTED:
-            self.submitted.add(originator)
+            self.drafts.take(topic, originator, state)
+            if not state.get("draft"):
+                self.submitted.add(originator)
         else:
             self.cards.add(originator)
 

@@ -21,6 +21,7 @@ from konkurs.api.routes import (
     experts,
     materials,
     operators,
+    participation,
     portals,
 )
 from konkurs.bootstrap import Bootstrap, bootstrap
@@ -63,7 +64,8 @@ def create_app(boot: Bootstrap | None = None, group_commit: bool = True) -> Fast
     problems.install(app)
     app.add_middleware(BodyLimit, limit_for=body_limit)
     v1 = APIRouter(prefix="/v1")
-    for module in (contests, applicants, materials, experts, portals, operators, events, checkpoints):
+    for module in (contests, participation, applicants, materials, experts, portals, operators, events,
+                   checkpoints):
         v1.include_router(module.router)
     app.include_router(v1)
     return app

@@ -31,7 +31,7 @@ from tests.api.world import (
     form,
     published,
 )
-from tests.unit.permissions import OPERATORS, ROLES, World, collecting, judging, spec, voting
+from tests.unit.permissions import OPERATORS, ROLES, World, collecting, judging, reporting, spec, voting
 
 # The policy decides the same on every store, and the services' matrix (tests/unit) runs it on each.
 pytestmark = pytest.mark.only_on("sqlite", reason="the rights policy does not depend on the store")
@@ -82,6 +82,12 @@ ENDPOINTS: dict[str, Endpoint] = {
     "read the judging report": Endpoint("GET /v1/contests/{slug}/judging", voting, get("/judging"), READERS),
     "read the participation league": Endpoint("GET /v1/contests/{slug}/participation", voting,
                                               get("/participation"), READERS),
+    "record a municipal report": Endpoint(
+        "POST /v1/contests/{slug}/participation/reports", reporting, lambda _: Call(
+            "POST", contest("/participation/reports"),
+            json={"reports": [{"oktmo": "76601000", "received": "30.01.2030"}]}), OPERATORS),
+    "read the municipal reports": Endpoint("GET /v1/contests/{slug}/participation/reports", reporting,
+                                           get("/participation/reports"), READERS),
     "ask who I am": Endpoint("GET /v1/whoami", voting, lambda _: Call("GET", "/v1/whoami"), frozenset(ROLES)),
     "file a submission": Endpoint(
         "POST /v1/contests/{slug}/submissions", collecting,
