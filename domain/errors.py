@@ -33,6 +33,10 @@ class UnknownContest(KonkursError):
     pass
 
 
+class ReportAlreadyRecorded(KonkursError):
+    """A municipality's report is recorded once: another date or reference for it is a conflict."""
+
+
 class ContestAlreadyAnnounced(KonkursError):
     pass
 

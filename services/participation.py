@@ -25,7 +25,7 @@ from domain.commands.contest import ReviewParticipation
 from domain.commands.order import CommandResult
 from domain.commands.participation import RecordMunicipalReports, ReportsRecorded
 from domain.commands.registry import ImportMunicipalities, RosterImport
-from domain.errors import InputFileError, InvalidCommand, KonkursError
+from domain.errors import InputFileError, InvalidCommand, KonkursError, ReportAlreadyRecorded
 from domain.regions import REGION_CODES
 from domain.rules.participation import (
     MunicipalityList,
@@ -206,8 +206,9 @@ class ParticipationService:
                 unchanged += 1
             else:
                 reference = f" ({recorded.reference})" if recorded.reference else ""
-                raise InputFileError(f"{where}: municipality {row.oktmo} has a report recorded already, "
-                                     f"received {recorded.received:%d.%m.%Y}{reference}")
+                raise ReportAlreadyRecorded(
+                    f"{where}: municipality {row.oktmo} has a report recorded already, "
+                    f"received {recorded.received:%d.%m.%Y}{reference}")
         self.store.save_batch(new, "municipal reports", order.actor)
         return ReportsRecorded(recorded=len(new), unchanged=unchanged,
                                regions=sorted({report.region for report in new}))

@@ -23,6 +23,7 @@ from domain.errors import (
     MaterialTooLarge,
     PhaseClosed,
     PromotionConflict,
+    ReportAlreadyRecorded,
     Unauthenticated,
     UnknownContest,
     UnknownNomination,
@@ -43,6 +44,7 @@ STATUS_OF: dict[type[KonkursError], int] = {
     ContestAlreadyAnnounced: 409,
     PhaseClosed: 409,
     PromotionConflict: 409,
+    ReportAlreadyRecorded: 409,
     EngineUnavailable: 503,
     MaterialTooLarge: 413,
 }

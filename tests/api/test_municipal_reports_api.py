@@ -87,7 +87,7 @@ def test_a_report_with_another_date_than_the_one_recorded_is_refused(serve: Serv
 
     answer = served.send(Call("POST", REPORTS, json=report(received="31.01.2030")), "federal operator")
 
-    assert answer.status_code == 422, answer.text
+    assert answer.status_code == 409, answer.text
     assert answer.json()["detail"] == ("reports[0]: municipality 76601000 has a report recorded already, "
                                        "received 30.01.2030 (исх. № 12)")
     assert served.head() == head

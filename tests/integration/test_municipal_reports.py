@@ -16,7 +16,7 @@ from domain.commands.contest import Announce, ReviewParticipation
 from domain.commands.intake import SubmissionForm, Submit
 from domain.commands.participation import MunicipalReportRow, RecordMunicipalReports
 from domain.commands.registry import ImportMunicipalities
-from domain.errors import InputFileError
+from domain.errors import InputFileError, ReportAlreadyRecorded
 from domain.phases import Phase
 from domain.spec import ApplicantKind, ContestSpec
 from konkurs.participation_chart import draw_league
@@ -132,7 +132,7 @@ def test_reports_are_recorded_and_those_missing_after_report_by_are_chased(
 
     with pytest.raises(InputFileError, match=r"^reports.csv:2: unknown municipality 99000001"):
         report(konkurs, ("99000001", on_time, ""))
-    with pytest.raises(InputFileError, match="has a report recorded already"):
+    with pytest.raises(ReportAlreadyRecorded, match="has a report recorded already"):
         report(konkurs, (oktmo(KRASNODAR, 1), REPORT_BY, "исх. № 13"))
 
     chase = review(konkurs, START + 40 * DAY, "review-2")
