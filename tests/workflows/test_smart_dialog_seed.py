@@ -35,7 +35,7 @@ from store.log import topic_of
 from tests.factories import DAY, OPERATOR, inn
 from tests.workflows.driving import phase_becomes, signed_input, sleep_until, update
 from workflows.contest import ContestWorkflow
-from workflows.models import ExtendDeadline
+from workflows.models import CancelContest, ExtendDeadline
 
 pytestmark = pytest.mark.slow
 
@@ -135,6 +135,7 @@ async def test_smart_dialog_screens_on_arrival_keeps_drafts_and_takes_them_after
     check = next(c for c in konkurs.audit.audit_contest(slug).checks if c.check == "screening")
     assert check.holds, [d.describe() for d in check.differences]
     assert check.notes == [f"{324 + FILED_LATE + 1} decided on arrival, before collection closed"]
+    await update(client, handle, ContestWorkflow.cancel, CancelContest(reason="конец теста"))
 
 
 async def screening_of(konkurs: Konkurs, slug: str) -> Any:

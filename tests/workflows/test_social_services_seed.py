@@ -33,9 +33,10 @@ from projections import ViewsDB, catch_up, default_views, results
 from services.konkurs import Konkurs
 from store.log import topic_of
 from tests.factories import DAY, OPERATOR, expert_panel, inn, record_cards
-from tests.workflows.driving import completed, phase_becomes, signed_input, sleep_until
+from tests.workflows.driving import completed, phase_becomes, signed_input, sleep_until, update
 from tests.workflows.test_federal_stage import start
 from workflows.contest import ContestWorkflow
+from workflows.models import CancelContest
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 REGISTRY = "social-service-providers"
@@ -160,4 +161,6 @@ async def test_the_zabaikalsky_stage_runs_two_gates_and_promotes_its_nominees(
     winners = {w.reference: w for n in results(views, slug).nominations for w in n.winners}
     assert winners["N-1"].nominee == "Иванова Анна Сергеевна, специалист по социальной работе"
     assert winners["P-1"].nominee is None
-    await federal_handle.cancel()
+    # cancelled on the record, as an operator would, so no deadline of it fires in later tests' time
+    await update(client, federal_handle, ContestWorkflow.cancel, CancelContest(reason="конец теста"))
+    await completed(federal_handle)
