@@ -25,6 +25,7 @@ from domain.rules.standings import declare_standings
 from domain.rules.tally import CountedBallot, nest
 from domain.spec import ContestSpec
 from services.chain import Chain
+from services.drafts import DRAFT_TOPICS, PendingDrafts
 from services.judging_reads import JudgingReads
 from services.registry import registry_memberships
 from store.application import StoreApplication
@@ -52,31 +53,25 @@ class FiledEntry(NamedTuple):
     filed_at: datetime
 
 
-_SUBMITTED, _REVISED = topic_of(Submission.Submitted), topic_of(Submission.Revised)
-_FILED, _WITHDRAWN = topic_of(Submission.Filed), topic_of(Submission.Withdrawn)
-FORM_FIELDS = ("nomination", "title", "applicant", "summary", "conditions", "nominee")
+_SUBMITTED, _WITHDRAWN = topic_of(Submission.Submitted), topic_of(Submission.Withdrawn)
 
 
 def filed_entries(store: StoreApplication, slug: str, stop: int | None = None) -> list[FiledEntry]:
     """The contest's filed submissions up to `stop`, in the order they were filed, without the
     ones withdrawn by then."""
-    forms: dict[UUID, dict[str, Any]] = {}
+    drafts = PendingDrafts(slug)
     filed: dict[UUID, FiledEntry] = {}
-    for logged in store.read_log([_SUBMITTED, _REVISED, _FILED, _WITHDRAWN], stop=stop):
+    for logged in store.read_log([*DRAFT_TOPICS, _WITHDRAWN], stop=stop):
         key, state = logged.originator_id, logged.state
-        if logged.topic == _SUBMITTED:
-            if state["contest"] != slug:
-                continue
-            forms[key] = dict(state)
-        if key not in forms:
-            continue
-        if logged.topic == _REVISED:
-            forms[key].update({name: state[name] for name in FORM_FIELDS})
-        elif logged.topic == _WITHDRAWN:
+        if logged.topic == _WITHDRAWN:
             filed.pop(key, None)
-        elif logged.topic == _FILED or not state.get("draft"):
-            filed[key] = FiledEntry(key, forms[key], logged.position,
-                                    datetime.fromisoformat(state["timestamp"]))
+            continue
+        if logged.topic == _SUBMITTED and state["contest"] == slug and not state.get("draft"):
+            form: dict[str, Any] | None = dict(state)
+        else:
+            form = drafts.take(logged.topic, key, state)
+        if form is not None:
+            filed[key] = FiledEntry(key, form, logged.position, datetime.fromisoformat(state["timestamp"]))
     return sorted(filed.values(), key=lambda entry: entry.position)
 
 

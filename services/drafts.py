@@ -8,9 +8,11 @@ from typing import Any
 from uuid import UUID
 
 from domain.aggregates import Submission
-from services.conclusions import FORM_FIELDS
 from store.application import StoreApplication
 from store.log import topic_of
+
+FORM_FIELDS = ("nomination", "title", "applicant", "summary", "conditions", "nominee")
+"""What a revision of a draft may change."""
 
 DRAFT_TOPICS = tuple(topic_of(c) for c in (Submission.Submitted, Submission.Revised, Submission.Filed))
 _SUBMITTED, _REVISED, _FILED = DRAFT_TOPICS
