@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 
+from domain.regions import region_code_of
 from domain.spec import ApplicantKind
 
 Aliases = Mapping[str, tuple[str, ...]]
@@ -108,6 +109,13 @@ def _kinds() -> dict[str, str]:
 def applicant_kind_of(text: str) -> str | None:
     """The applicant kind a cell names, in English as the spec writes it or in Russian."""
     return _kinds().get(header_key(text))
+
+
+@cache
+def region_or_as_written(cell: str) -> str:
+    """A region's code for its code or name as operators write it; any other text as it is, for the
+    form to refuse."""
+    return region_code_of(cell) or cell
 
 
 def markdown() -> str:

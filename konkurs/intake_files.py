@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -81,18 +80,12 @@ def _known_region(cell: str) -> str:
     return code
 
 
-@cache
-def _region(cell: str) -> str:
-    """A region's code for its name or code; any other text as it is, for the form to refuse."""
-    return region_code_of(cell) or cell
-
-
 def registry_rows(path: Path, ignore: Iterable[str] = ()) -> Labelled[RegistryRow]:
     """A registry's rows: inn;name;region;entered_on[;removed_on], dates ISO or dd.mm.yyyy.
     Other columns of a registry's export (address, OGRN…) are left aside; the result names them."""
 
     def fields(row: Row) -> dict[str, Any]:
-        return {**row, "region": _region(row["region"])}
+        return {**row, "region": column_aliases.region_or_as_written(row["region"])}
 
     rows = read_rows(path, REGISTRY_COLUMNS, REGISTRY_OPTIONAL, aliases=column_aliases.REGISTRY,
                      ignore=ignore, set_aside_unknown=True)
@@ -118,7 +111,8 @@ def review_forms(
 def ballots(path: Path, ignore: Iterable[str] = ()) -> Table[BallotInput]:
     """Ballots labelled with their `file:line`, which a refusal names."""
     rows = read_rows(path, BALLOT_COLUMNS, (), aliases=column_aliases.BALLOTS, ignore=ignore)
-    labelled = [(where, {**row, "region": _region(row["region"]), "label": where}) for where, row in rows]
+    labelled = [(where, {**row, "region": column_aliases.region_or_as_written(row["region"]), "label": where})
+                for where, row in rows]
     found: Table[BallotInput] = Table(ballot for _, ballot in to_forms(labelled, dict, BallotInput))
     found.set_aside = rows.set_aside
     return found
@@ -136,7 +130,7 @@ def expert_profiles(path: Path, ignore: Iterable[str] = ()) -> Labelled[ExpertPr
     def fields(row: Row) -> dict[str, Any]:
         directions = [code for code in re.split(r"[,|\s]+", row["directions"]) if code]
         return {**row, "inn": row.get("inn") or None, "municipality": row.get("municipality") or None,
-                "region": _region(row["region"]), "directions": directions}
+                "region": column_aliases.region_or_as_written(row["region"]), "directions": directions}
 
     rows = read_rows(path, EXPERT_COLUMNS, EXPERT_OPTIONAL, aliases=column_aliases.EXPERTS, ignore=ignore)
     return to_forms(rows, fields, ExpertProfile)
@@ -148,9 +142,10 @@ def single_submission(path: Path) -> list[tuple[str, SubmissionForm]]:
     document = _document(path)
     applicant = document.get("applicant") if isinstance(document, dict) else None
     if isinstance(applicant, dict):
-        for field, translate in (("kind", column_aliases.applicant_kind_of), ("region", region_code_of)):
-            if isinstance(applicant.get(field), str | int):
-                applicant[field] = translate(str(applicant[field])) or applicant[field]
+        if isinstance(applicant.get("kind"), str):
+            applicant["kind"] = column_aliases.applicant_kind_of(applicant["kind"]) or applicant["kind"]
+        if isinstance(applicant.get("region"), str | int):
+            applicant["region"] = column_aliases.region_or_as_written(str(applicant["region"]))
     return [_validated(str(path), document, SubmissionForm)]
 
 

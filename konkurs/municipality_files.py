@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from domain.commands.registry import MunicipalityRow
-from domain.regions import region_code_of
 from konkurs import column_aliases
 from konkurs.tables import Labelled, Row, read_rows, to_forms
 
@@ -17,7 +16,7 @@ MUNICIPALITY_COLUMNS = ("oktmo", "name", "region")
 
 def municipality_rows(path: Path, ignore: Iterable[str] = ()) -> Labelled[MunicipalityRow]:
     def fields(row: Row) -> dict[str, Any]:
-        return {**row, "region": region_code_of(row["region"]) or row["region"]}
+        return {**row, "region": column_aliases.region_or_as_written(row["region"])}
 
     rows = read_rows(path, MUNICIPALITY_COLUMNS, (), aliases=column_aliases.MUNICIPALITIES, ignore=ignore)
     return to_forms(rows, fields, MunicipalityRow)
