@@ -1,0 +1,1 @@
+"""Documents Konkurs prints for officials: the working group's protocol."""
