@@ -66,10 +66,17 @@ MUNICIPALITIES: Aliases = {
     "name": ("Наименование", "Муниципальное образование"),
     "region": _REGION,
 }
+ADDRESSES: Aliases = {
+    "kind": ("Вид", "Тип адресата"),
+    "key": ("Ключ", "Код"),
+    "email": ("E-mail", "Почта", "Электронная почта", "Адрес электронной почты"),
+    "name": ("Имя", "Адресат", "Наименование"),
+}
 TABLES: dict[str, Aliases] = {
     "submissions": SUBMISSIONS, "registry": REGISTRY, "ballots": BALLOTS, "experts": EXPERTS,
-    "reviews": REVIEWS, "municipalities": MUNICIPALITIES,
+    "reviews": REVIEWS, "municipalities": MUNICIPALITIES, "addresses": ADDRESSES,
 }
+COMMANDS = {"addresses": "konkurs mailer addresses import"}
 
 APPLICANT_KINDS: Mapping[ApplicantKind, tuple[str, ...]] = {
     ApplicantKind.STATE_INSTITUTION: ("государственное учреждение", "государственная организация"),
@@ -122,7 +129,8 @@ def markdown() -> str:
     """The tables as `docs/operators.md` shows them."""
     lines = []
     for name, aliases in TABLES.items():
-        lines += [f"`konkurs import {name}`:", "", "| column | Russian headers |", "|---|---|"]
+        command = COMMANDS.get(name, f"konkurs import {name}")
+        lines += [f"`{command}`:", "", "| column | Russian headers |", "|---|---|"]
         lines += [f"| `{field}` | {', '.join(f'«{s}»' for s in spellings)} |"
                   for field, spellings in aliases.items()]
         lines.append("")

@@ -3,6 +3,7 @@ the spec counts initiatives and practices apart, they get a panel each, side by 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
@@ -18,10 +19,32 @@ from domain.errors import InputFileError
 from projections.participation_models import Participation, RegionParticipation
 
 FORMATS = {".png", ".svg"}
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The chart's words: the operator's English by default, the public site's Russian."""
+
+    measures: dict[str, str] = field(default_factory=lambda: {
+        "submissions": "submissions", "practices": "practices", "initiatives": "initiatives"})
+    no_target: str = "{measure} (no target)"
+    title: str = ("{slug}: {submissions} submissions{kinds}; {lagging} of {regions} regions below target")
+    kinds: str = " ({initiatives} initiatives, {practices} practices)"
+    legend: tuple[str, str, str, str] = ("at or above target", "below target", "no target", "target")
+
+
+RUSSIAN = Wording(
+    measures={"submissions": "заявок", "practices": "практик", "initiatives": "инициатив"},
+    no_target="{measure} (без цели)",
+    title="Заявок: {submissions}{kinds}; ниже цели {lagging} регионов из {regions}",
+    kinds=" (инициатив {initiatives}, практик {practices})",
+    legend=("цель достигнута", "ниже цели", "цели нет", "цель"))
 AHEAD, LAGGING, NO_TARGET, TARGET, OTHER = "#3b73b9", "#d62f2f", "#9a9a9a", "#111111", "#8fb996"
 
 
-def draw_league(shown: Participation, path: Path, highlight: str | None = None) -> Path:
+def draw_league(
+    shown: Participation, path: Path, highlight: str | None = None, words: Wording = Wording()
+) -> Path:
     if path.suffix.lower() not in FORMATS:
         raise InputFileError(f"{path}: the chart is drawn as .png or .svg, not {path.suffix or 'no suffix'}")
     regions = shown.regions[::-1]  # barh draws from the bottom: the first of the league on top
@@ -37,20 +60,21 @@ def draw_league(shown: Participation, path: Path, highlight: str | None = None) 
             label.set_fontweight("bold")
     axes.set_ylim(-0.6, len(regions) - 0.4)
     measure = regions[0].counts if regions else "submissions"
-    axes.set_xlabel(measure)
+    axes.set_xlabel(words.measures[measure])
     if apart:
         other = "initiatives" if measure != "initiatives" else "practices"
         panels[1].barh(range(len(regions)), [getattr(r, other) for r in regions], height=0.7, color=OTHER)
-        panels[1].set_xlabel(f"{other} (no target)")
+        panels[1].set_xlabel(words.no_target.format(measure=words.measures[other]))
         panels[1].grid(axis="x", alpha=0.3)
     lagging = len(shown.lagging)
-    kinds = f" ({shown.initiatives} initiatives, {shown.practices} practices)" if apart else ""
-    axes.set_title(f"{shown.slug}: {shown.submissions} submissions{kinds}; "
-                   f"{lagging} of {len(regions)} regions below target", fontsize=10, loc="left")
+    kinds = words.kinds.format(initiatives=shown.initiatives, practices=shown.practices) if apart else ""
+    axes.set_title(words.title.format(slug=shown.slug, submissions=shown.submissions, kinds=kinds,
+                                      lagging=lagging, regions=len(regions)), fontsize=10, loc="left")
+    ahead, behind, untargeted, target = words.legend
     axes.legend(handles=[
-        Patch(color=AHEAD, label="at or above target"), Patch(color=LAGGING, label="below target"),
-        Patch(color=NO_TARGET, label="no target"),
-        Line2D([], [], color=TARGET, marker="|", linestyle="", markersize=12, label="target"),
+        Patch(color=AHEAD, label=ahead), Patch(color=LAGGING, label=behind),
+        Patch(color=NO_TARGET, label=untargeted),
+        Line2D([], [], color=TARGET, marker="|", linestyle="", markersize=12, label=target),
     ], loc="lower right", fontsize=8)
     try:
         figure.savefig(path)

@@ -18,10 +18,14 @@ from konkurs.cli import (
     contest_commands,
     demo_command,
     event_commands,
+    export_commands,
     forget_command,
     intake_commands,
     judging_commands,
+    mailer_commands,
     participation_commands,
+    protocol_command,
+    publish_command,
     registry_commands,
     replay_commands,
     service_commands,
@@ -56,6 +60,7 @@ registry_commands.register(app)
 judging_commands.register(app)
 view_commands.register(app)
 participation_commands.register(app)
+publish_command.register(app)
 vote_commands.register(app)
 service_commands.register(app)
 api_command.register(app)
@@ -63,6 +68,9 @@ demo_command.register(app)
 event_commands.register(app)
 forget_command.register(app)
 webhook_commands.register(app)
+protocol_command.register(app)
+mailer_commands.register(app)
+export_commands.register(app)
 token_commands.register(app)
 audit_commands.register(app)
 replay_commands.register(audit_commands.audit_app)

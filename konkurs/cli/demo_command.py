@@ -15,6 +15,7 @@ from konkurs.bootstrap import Bootstrap
 from konkurs.cli.output import JsonFlag, emit_json, say, table
 from konkurs.cli.view_commands import print_results, print_vote
 from konkurs.demo import DemoRun
+from konkurs.demo_outputs import HandedOn, hand_on
 from konkurs.record_check import verify_record
 from projections import ViewsDB, catch_up, default_views, participation, results
 from projections.vote_queries import demand
@@ -46,10 +47,14 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the generated population.")] = 2023,
     kill_worker_during_judging: Annotated[bool, typer.Option(
         help="SIGKILL the worker while judging closes, start a new one, and finish anyway.")] = False,
+    outputs: Annotated[bool, typer.Option(
+        help="At the end, write the spreadsheets, the protocols (HTML, PDF) and the public site "
+             "under HOME/outputs.")] = True,
     as_json: JsonFlag = False,
 ) -> None:
     """Run Smart Dialog 2023 end to end: an embedded server, a worker, 300+ submissions from
-    all 89 regions, expert reviews and a public vote; then print winners and participation."""
+    all 89 regions, expert reviews and a public vote; then print winners and participation, and
+    write what the ministry hands on: spreadsheets, protocols and the public results site."""
     started = time.monotonic()
     spec = spec or example_spec("smart-dialog-2023.yaml")
     home = home.resolve()
@@ -67,6 +72,11 @@ def demo(
     verdict = verify_record(konkurs, settings.views_path, [contest.slug],
                             checkpoints=str(settings.checkpoints_path))
     broken, [audit], chain_head = verdict.broken, verdict.audits, verdict.head
+    handed_on = None
+    if outputs:
+        if not as_json:
+            say(f"Writing the spreadsheets, the protocols and the public site under {home / 'outputs'} …")
+        handed_on = hand_on(konkurs, database, contest.slug, home / "outputs")
     elapsed = time.monotonic() - started
     if as_json:
         emit_json({"results": outcome.model_dump(mode="json"),
@@ -75,6 +85,7 @@ def demo(
                              "signed_head": signed.model_dump(mode="json"),
                              "head": {"position": chain_head.position, "link": chain_head.hex},
                              "checks": [c.model_dump(mode="json") for c in audit.checks]},
+                   "outputs": handed_on.as_json() if handed_on else None,
                    "seconds": round(elapsed, 1)})
         return
     print_results(outcome)
@@ -97,5 +108,21 @@ def demo(
         f"{recomputed} decisions recomputed: {found}.")
     say(f"Signed head to publish: position {signed.position}, link {signed.link}, signature "
         f"{signed.signature[:16]}… by key {signed.public_key} (in {settings.checkpoints_path})")
+    if handed_on is not None:
+        print_handed_on(handed_on, home / "outputs")
     say(f"Demo finished in {elapsed:.1f}s. Inspect it with "
         f"`KONKURS_HOME={home} konkurs status {contest.slug}`.")
+
+
+def print_handed_on(handed_on: HandedOn, folder: Path) -> None:
+    pdfs = [p for p in handed_on.protocols if p.suffix == ".pdf"]
+    site_pages = sorted(handed_on.site.glob("*.html")) if handed_on.site else []
+    say(table(f"What the ministry hands on ({folder})", ["what", "files", "where"], [
+        ("spreadsheets (CSV, XLSX), the vote in pabulib format", len(handed_on.exports), folder / "exports"),
+        ("the working groups' protocols (HTML, PDF)", len(handed_on.protocols), folder / "protocols"),
+        ("the public results site: open index.html", len(site_pages), handed_on.site),
+    ], widest=70))
+    for line in handed_on.missing:
+        say(f"[yellow]Not written:[/] {line}")
+    if pdfs:
+        say(f"First protocol: {pdfs[0]}")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -57,10 +59,21 @@ def write_protocols(
         for code, html in documents.items():
             written.append(_replace(folder / f"protocol-{code}.html", html.encode("utf-8")))
     if "pdf" in formats:
-        pdfs = {code: render_pdf(html) for code, html in documents.items()}
+        pdfs = dict(zip(documents, _render_pdfs(list(documents.values())), strict=True))
         for code, pdf in pdfs.items():
             written.append(_replace(folder / f"protocol-{code}.pdf", pdf))
     return written
+
+
+def _render_pdfs(documents: list[str]) -> list[bytes]:
+    """Layout takes about a second a protocol and uses one core, so several are laid out in
+    parallel, one process per core."""
+    workers = min(len(documents), os.cpu_count() or 1)
+    if workers < 2:
+        return [render_pdf(html) for html in documents]
+    render_pdf("<p></p>")  # a missing Pango is reported here, in this process, in one line
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(render_pdf, documents))
 
 
 def _replace(path: Path, content: bytes) -> Path:

@@ -59,7 +59,7 @@ def test_a_worker_killed_during_judging_changes_neither_results_nor_events(tmp_p
     elsewhere = tmp_path / "elsewhere"  # `konkurs demo` finds its example outside the checkout
     elsewhere.mkdir()
     calm = run_demo(tmp_path / "calm", cwd=elsewhere)
-    crashed = run_demo(tmp_path / "crashed", "--kill-worker-during-judging")
+    crashed = run_demo(tmp_path / "crashed", "--kill-worker-during-judging", "--no-outputs")
 
     assert len(winners(calm)) == 13
     assert all(len(places) == 3 for places in winners(calm).values())
@@ -105,7 +105,8 @@ def test_a_worker_killed_during_judging_changes_neither_results_nor_events(tmp_p
 def test_the_demo_runs_a_contest_between_authorities_without_a_vote(tmp_path: Path) -> None:
     """Decade of Childhood: regional authorities and municipalities apply, no public vote."""
     spec = load_spec(REPO / "examples" / "decade-of-childhood-2023.yaml")
-    report = run_demo(tmp_path / "decade", "--spec", "examples/decade-of-childhood-2023.yaml")
+    report = run_demo(tmp_path / "decade", "--spec", "examples/decade-of-childhood-2023.yaml",
+                      "--no-outputs")
     assert set(winners(report)) == {n.code for n in spec.nominations}
     assert all(len(places) == 3 for places in winners(report).values())
     assert report["audit"]["intact"] and report["audit"]["holds"]
