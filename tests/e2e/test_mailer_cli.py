@@ -122,8 +122,8 @@ def address(kind: str, key: str) -> str:
 def test_every_letter_arrives_once_though_the_mailer_is_killed_midway(tmp_path: Path) -> None:
     home = tmp_path / "home"
     demo = subprocess.run([sys.executable, "-m", "konkurs", "demo", "--json", "--seed", "11", "--no-outputs",
-                           "--home", str(home)], cwd=REPO, env=clean_env(home), capture_output=True, text=True,
-                          timeout=300)
+                           "--home", str(home)], cwd=REPO, env=clean_env(home), capture_output=True,
+                          text=True, timeout=300)
     assert demo.returncode == 0, demo.stderr
     drive = more_letters(home)
     events = [json.loads(line) for line in konkurs(home, "events", "tail").stdout.splitlines()]
