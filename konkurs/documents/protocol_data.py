@@ -16,6 +16,7 @@ from domain.errors import InvalidCommand
 from domain.ids import contest_id
 from domain.phases import Phase
 from domain.regions import region_name
+from domain.rules.russian_reasons import tie_break_step
 from domain.russian_dates import russian_date
 from domain.spec import ContestSpec
 from projections.models import NominationResults, Results
@@ -27,13 +28,6 @@ NORMALISATION = {
     "zscore": "z-нормализация оценок каждого эксперта",
     "trimmed": "среднее без крайних оценок",
 }
-STEPS = {
-    "reviews": "больше экспертиз",
-    "submitted_first": "заявка подана раньше",
-    "lottery": "жребий (воспроизводимый по записи)",
-    "reference": "номер заявки",
-}
-
 # The conflict rules' reasons (domain/rules/assignment.py), as the protocol states them.
 CONFLICTS = {
     "same INN as the applicant": "тот же ИНН, что у заявителя",
@@ -134,7 +128,8 @@ def protocol(konkurs: Konkurs, results: Results, nomination: NominationResults) 
         nomination_code=nomination.code, nomination=nomination.title,
         concluded_on=_concluded_on(konkurs, contest),
         normalisation=NORMALISATION.get(spec.judging.normalisation, spec.judging.normalisation),
-        cascade=" → ".join(_step(step, spec) for step in cascade),
+        cascade=" → ".join(tie_break_step(step, {c.code: c.title for c in spec.judging.criteria})
+                           for step in cascade),
         panel=panel, recusals=recusals, scores=scores,
         winners=sorted((s for s in scores if s.reference in placed), key=lambda s: placed[s.reference]),
         judging_seal=(seal.chain_position, seal.chain_head) if seal else None,
@@ -150,17 +145,8 @@ def tie_break(settled_by: str | None, spec: ContestSpec) -> str:
         return "—"
     if settled_by == "score":
         return "оценка ниже"
-    return f"равная оценка; решил шаг «{_step(settled_by, spec)}»"
-
-
-def _step(step: str, spec: ContestSpec) -> str:
-    if step == "score":
-        return "оценка"
-    if step.startswith("criterion:"):
-        code = step.removeprefix("criterion:")
-        title = next((c.title for c in spec.judging.criteria if c.code == code), code)
-        return f"критерий «{title}»"
-    return STEPS.get(step, step)
+    titles = {c.code: c.title for c in spec.judging.criteria}
+    return f"равная оценка; решил шаг «{tie_break_step(settled_by, titles)}»"
 
 
 def _panel(judging: Judging | None, profiles: dict[str, ExpertProfile],

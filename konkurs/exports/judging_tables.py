@@ -11,9 +11,9 @@ from domain.aggregates.submission import Provenance
 from domain.commands.reads import SubmissionRecord
 from domain.regions import region_name
 from domain.rules.normalisation import Card
+from domain.rules.russian_reasons import APPLICANT_KINDS, in_russian, tie_break_step
 from domain.spec.judging import Criterion
 from konkurs.exports.sheets import (
-    APPLICANT_KINDS,
     Cell,
     Sheet,
     Table,
@@ -29,8 +29,6 @@ from projections.models import Results
 
 SCREENING = {"admitted": "допущена", "placed": "допущена", "rejected": "отклонена",
              "withdrawn": "отозвана", "submitted": "не рассмотрена"}
-STEPS = {"score": "балл", "reviews": "число оценок", "submitted_first": "подана раньше",
-         "lottery": "жребий", "reference": "номер заявки"}
 
 
 @dataclass(frozen=True)
@@ -56,7 +54,7 @@ def register(filed: Sequence[Filed], nomination_titles: Mapping[str, str]) -> Ta
             record.title, applicant.name, APPLICANT_KINDS.get(applicant.kind, applicant.kind),
             applicant.region, region_name(applicant.region), in_moscow(entry.submitted_at),
             SCREENING.get(record.status, record.status),
-            record.rejection_reason or entry.withdrawn_reason,
+            in_russian(record.rejection_reason) if record.rejection_reason else entry.withdrawn_reason,
         ))
     return Table("register", [Sheet("register", "Реестр заявок", columns, rows)])
 
@@ -113,7 +111,7 @@ def scores(cards: Sequence[Card], criteria: Sequence[Criterion], nominations: Ma
 
 
 def ranking(results: Results, criteria: Sequence[Criterion]) -> Table:
-    steps = {**STEPS, **{f"criterion:{c.code}": f"критерий «{c.title}»" for c in criteria}}
+    titles = {c.code: c.title for c in criteria}
     winners = {(n.code, w.reference) for n in results.nominations for w in n.winners}
     columns = [text("Номинация", 22), integer("Место", 7), text("Номер заявки", 12),
                text("Название практики", 50), text("Заявитель", 36), text("Код региона", 8),
@@ -121,7 +119,7 @@ def ranking(results: Results, criteria: Sequence[Criterion]) -> Table:
                text("Чем решён порядок", 22), text("Победитель", 10), text("В бюллетене", 10)]
     rows: list[tuple[Cell, ...]] = [
         (n.code, r.place, r.reference, r.title, r.applicant, r.region, r.region_name, r.score,
-         r.raw_score, r.reviews, steps.get(r.settled_by, r.settled_by) if r.settled_by else None,
+         r.raw_score, r.reviews, tie_break_step(r.settled_by, titles) if r.settled_by else None,
          yes_no((n.code, r.reference) in winners), yes_no(r.shortlisted))
         for n in results.nominations for r in n.ranking
     ]

@@ -81,12 +81,3 @@ def in_moscow(timestamp: str | datetime) -> datetime:
 
 def yes_no(flag: bool) -> str:
     return "да" if flag else "нет"
-
-
-APPLICANT_KINDS = {
-    "state_institution": "государственное учреждение",
-    "municipal_institution": "муниципальное учреждение",
-    "ngo": "НКО", "business": "коммерческая организация",
-    "regional_authority": "орган власти субъекта РФ", "municipality": "муниципальное образование",
-    "person": "физическое лицо",
-}

@@ -18,6 +18,7 @@ from domain.contract import PublicEvent
 from domain.ids import submission_id
 from domain.phases import Phase
 from domain.regions import region_name
+from domain.rules.russian_reasons import in_russian
 from domain.russian_dates import russian_date, russian_deadline, russian_until
 from domain.spec import ContestSpec
 from konkurs.mail import outbox
@@ -143,7 +144,7 @@ class Composer:
         submission: Submission = self.store.existing(event.aggregate_id)
         if event.name == "submission.admitted":
             return [self._applicant(submission, "admitted")]
-        return [self._applicant(submission, "rejected", reason=event.data["reason"].rstrip("."))]
+        return [self._applicant(submission, "rejected", reason=in_russian(event.data["reason"]))]
 
     def _results(self, event: PublicEvent) -> list[Letter]:
         contest = self.store.get_contest(event.contest or "")

@@ -14,6 +14,7 @@ import pytest
 from domain.commands.contest import ReviewParticipation
 from domain.contract import PublicEvent
 from domain.rules.participation import report_deadline
+from domain.rules.russian_reasons import in_russian
 from konkurs.bootstrap import Bootstrap
 from konkurs.mail.composer import Composer
 from konkurs.mail.outbox import Message
@@ -105,7 +106,8 @@ def test_applicants_get_a_receipt_the_screening_outcome_with_its_reason_and_thei
     for event, [message] in smart_dialog["submission.rejected"]:
         assert message.key == f"{slug}/{event.data['reference']}"
         assert "не допущена" in message.subject
-        assert f"Причина: {event.data['reason'].rstrip('.')}." in message.body
+        assert f"Причина: {in_russian(event.data['reason'])}." in message.body
+        assert "not admitted" not in message.body
     assert all(m.subject.endswith("допущена к конкурсу") for _, [m] in smart_dialog["submission.admitted"])
 
     views = ViewsDB(tmp_path / "views.db")

@@ -14,6 +14,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from domain.rules.russian_reasons import in_russian
 from tests.outputs.conftest import FinishedDemo
 
 pytestmark = pytest.mark.only_on(
@@ -116,7 +117,9 @@ def test_the_register_counts_the_board_and_dates_are_dates(finished_demo: Finish
     assert len(cells) == board["submissions"]
     assert states["допущена"] == board["admitted"] and states["отклонена"] == board["rejected"]
     rejected = {c["Номер заявки"]: c["Причина"] for c in cells if c["Статус"] == "отклонена"}
-    assert rejected == {r["reference"]: r["reason"] for r in board["rejections"]}
+    # The register states the recorded reason in Russian, as the rejection letter does.
+    assert rejected == {r["reference"]: in_russian(r["reason"]) for r in board["rejections"]}
+    assert all(reason.startswith("заявители вида") for reason in rejected.values())
     assert all(isinstance(c["Подано (МСК)"], datetime) for c in cells)
     by_region = Counter(c["Код региона"] for c in cells)
     assert by_region == {r["code"]: r["submissions"] for r in board["by_region"]}
