@@ -33,6 +33,7 @@ def tamper(store: Store, statements: list[tuple[str, tuple[object, ...]]]) -> No
     db.close()
 
 
+@pytest.mark.slow  # 10–20 s of CLI processes: `make test-slow` (the default suite keeps to its time)
 def test_a_tail_cut_off_with_its_links_is_caught_by_the_signed_head(
     cli: Cli, contests: Contests, store: Store, home: Path, tmp_path: Path
 ) -> None:
@@ -79,6 +80,7 @@ def test_a_tail_cut_off_with_its_links_is_caught_by_the_signed_head(
         ("truncated", head.position)]
 
 
+@pytest.mark.slow  # 10–20 s of CLI processes: `make test-slow` (the default suite keeps to its time)
 def test_a_tail_rewritten_with_its_links_recomputed_is_placed_between_two_heads(
     cli: Cli, contests: Contests, store: Store, home: Path
 ) -> None:

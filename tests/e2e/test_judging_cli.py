@@ -353,6 +353,7 @@ def test_judging_status_shows_each_expert_going_from_open_to_done(
             assert (row["done"], row["open"]) == (0, loads[expert]), expert
 
 
+@pytest.mark.slow  # 10–20 s of CLI processes: `make test-slow` (the default suite keeps to its time)
 def test_judging_report_shows_agreement_per_nomination_and_leniency_per_expert(
     cli: Cli, files: Files, contests: Contests
 ) -> None:

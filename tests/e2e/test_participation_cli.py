@@ -49,6 +49,7 @@ def drive(contests: Contests) -> Contests:
     return contests
 
 
+@pytest.mark.slow  # 10–20 s of CLI processes: `make test-slow` (the default suite keeps to its time)
 def test_rosters_and_submissions_from_excel_give_the_league_as_json_table_and_chart(
     cli: Cli, files: Files, store: Store, drive: Contests, tmp_path: Path
 ) -> None:

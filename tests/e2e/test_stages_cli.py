@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from domain.actors import Role, Scope, actor_for
 from tests.e2e.conftest import Cli, Contests, Files
 
@@ -82,6 +84,7 @@ def test_a_federal_spec_that_is_not_the_one_named_is_refused_in_one_line(
         "this is zdorovye-2030, but zdorovye-2030 promotes to another-2030")
 
 
+@pytest.mark.slow  # 10–20 s of CLI processes: `make test-slow` (the default suite keeps to its time)
 def test_a_regional_operator_runs_only_their_own_regions_stage_through_temporal(
     cli: Cli, files: Files, contests: Contests, temporal: str
 ) -> None:

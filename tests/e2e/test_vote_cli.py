@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.e2e.conftest import SLUG, Cli, Contests, Files, Store
 
 BALLOT_HEADER = ("voter", "nomination", "submission", "region")
 
 
+@pytest.mark.slow  # 10–20 s of CLI processes: `make test-slow` (the default suite keeps to its time)
 def test_a_portal_export_records_good_ballots_and_refusals_with_their_reasons(
     cli: Cli, files: Files, store: Store, contests: Contests
 ) -> None:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from domain.aggregates import Submission
 from tests.e2e.conftest import REPO, Cli, Contests, Store
 from tests.receiver import Receiver
@@ -15,6 +17,7 @@ from tests.receiver import Receiver
 FAST = ("--attempts", "4", "--backoff", "0.01", "--backoff-cap", "0.02", "--timeout", "2")
 
 
+@pytest.mark.slow  # 10–20 s of CLI processes: `make test-slow` (the default suite keeps to its time)
 def test_an_operator_adds_webhooks_delivers_inspects_dead_letters_and_replays_them(
     cli: Cli, store: Store, contests: Contests
 ) -> None:
@@ -63,6 +66,7 @@ def test_an_operator_adds_webhooks_delivers_inspects_dead_letters_and_replays_th
     assert [w["name"] for w in json.loads(cli("webhooks", "list", "--json").stdout)] == ["portal"]
 
 
+@pytest.mark.slow  # 10–20 s of CLI processes: `make test-slow` (the default suite keeps to its time)
 def test_bad_webhook_commands_are_refused_in_one_line(cli: Cli) -> None:
     cli("webhooks", "add", "portal", "http://127.0.0.1:9/", "--type", "submission.submited"
         ).assert_rejected("unknown event type 'submission.submited'", "submission.submitted")

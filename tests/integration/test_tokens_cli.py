@@ -34,6 +34,7 @@ def refused(done: subprocess.CompletedProcess[str], why: str) -> None:
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow  # 10–20 s of CLI processes: `make test-slow` (the default suite keeps to its time)
 def test_a_token_acts_as_its_holder_until_it_is_revoked(home: Path) -> None:
     assert json.loads(konkurs(home, "whoami", "--json").stdout)["id"] == "local-operator"
     issued = json.loads(konkurs(home, "tokens", "issue", "--role", "expert", "--id", "ivanova",
@@ -56,6 +57,7 @@ def test_a_token_acts_as_its_holder_until_it_is_revoked(home: Path) -> None:
     assert token.rsplit("_", 1)[1] not in after.stderr
 
 
+@pytest.mark.slow  # 10–20 s of CLI processes: `make test-slow` (the default suite keeps to its time)
 def test_a_profile_saves_the_token_for_later_commands(home: Path) -> None:
     shown = konkurs(home, "tokens", "issue", "--role", "auditor", "--id", "ach", "--expires", "01.03.2099",
                     "--profile", "audit").stdout
