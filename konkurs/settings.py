@@ -163,6 +163,11 @@ class Settings:
         the database alone must not give the secrets away."""
         return self._key("KONKURS_SECRETS_KEY", "secrets.key", "to keep webhook secrets")
 
+    def session_key(self) -> bytes:
+        """The key that signs the pages' session cookies and seals what they hold; every server
+        process of a deployment must share it (KONKURS_SESSION_KEY in production)."""
+        return self._key("KONKURS_SESSION_KEY", "session.key", "to sign the pages' sessions")
+
     def _key(self, variable: str, file_name: str, purpose: str) -> bytes:
         configured = os.environ.get(variable)
         if configured:

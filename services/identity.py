@@ -82,7 +82,11 @@ class OidcProvider:
         self.keys = jwt.PyJWKClient(settings.jwks_url, cache_keys=True, timeout=timeout)
 
     def actor_for(self, token: str) -> Actor:
-        return self._actor(self._claims(token))
+        return self.actor_from_claims(self._claims(token))
+
+    def carries_role(self, claims: dict[str, Any]) -> bool:
+        """Whether verified `claims` name a role at all: a citizen's carry none."""
+        return bool(claims.get(self.settings.role_claim))
 
     def _claims(self, token: str) -> dict[str, Any]:
         settings = self.settings
@@ -118,7 +122,8 @@ class OidcProvider:
             raise Unauthenticated(f"the {settings.issuer} token is refused: {error}") from None
         return claims
 
-    def _actor(self, claims: dict[str, Any]) -> Actor:
+    def actor_from_claims(self, claims: dict[str, Any]) -> Actor:
+        """The actor verified claims describe; Unauthenticated, in one line, if none."""
         settings = self.settings
         subject = str(claims[settings.subject_claim])
         role = self._role(claims.get(settings.role_claim), subject)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from domain.spec.materials import LARGEST_ALLOWED
+from konkurs import pages
 from konkurs.api import problems
 from konkurs.api.context import Api
 from konkurs.api.group_commit import GroupCommit
@@ -68,4 +69,5 @@ def create_app(boot: Bootstrap | None = None, group_commit: bool = True) -> Fast
                    checkpoints):
         v1.include_router(module.router)
     app.include_router(v1)
+    pages.install(app, context)
     return app

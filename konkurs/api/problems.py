@@ -8,7 +8,7 @@ from http import HTTPStatus
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from temporalio.service import RPCError
@@ -73,7 +73,12 @@ def problem_body(status: int, detail: str, path: str, kind: str = "about:blank")
     return Problem(type=kind, title=HTTPStatus(status).phrase, status=status, detail=detail, instance=path)
 
 
-def problem(request: Request, status: int, detail: str, kind: str = "about:blank") -> JSONResponse:
+def problem(request: Request, status: int, detail: str, kind: str = "about:blank") -> Response:
+    """Problem details; on a page's address, the page the app's `html_problem` makes of it."""
+    as_page = getattr(request.app.state, "html_problem", None)
+    shown = as_page(request, status, detail) if as_page is not None else None
+    if shown is not None:
+        return shown  # type: ignore[no-any-return]
     body = problem_body(status, detail, request.url.path, kind)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_JSON,
@@ -89,28 +94,28 @@ def status_of(error: KonkursError) -> int:
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(KonkursError)
-    async def refused(request: Request, error: KonkursError) -> JSONResponse:
+    async def refused(request: Request, error: KonkursError) -> Response:
         kind = f"urn:konkurs:problem:{_kebab(type(error).__name__)}"
         return problem(request, status_of(error), str(error), kind)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
         return problem(request, 422, describe_validation(error), "urn:konkurs:problem:invalid-input")
 
     @app.exception_handler(HTTPException)
-    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: HTTPException) -> Response:
         if error.status_code == 400:  # a body the framework cannot parse: bad input, like bad JSON
             return problem(request, 422, f"body: {error.detail}", "urn:konkurs:problem:invalid-input")
         return problem(request, error.status_code, str(error.detail))
 
     @app.exception_handler(RPCError)
-    async def engine_down(request: Request, error: RPCError) -> JSONResponse:
+    async def engine_down(request: Request, error: RPCError) -> Response:
         log.warning("temporal call failed", path=request.url.path, error=str(error))
         return problem(request, 503, f"the workflow engine did not answer ({error.status.name.lower()}); "
                        "try again", "urn:konkurs:problem:engine-unavailable")
 
     @app.exception_handler(Exception)
-    async def failed(request: Request, error: Exception) -> JSONResponse:
+    async def failed(request: Request, error: Exception) -> Response:
         log.error("request failed", path=request.url.path, error=repr(error))
         return problem(request, 500, "the server failed to handle the request; it is logged")
 

@@ -1,0 +1,48 @@
+"""Wiring the pages into the API's app: the session cookie, the identity provider link, the
+static files, the routes, and refusals as pages rather than problem details."""
+
+from __future__ import annotations
+
+import os
+from importlib.resources import files
+
+from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+
+from konkurs.api.context import Api
+from konkurs.pages import dev_provider, home, signin
+from konkurs.pages.rendering import refusal
+from konkurs.pages.sessions import SESSION_COOKIE, SESSION_HOURS, Sessions
+from services.identity import OidcSettings
+
+DEV_PROVIDER = "KONKURS_DEV_OIDC"
+API_PREFIXES = ("/v1/", "/docs", "/redoc", "/openapi.json", "/static-offline-docs", "/dev-oidc/token",
+                "/dev-oidc/jwks", "/dev-oidc/.well-known")
+
+
+def install(app: FastAPI, context: Api) -> None:
+    settings = context.boot.settings
+    key = settings.session_key()
+    # The development provider is the embedded default's: never in production mode.
+    dev = None if settings.production or os.environ.get(DEV_PROVIDER) == "0" else \
+        dev_provider.DevProvider(settings.ensure_home(), key)
+    app.state.sessions = Sessions(key, context.services.credentials)
+    app.state.dev_provider = dev
+    app.state.provider_link = signin.ProviderLink(OidcSettings.from_env(os.environ), dev)
+    app.state.html_problem = html_problem
+    app.add_middleware(SessionMiddleware, secret_key=key.decode(), session_cookie=SESSION_COOKIE,
+                       max_age=SESSION_HOURS * 3600, same_site="lax", https_only=settings.production)
+    static = StaticFiles(directory=str(files("konkurs.pages") / "static"))
+    app.mount("/static/pages", static, name="pages-static")
+    for module in (home, signin, dev_provider):
+        app.include_router(module.router)
+
+
+def html_problem(request: Request, status: int, detail: str) -> Response | None:
+    """A refusal on a page's address as a page; None leaves the API's problem details."""
+    if request.url.path.startswith(API_PREFIXES) or "application/json" in request.headers.get("accept", ""):
+        return None
+    return refusal(request, status, detail)

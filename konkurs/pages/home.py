@@ -1,0 +1,41 @@
+"""The front page: every announced contest with its phase, and what the visitor may do in it."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from domain.phases import Phase
+from konkurs.pages.rendering import page
+from projections import list_contests
+from projections.models import ContestSummary
+
+router = APIRouter(include_in_schema=False)
+
+PHASE_NAMES = {
+    Phase.ANNOUNCED: "объявлен", Phase.COLLECTING: "приём заявок", Phase.MATERIALS: "приём материалов",
+    Phase.SCREENING: "проверка заявок", Phase.JUDGING: "экспертная оценка",
+    Phase.VOTING: "народное голосование", Phase.RESULTS: "подведение итогов", Phase.CLOSED: "завершён",
+    Phase.CANCELLED: "отменён",
+}
+
+
+@router.get("/")
+def front(request: Request) -> Response:
+    contests = list_contests(request.app.state.api.views())
+    return page(request, "home.html", contests=contests, phase_names=PHASE_NAMES, actions=actions)
+
+
+def actions(contest: ContestSummary) -> list[tuple[str, str]]:
+    """The links a contest in its phase offers: to apply, to vote, to check a vote, to operate it.
+    Each page checks the visitor's rights itself; a link is only a way there."""
+    base = f"/contests/{contest.slug}"
+    found = []
+    if contest.phase in (Phase.COLLECTING, Phase.MATERIALS):
+        found.append((f"{base}/apply", "Подать заявку"))
+    if contest.phase == Phase.VOTING:
+        found.append((f"{base}/vote", "Голосовать"))
+    if contest.phase in (Phase.RESULTS, Phase.CLOSED):
+        found.append((f"{base}/verify", "Проверить свой голос"))
+    found.append((f"{base}/board", "Панель оператора"))
+    return found

@@ -1,0 +1,68 @@
+"""Pages from templates: every page gets the visitor, the CSRF token and the navigation its
+role has; a refusal is a page that says why in one sentence, as the CLI would."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+from domain.actors import ActorKind
+from domain.russian_dates import russian_date, russian_deadline
+from konkurs.pages.sessions import Sessions, Visitor
+
+TITLE = "Конкурс лучших практик"
+STATUS_TITLES = {401: "Нужно войти", 403: "Нет доступа", 404: "Не найдено", 409: "Конфликт с записью",
+                 413: "Файл слишком велик", 422: "Исправьте данные", 503: "Движок недоступен",
+                 500: "Ошибка сервера"}
+
+environment = Environment(loader=PackageLoader("konkurs.pages", "templates"),
+                          autoescape=select_autoescape(default=True), undefined=StrictUndefined,
+                          trim_blocks=True, lstrip_blocks=True)
+MOSCOW = ZoneInfo("Europe/Moscow")
+environment.filters["day"] = russian_date
+environment.filters["deadline"] = lambda moment: russian_deadline(moment, MOSCOW)
+templates = Jinja2Templates(env=environment)
+
+
+def sessions_of(request: Request) -> Sessions:
+    found: Sessions = request.app.state.sessions
+    return found
+
+
+def navigation(visitor: Visitor | None) -> list[tuple[str, str]]:
+    """The links a visitor's role has use for, as (address, label)."""
+    links = [("/", "Конкурсы")]
+    if visitor is None:
+        return [*links, ("/signin", "Войти")]
+    if visitor.actor is not None and visitor.actor.kind == ActorKind.EXPERT:
+        links.append(("/expert", "Мои назначения"))
+    if visitor.actor is not None and visitor.actor.kind == ActorKind.APPLICANT:
+        links.append(("/applications", "Мои заявки"))
+    return links
+
+
+def page(request: Request, template: str, status: int = 200, visitor: Visitor | None = None,
+         **context: Any) -> HTMLResponse:
+    sessions = sessions_of(request)
+    if visitor is None:
+        visitor = sessions.visitor(request)
+    context.setdefault("errors", {})
+    return templates.TemplateResponse(request, template, status_code=status, headers=_no_store(), context={
+        "site_title": TITLE, "visitor": visitor, "nav": navigation(visitor),
+        "csrf": sessions.csrf_token(request), "path": request.url.path, **context})
+
+
+def refusal(request: Request, status: int, detail: str) -> HTMLResponse:
+    """A refused or failed request as a page: the status's Russian title and the one sentence."""
+    return page(request, "refused.html", status=status, title=STATUS_TITLES.get(status, "Отказано"),
+                detail=detail, status_code=status)
+
+
+def _no_store() -> dict[str, str]:
+    # Pages carry a person's own data and a CSRF token: no shared cache may keep them.
+    return {"Cache-Control": "no-store"}
