@@ -27,7 +27,8 @@ def test_a_token_a_provider_role_and_a_citizen_sign_in_and_out(
     assert "token" in journey.field_error("token").lower()
     journey.step("forged-token")
 
-    journey.sign_in_with_token(token_for(cli, actor_for(Role.REGIONAL_OPERATOR, "zab-op", Scope(region="75"))))
+    operator = actor_for(Role.REGIONAL_OPERATOR, "zab-op", Scope(region="75"))
+    journey.sign_in_with_token(token_for(cli, operator))
     assert "regional operator zab-op (region 75)" in journey.find("header").text
     journey.sign_out()
     assert "Войти" in journey.find("header").text
