@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from konkurs.api.context import Api
-from konkurs.pages import dev_provider, home, signin
+from konkurs.pages import applicant, board, citizen, dev_provider, expert, home, signin
 from konkurs.pages.rendering import refusal
 from konkurs.pages.sessions import SESSION_COOKIE, SESSION_HOURS, Sessions
 from services.identity import OidcSettings
@@ -37,7 +37,7 @@ def install(app: FastAPI, context: Api) -> None:
                        max_age=SESSION_HOURS * 3600, same_site="lax", https_only=settings.production)
     static = StaticFiles(directory=str(files("konkurs.pages") / "static"))
     app.mount("/static/pages", static, name="pages-static")
-    for module in (home, signin, dev_provider):
+    for module in (home, signin, dev_provider, applicant, expert, citizen, board):
         app.include_router(module.router)
 
 
