@@ -11,6 +11,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from konkurs.api.context import Api
 from konkurs.pages import applicant, board, citizen, dev_provider, expert, home, signin
@@ -33,12 +34,40 @@ def install(app: FastAPI, context: Api) -> None:
     app.state.dev_provider = dev
     app.state.provider_link = signin.ProviderLink(OidcSettings.from_env(os.environ), dev)
     app.state.html_problem = html_problem
+    app.add_middleware(PageHeaders)
     app.add_middleware(SessionMiddleware, secret_key=key.decode(), session_cookie=SESSION_COOKIE,
                        max_age=SESSION_HOURS * 3600, same_site="lax", https_only=settings.production)
     static = StaticFiles(directory=str(files("konkurs.pages") / "static"))
     app.mount("/static/pages", static, name="pages-static")
     for module in (home, signin, dev_provider, applicant, expert, citizen, board):
         app.include_router(module.router)
+
+
+class PageHeaders:
+    """What a browser is told about every page: not to be framed by another site, not to guess
+    types, not to leak the address (which may hold a receipt) to other sites. The API's answers
+    are left as they are."""
+
+    HEADERS = ((b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"),
+               (b"referrer-policy", b"same-origin"),
+               (b"content-security-policy",
+                b"default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                b"frame-ancestors 'none'; form-action 'self'"))
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(API_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def html_problem(request: Request, status: int, detail: str) -> Response | None:
