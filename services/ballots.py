@@ -242,12 +242,7 @@ class _Checker:
         return _Checked(accepted, rejections, shared[:-1] + b",", tail)
 
     def _slots(self, nomination: str, voter: str) -> tuple[str, ...]:
-        """The ids a voter's ballots in a nomination may take: one per allowed ballot."""
-        first = ballot_hex(self.slug, nomination, voter)
-        if self.per_voter == 1:
-            return (first,)
-        return (first, *(ballot_hex(self.slug, nomination, f"{voter}#{n}")
-                         for n in range(2, self.per_voter + 1)))
+        return ballot_slots(self.slug, nomination, voter, self.per_voter)
 
     def _refusal(self, row: BallotInput) -> str | None:
         if not self.open:
@@ -259,6 +254,15 @@ class _Checker:
         if row.region not in REGION_CODES:
             return UNKNOWN_REGION
         return None
+
+
+def ballot_slots(slug: str, nomination: str, voter: str, per_voter: int) -> tuple[str, ...]:
+    """The ids a voter's ballots in a nomination may take (`voter` is the pseudonym): one per
+    allowed ballot. A receipt finds the voter's ballots by them."""
+    first = ballot_hex(slug, nomination, voter)
+    if per_voter == 1:
+        return (first,)
+    return (first, *(ballot_hex(slug, nomination, f"{voter}#{n}") for n in range(2, per_voter + 1)))
 
 
 def _rejection(row: BallotInput, voter: str, reason: str) -> Rejection:
