@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 INSTALL_LOG := $(VENV)/install.log
 
-.PHONY: demo test test-postgres test-slow test-all lint check-bare-install bench clean
+.PHONY: demo test test-postgres test-slow test-pages-postgres test-all lint check-bare-install bench clean
 
 # One install per change of pyproject.toml; pip's chatter goes to a log, shown only on failure.
 $(STAMP): pyproject.toml
@@ -13,8 +13,9 @@ $(STAMP): pyproject.toml
 		|| (tail -40 $(INSTALL_LOG); exit 1)
 	@touch $(STAMP)
 
+# The demo contest end to end, then the pages served for trying by hand until Ctrl-C.
 demo: $(STAMP)
-	$(VENV)/bin/konkurs demo
+	$(VENV)/bin/konkurs demo --serve
 
 test: $(STAMP)
 	$(PY) -m pytest
@@ -26,6 +27,10 @@ test-postgres: $(STAMP)
 
 test-slow: $(STAMP)
 	$(PY) -m pytest -m slow
+
+# The people's journeys in a real browser again, with every store on PostgreSQL.
+test-pages-postgres: $(STAMP)
+	$(PY) -m pytest -m slow --store=postgres tests/e2e/pages
 
 test-all: $(STAMP)
 	$(PY) -m pytest -m ''

@@ -7,27 +7,25 @@ the same Update an operator sends with `konkurs close`. Intake arrives as Excel 
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from temporalio.client import Client, WorkflowUpdateStage
 
 from domain.actors import LOCAL_OPERATOR, Actor, Role, Scope
 from domain.commands.credentials import IssueToken
-from domain.commands.intake import CastBallots, RecordReviews, Submit
-from domain.commands.judging import EnrollExperts, Recuse
+from domain.commands.intake import CastBallots
+from domain.commands.judging import Recuse
 from domain.errors import KonkursError
 from domain.phases import Phase, describe_deadline
 from domain.spec import ContestSpec
 from konkurs import intake_files, operations, population
 from konkurs.bootstrap import Bootstrap
+from konkurs.demo_steps import Engine, Say, Steps, until
 from konkurs.devserver import EmbeddedServer, free_port
 from konkurs.settings import Settings
 from konkurs.spec_files import load_spec
@@ -35,10 +33,11 @@ from konkurs.supervisor import WorkerProcess
 from konkurs.temporal import TemporalTarget, connect
 from services.konkurs import Konkurs
 from workflows.contest import ContestWorkflow
-from workflows.models import ClosePhase, ContestState, ExtendDeadline
+from workflows.models import ClosePhase, ExtendDeadline
 
-Say = Callable[[str], None]
 OPERATOR = LOCAL_OPERATOR
+# What runs once the demo's contest is done, while the dev server and the worker still run.
+Afterwards = Callable[[Engine, ContestSpec], Awaitable[None]]
 
 
 class TokenHolders:
@@ -70,7 +69,7 @@ class DemoRun:
     def settings(self) -> Settings:
         return Settings(home=self.home, persistence_module="eventsourcing.sqlite", production=False)
 
-    async def run(self) -> ContestSpec:
+    async def run(self, afterwards: Afterwards | None = None) -> ContestSpec:
         registry = load_spec(self.spec_path).eligibility.registry
         if registry is not None:
             raise KonkursError(
@@ -93,38 +92,34 @@ class DemoRun:
                 await self._wait_for_worker(client, worker)
                 konkurs = Bootstrap(settings).services
                 try:
-                    return await self._contest(client, konkurs, worker, settings)
+                    engine = Engine(client, konkurs, worker, settings, env,
+                                    operations.Signer(konkurs.senders, OPERATOR))
+                    spec = await self._contest(engine)
+                    if afterwards is not None:
+                        await afterwards(engine, spec)
+                    return spec
                 finally:
                     konkurs.close()
             finally:
                 worker.stop()
 
-    async def _contest(
-        self, client: Client, konkurs: Konkurs, worker: WorkerProcess, settings: Settings
-    ) -> ContestSpec:
+    async def _contest(self, engine: Engine) -> ContestSpec:
+        konkurs = engine.konkurs
+        steps = Steps(engine, self.home, self.seed, self.say)
         spec = load_spec(self.spec_path)
         slug = spec.slug
-        plan = operations.plan_for(spec, operations.utc_now(), rebase_to_now=True)
         self.say(f"Acting as {OPERATOR.describe()}, the embedded default's named operator; each "
                  "expert and the voting portal act under their own tokens")
-        self.signer = operations.Signer(konkurs.senders, OPERATOR)
-        handle = await operations.announce(client, operations.contest_input(spec, plan, self.signer))
+        handle, plan = await steps.announce(spec)
         self.say(f"Announced {slug} with its schedule rebased to today "
                  f"(collection open {describe_deadline(plan.windows[1].closes_at)})")
-        await self._phase(client, slug, Phase.COLLECTING)
 
-        csv_path = self.home / "submissions.csv"
-        entries = population.submissions(spec, csv_path, self.seed)
-        konkurs.submissions.submit(Submit(slug=slug, forms=intake_files.submission_forms(csv_path),
-                                          actor=OPERATOR))
+        entries = steps.collect(spec)
         regions = len({e.region for e in entries})
-        self.say(f"Collected {len(entries)} submissions from {regions} regions ({csv_path.name})")
-        roster_path = self.home / "experts.csv"
-        population.experts(spec, roster_path, self.seed)
-        enrolled = konkurs.judging.enroll_experts(
-            EnrollExperts(slug=slug, profiles=intake_files.expert_profiles(roster_path), actor=OPERATOR)
-        ).recorded
-        self.say(f"Enrolled {enrolled} experts, federal and regional ({roster_path.name})")
+        self.say(f"Collected {len(entries)} submissions from {regions} regions "
+                 f"({steps.submissions_csv.name})")
+        enrolled = steps.enroll(spec)
+        self.say(f"Enrolled {enrolled} experts, federal and regional ({steps.experts_csv.name})")
 
         closes_at = plan.window(Phase.COLLECTING).closes_at
         # Smart Dialog's was 12 days; a shorter schedule keeps half its gap to the next deadline.
@@ -132,24 +127,23 @@ class DemoRun:
         days = min(12, gap.days // 2)
         extended = closes_at + timedelta(days=days)
         await operations.send_update(
-            client,
+            engine.client,
             slug,
             ContestWorkflow.extend_deadline,
             ExtendDeadline(phase=Phase.COLLECTING, closes_at=extended, reason="по просьбам регионов"),
-            self.signer,
+            engine.signer,
         )
         self.say(f"Extended collection by {days} days, {describe_deadline(extended)}, as regions asked")
-        await self._close(client, slug, Phase.COLLECTING)
+        await steps.close(slug, Phase.COLLECTING)
         outcome = konkurs.store.get_contest(slug).screening
         assert outcome is not None
         self.say(
             f"Screening admitted {outcome.admitted}, rejected {sum(outcome.rejected.values())}"
             f" {dict(outcome.rejected)}"
         )
-        if Phase.SCREENING in plan.phases:
-            await self._close(client, slug, Phase.SCREENING)
+        await steps.close_screening(spec, plan)
 
-        assignments = self._assignments(konkurs, spec)
+        assignments = steps.assignments(spec)
         conflicts = sum(len(j.conflicts) for j in konkurs.reads.judgings(spec).values())
         self.say(
             f"Assigned {sum(map(len, assignments.values()))} cards; {conflicts} conflicted "
@@ -162,25 +156,17 @@ class DemoRun:
                    actor=experts.actor(Role.EXPERT, panel[0]))
         ).experts
         self.say(f"{panel[0]} recused from {submission}; reassigned to {', '.join(replaced)}")
-        reviews_path = self.home / "reviews.csv"
-        population.reviews(spec, entries, self._assignments(konkurs, spec), reviews_path, self.seed)
-        forms = intake_files.review_forms(reviews_path, spec.judging.criteria)
-        by_expert: dict[str, list[Any]] = {}
-        for labelled in forms:
-            by_expert.setdefault(labelled[1].expert, []).append(labelled)
-        for expert, cards in sorted(by_expert.items()):
-            konkurs.submissions.record_reviews(
-                RecordReviews(slug=slug, forms=cards, actor=experts.actor(Role.EXPERT, expert)))
-        self.say(f"Judging: {len(forms)} scorecards, each recorded by its own expert's token "
-                 f"({len(by_expert)} experts, {reviews_path.name})")
+        cards, scorers = steps.score(spec, entries, lambda _, expert: experts.actor(Role.EXPERT, expert))
+        self.say(f"Judging: {cards} scorecards, each recorded by its own expert's token "
+                 f"({scorers} experts, {steps.reviews_csv.name})")
         if self.kill_worker_in_judging:
-            await self._close_judging_through_a_crash(client, slug, worker)
+            await self._close_judging_through_a_crash(engine, slug)
         else:
-            await self._close(client, slug, Phase.JUDGING)
+            await steps.close(slug, Phase.JUDGING)
 
         if spec.voting.enabled:
-            await self._vote(client, konkurs, settings, spec, entries)
-        await self._close(client, slug, Phase.RESULTS)
+            await self._vote(steps, spec, entries)
+        await steps.close(slug, Phase.RESULTS)
         result = await handle.result()
         self.say(
             f"Workflow finished in phase {result.final_phase}; time was compressed by "
@@ -188,14 +174,8 @@ class DemoRun:
         )
         return spec
 
-    async def _vote(
-        self,
-        client: Client,
-        konkurs: Konkurs,
-        settings: Settings,
-        spec: ContestSpec,
-        entries: list[population.Entry],
-    ) -> None:
+    async def _vote(self, steps: Steps, spec: ContestSpec, entries: list[population.Entry]) -> None:
+        konkurs = steps.engine.konkurs
         judging = konkurs.store.get_contest(spec.slug).judging
         assert judging is not None
         ballots_path = self.home / "ballots.csv"
@@ -203,42 +183,24 @@ class DemoRun:
         ballots = intake_files.ballots(ballots_path)
         portal = TokenHolders(konkurs, spec.slug).actor(Role.PORTAL, "vote-portal")
         konkurs.ballots.cast_ballots(
-            CastBallots(slug=spec.slug, ballots=ballots, voter_key=settings.voter_key(), strict=True,
-                        actor=portal)
+            CastBallots(slug=spec.slug, ballots=ballots, voter_key=steps.engine.settings.voter_key(),
+                        strict=True, actor=portal)
         )
         on_the_ballot = ("each nomination's winners" if spec.voting.ballot == "winners"
                          else "the shortlists")
         self.say(f"Public vote: {len(ballots)} ballots for {on_the_ballot}, cast by {portal.describe()} "
                  f"({ballots_path.name})")
-        await self._close(client, spec.slug, Phase.VOTING)
+        await steps.close(spec.slug, Phase.VOTING)
 
-    @staticmethod
-    def _assignments(konkurs: Konkurs, spec: ContestSpec) -> dict[str, list[str]]:
-        return {
-            ref: list(experts)
-            for judging in konkurs.reads.judgings(spec).values()
-            for ref, experts in judging.assigned.items()
-        }
-
-    async def _close(self, client: Client, slug: str, phase: Phase) -> ContestState:
-        state = await operations.send_update(
-            client,
-            slug,
-            ContestWorkflow.close_phase,
-            ClosePhase(phase=phase, reason="демо: сжатие времени"),
-            self.signer,
-        )
-        self.say(f"Closed {phase} → {state.phase}")
-        return state
-
-    async def _close_judging_through_a_crash(self, client: Client, slug: str, worker: WorkerProcess) -> None:
-        handle = client.get_workflow_handle(f"contest-{slug}")
+    async def _close_judging_through_a_crash(self, engine: Engine, slug: str) -> None:
+        handle = engine.client.get_workflow_handle(f"contest-{slug}")
         update = await handle.start_update(
             ContestWorkflow.close_phase,
-            self.signer.update(ContestWorkflow.close_phase, slug,
-                               ClosePhase(phase=Phase.JUDGING, reason="демо")),
+            engine.signer.update(ContestWorkflow.close_phase, slug,
+                                 ClosePhase(phase=Phase.JUDGING, reason="демо")),
             wait_for_stage=WorkflowUpdateStage.ACCEPTED,
         )
+        worker = engine.worker
         pid = worker.pid
         worker.kill_hard()
         self.say(f"Killed the worker (pid {pid}) with SIGKILL while judging was closing")
@@ -246,9 +208,6 @@ class DemoRun:
         self.say(f"Started a new worker (pid {worker.pid}); the workflow resumes from history")
         state = await update.result()
         self.say(f"Closed judging → {state.phase}")
-
-    async def _phase(self, client: Client, slug: str, phase: Phase) -> None:
-        await _until(lambda: _in_phase(client, slug, phase), f"{slug} to reach {phase}")
 
     async def _wait_for_worker(self, client: Client, worker: WorkerProcess) -> None:
         async def ready() -> bool:
@@ -260,17 +219,4 @@ class DemoRun:
                 return False
             return True
 
-        await _until(ready, "the worker to start")
-
-
-async def _in_phase(client: Client, slug: str, phase: Phase) -> bool:
-    state, _ = await operations.live_state(client, slug)
-    return state.phase == phase
-
-
-async def _until(check: Callable[[], Awaitable[Any]], what: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not await check():
-        if time.monotonic() > deadline:
-            raise KonkursError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
+        await until(ready, "the worker to start")

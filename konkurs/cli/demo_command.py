@@ -9,13 +9,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from domain.errors import KonkursError
+from domain.spec import ContestSpec
+from konkurs import demo_serve
 from konkurs.bootstrap import Bootstrap
-from konkurs.cli.output import JsonFlag, emit_json, say, table
+from konkurs.cli.output import JsonFlag, emit_json, fail, say, table
 from konkurs.cli.view_commands import print_results, print_vote
 from konkurs.demo import DemoRun
 from konkurs.demo_outputs import HandedOn, hand_on
+from konkurs.demo_serve import Person, port_is_free
+from konkurs.demo_steps import Engine
 from konkurs.record_check import verify_record
 from projections import ViewsDB, catch_up, default_views, participation, results
 from projections.vote_queries import demand
@@ -50,18 +55,42 @@ def demo(
     outputs: Annotated[bool, typer.Option(
         help="At the end, write the spreadsheets, the protocols (HTML, PDF) and the public site "
              "under HOME/outputs.")] = True,
+    serve: Annotated[bool, typer.Option(
+        help="Then keep the engine running with sandbox contests in collection, judging and voting, "
+             "serve the pages and print one credential per role to try them; Ctrl-C stops.")] = False,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port of the pages with --serve.")] = 8000,
     as_json: JsonFlag = False,
 ) -> None:
     """Run Smart Dialog 2023 end to end: an embedded server, a worker, 300+ submissions from
     all 89 regions, expert reviews and a public vote; then print winners and participation, and
-    write what the ministry hands on: spreadsheets, protocols and the public results site."""
+    write what the ministry hands on: spreadsheets, protocols and the public results site.
+    With --serve, go on serving the pages over sandbox contests until Ctrl-C."""
     started = time.monotonic()
+    if serve and as_json:
+        fail("--serve prints a table for people to read; leave out --json")
+        raise typer.Exit(2)
+    if serve and not port_is_free(port):
+        fail(f"port {port} is taken: give a free one with --port")
+        raise typer.Exit(2)
     spec = spec or example_spec("smart-dialog-2023.yaml")
     home = home.resolve()
     run = DemoRun(spec_path=spec, home=home, seed=seed,
                   kill_worker_in_judging=kill_worker_during_judging,
                   say=(lambda _: None) if as_json else say)
-    contest = asyncio.run(run.run())
+    if not serve:
+        report(run, asyncio.run(run.run()), outputs, as_json, started)
+        return
+
+    async def then_serve(engine: Engine, contest: ContestSpec) -> None:
+        report(run, contest, outputs, as_json, started)
+        await demo_serve.serve(engine, contest, seed, port, say=say_now, show=print_people)
+
+    asyncio.run(run.run(then_serve))
+
+
+def report(run: DemoRun, contest: ContestSpec, outputs: bool, as_json: bool, started: float) -> None:
+    """Winners, the vote, participation, the audit and what is handed on, for people or as JSON."""
+    home = run.home
     settings = run.settings
     konkurs = Bootstrap(settings).services
     database = ViewsDB(settings.views_path)
@@ -126,3 +155,22 @@ def print_handed_on(handed_on: HandedOn, folder: Path) -> None:
         say(f"[yellow]Not written:[/] {line}")
     if pdfs:
         say(f"First protocol: {pdfs[0]}")
+
+
+def print_people(address: str, people: list[Person]) -> None:
+    """One row per role; the address and the credential each on a line of their own, whole, so
+    they can be copied."""
+    grid = Table(title=f"Try the pages at {address}: one person per role (tokens go in {address}/signin)",
+                 title_justify="left", header_style="bold", show_lines=True)
+    grid.add_column("role", no_wrap=True)
+    grid.add_column("who, what to try, and the credential", overflow="fold")
+    for person in people:
+        grid.add_row(person.role, f"{person.who}\n{address}{person.try_at}\n{person.credential}")
+    say(grid)
+    say(f"The test provider's page (sign in at {address}/signin/oidc) offers each of them as a button.")
+
+
+def say_now(message: str) -> None:
+    """Say it and flush: whoever waits on a pipe for the address sees it at once."""
+    say(message)
+    sys.stdout.flush()
