@@ -27,6 +27,7 @@ from temporalio.workflow import UpdateMethodMultiParam
 from domain import errors
 from domain.access import Stage, require_operator
 from domain.actors import Actor, SignedActor
+from domain.aggregates import Contest
 from domain.errors import (
     ContestAlreadyAnnounced,
     EngineUnavailable,
@@ -93,6 +94,13 @@ class Signer:
 
     def announcement(self, slug: str, spec: dict[str, Any], plan: PhasePlan) -> SignedActor:
         return self.senders.sign(self.actor, announcement_purpose(slug, spec, plan))
+
+
+def signer_for(senders: Senders, actor: Actor, contest: Contest, right: str) -> Signer:
+    """The actor's signature on an Update to `contest`, once the policy the worker will apply lets
+    them: a refusal comes at once, without a round trip to Temporal."""
+    require_operator(actor, Stage.of(contest.spec), right)
+    return Signer(senders, actor)
 
 
 def contest_input(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field
 
-from domain.access import Stage, require_operator
 from domain.actors import Actor
 from domain.aggregates import Contest
 from domain.phases import Phase
@@ -39,10 +38,8 @@ class Cancellation(BaseModel):
 
 
 def signer_for(context: Context, actor: Actor, contest: Contest, right: str) -> operations.Signer:
-    """The caller's signature on the Update, once the policy the worker will apply lets them:
-    a refusal comes back at once as 403, without a round trip to Temporal."""
-    require_operator(actor, Stage.of(contest.spec), right)
-    return operations.Signer(context.services.senders, actor)
+    """A refusal comes back at once as 403, without a round trip to Temporal."""
+    return operations.signer_for(context.services.senders, actor, contest, right)
 
 
 @router.post("/contests/{slug}/extend", summary="Extend a deadline, e.g. collection to 30 June")
