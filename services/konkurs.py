@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from services.acceptances import Acceptances
+from services.applicant_desk import ApplicantDesk
 from services.audit_record import AuditRecords
 from services.ballots import BallotService
 from services.chain import Chain
@@ -16,10 +17,12 @@ from services.conclusions import ResultsService
 from services.contests import ContestService
 from services.credentials import Credentials, IdentityProvider
 from services.expert_desk import ExpertDesk
+from services.expert_reads import ExpertReads
 from services.forget import ForgetService
 from services.judging import JudgingService
 from services.judging_reads import JudgingReads
 from services.participation import ParticipationService
+from services.receipts import Receipts
 from services.recompute import AuditService
 from services.registry import RegistryService
 from services.senders import Senders
@@ -61,7 +64,10 @@ class Konkurs:
         self.submissions = SubmissionService(self.store, self.acceptances)
         self.submission_reads = SubmissionReads(self.store, self.reads)
         self.expert_desk = ExpertDesk(self.store, self.submission_reads)
+        self.expert_reads = ExpertReads(self.store, self.reads, self.submission_reads)
+        self.applicant_desk = ApplicantDesk(self.store, self.submission_reads)
         self.ballots = BallotService(self.store, self.reads, self.acceptances)
+        self.receipts = Receipts(self.store)
         self.judging = JudgingService(self.store, self.reads)
         self.results = ResultsService(self.store, self.reads, self.chain)
         self.registry = RegistryService(self.store)

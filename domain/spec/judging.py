@@ -56,6 +56,10 @@ class Judging(SpecModel):
     exclude_own_region: bool = Field(
         default=False, description="Never let a regional expert judge their own region."
     )
+    blind: bool = Field(
+        default=False, description="Experts see no applicant (name, kind, region, INN), no nominee's "
+        "name and no file names: only the practice itself."
+    )
     reminder_days_before_close: int = Field(
         default=3, ge=0, description="Experts with open cards are reminded this many days before "
         "judging closes; 0 sends no reminder.",

@@ -20,7 +20,9 @@ from konkurs.pages.sessions import Visitor
 from services.identity import OidcProvider, OidcSettings
 
 with warnings.catch_warnings():
-    # authlib announces, at import, a move of its httpx support that does not touch this client.
+    # authlib announces, at import, a move of its httpx support that does not touch this client;
+    # its module of deprecations sets that warning to "always" as it loads, so it loads first.
+    import authlib.deprecate  # noqa: F401
     warnings.simplefilter("ignore")
     from authlib.integrations.starlette_client import OAuth, OAuthError
 
