@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from konkurs.pages import board_actions
-from konkurs.pages.board_page import NOTICE, board_page, reader
+from konkurs.pages.board_page import board_page, reader
 
 router = APIRouter(include_in_schema=False)
 router.include_router(board_actions.router)
@@ -16,4 +16,4 @@ router.include_router(board_actions.router)
 @router.get("/contests/{slug}/board")
 def show(slug: str, request: Request) -> Response:
     visitor, actor = reader(request, slug)
-    return board_page(request, visitor, actor, slug, notice=request.session.pop(NOTICE, None))
+    return board_page(request, visitor, actor, slug)

@@ -18,8 +18,8 @@ from domain.phases import Phase
 from domain.russian_dates import parse_day_or_moment, russian_deadline
 from konkurs import operations
 from konkurs.api.problems import status_of
-from konkurs.pages.board_page import NOTICE, PHASE_OBJECTS, api_of, board_page, reader
-from konkurs.pages.rendering import MOSCOW, page, sessions_of
+from konkurs.pages.board_page import PHASE_OBJECTS, api_of, board_page, reader
+from konkurs.pages.rendering import MOSCOW, flash, page, sessions_of
 from konkurs.pages.sessions import Visitor
 from workflows.contest import ContestWorkflow
 from workflows.models import ClosePhase, ExtendDeadline, OperatorUpdate
@@ -119,7 +119,7 @@ async def _send(request: Request, visitor: Visitor, contest: Contest, right: str
     except KonkursError as refused:
         return await run_in_threadpool(board_page, request, visitor, actor, contest.slug,
                                        status=status_of(refused), refusal=str(refused))
-    request.session[NOTICE] = done
+    flash(request, done)
     return RedirectResponse(f"/contests/{contest.slug}/board", status_code=303)
 
 

@@ -21,7 +21,6 @@ from projections.board_queue import STATUSES, screening_queue, statuses_by_nomin
 from projections.stage_queries import stage_links
 from services.judging_progress import ReadJudgingProgress, judging_progress
 
-NOTICE = "board_notice"
 # What «продлить …» and «закрыть …» act on, for each phase an operator can extend or close.
 PHASE_OBJECTS = {
     Phase.ANNOUNCED: "этап объявления", Phase.COLLECTING: "приём заявок",

@@ -22,7 +22,7 @@ from domain.russian_dates import russian_until
 from konkurs.api.routes.experts import Recusal
 from konkurs.blobs import Blobs
 from konkurs.pages.expert_cards import field_of, read_card, scale_of, shown
-from konkurs.pages.rendering import MOSCOW, page, sessions_of
+from konkurs.pages.rendering import MOSCOW, flash, page, sessions_of
 from services.expert_reads import ExpertSubmission
 from services.konkurs import Konkurs
 
@@ -41,21 +41,15 @@ def contests(request: Request) -> Response:
 
 
 @router.get("/expert/{slug}")
-def desk(request: Request, slug: str, recused: str = "", taken: str = "") -> Response:
+def desk(request: Request, slug: str) -> Response:
     found = services(request).expert_reads.desk(ReadAssignments(actor=expert(request), slug=slug))
-    notice = ""
-    if recused:
-        notice = (f"Конфликт интересов по заявке {recused} записан. "
-                  + ("Заявку передали коллеге." if taken == "1" else
-                     "Свободного эксперта пока нет: заявку назначит оператор."))
     return page(request, "expert_desk.html", title=f"Оценка заявок: {found.judged.title}", desk=found,
-                notice=notice, **TEMPLATE_HELPERS)
+                **TEMPLATE_HELPERS)
 
 
 @router.get("/expert/{slug}/{submission}")
-def submission_page(request: Request, slug: str, submission: str, saved: str = "") -> Response:
-    found = read(request, expert(request), slug, submission)
-    return show(request, found, notice=SAVED if saved else "")
+def submission_page(request: Request, slug: str, submission: str) -> Response:
+    return show(request, read(request, expert(request), slug, submission))
 
 
 @router.post("/expert/{slug}/{submission}")
@@ -73,7 +67,8 @@ def record_card(request: Request, slug: str, submission: str, form: dict[str, ob
         return show(request, found, status=422, errors=errors, typed=typed)
     services(request).submissions.record_reviews(RecordReviews(actor=actor, slug=slug, forms=[
         ("this form", ReviewForm(submission=found.reference, expert=actor.id, scores=scores))]))
-    return RedirectResponse(f"/expert/{slug}/{found.reference}?saved=1", status_code=303)
+    flash(request, SAVED)
+    return RedirectResponse(f"/expert/{slug}/{found.reference}", status_code=303)
 
 
 @router.post("/expert/{slug}/{submission}/recusal")
@@ -90,8 +85,10 @@ def recuse(request: Request, slug: str, submission: str, csrf: Annotated[str, Fo
         return show(request, found, status=422, errors={"reason": message}, reason=reason)
     reassigned = services(request).judging.recuse(Recuse(
         actor=actor, slug=slug, submission=recusal.submission, expert=actor.id, reason=recusal.reason))
-    taken = "1" if reassigned.experts else "0"
-    return RedirectResponse(f"/expert/{slug}?recused={found.reference}&taken={taken}", status_code=303)
+    flash(request, f"Конфликт интересов по заявке {found.reference} записан. "
+          + ("Заявку передали коллеге." if reassigned.experts else
+             "Свободного эксперта пока нет: заявку назначит оператор."))
+    return RedirectResponse(f"/expert/{slug}", status_code=303)
 
 
 @router.get("/expert/{slug}/{submission}/materials/{number}")

@@ -16,6 +16,7 @@ from domain.russian_dates import russian_date, russian_deadline
 from konkurs.pages.sessions import Sessions, Visitor
 
 TITLE = "Конкурс лучших практик"
+NOTICE = "notice"
 STATUS_TITLES = {401: "Нужно войти", 403: "Нет доступа", 404: "Не найдено", 409: "Конфликт с записью",
                  413: "Файл слишком велик", 422: "Исправьте данные", 503: "Движок недоступен",
                  500: "Ошибка сервера"}
@@ -46,9 +47,16 @@ def navigation(visitor: Visitor | None) -> list[tuple[str, str]]:
     return links
 
 
+def flash(request: Request, notice: str) -> None:
+    """A notice for the next page this visitor opens: what their last action did. Kept in the
+    signed session, so a link cannot make a page claim something was recorded."""
+    request.session[NOTICE] = notice
+
+
 def page(request: Request, template: str, status: int = 200, visitor: Visitor | None = None,
          **context: Any) -> HTMLResponse:
     sessions = sessions_of(request)
+    context["notice"] = context.get("notice") or request.session.pop(NOTICE, "")
     if visitor is None:
         visitor = sessions.visitor(request)
     context.setdefault("errors", {})
