@@ -30,9 +30,15 @@ class SubmissionReads:
         assigned: dict[str, list[str]] = {}
         for judging in self.reads.judgings(spec).values():
             assigned.update(judging.assigned)
-        submitted = self.store.contest_events(query.slug, [Submission.Submitted])
-        references = [query.reference] if query.reference else sorted(
-            logged.state["reference"] for logged in submitted)
+        if query.reference:
+            references = [query.reference]
+        elif actor.kind == ActorKind.EXPERT:
+            # Only the assigned can be visible to an expert: the rest of a 5,000-entry contest is
+            # never loaded.
+            references = sorted(reference for reference, experts in assigned.items() if actor.id in experts)
+        else:
+            submitted = self.store.contest_events(query.slug, [Submission.Submitted])
+            references = sorted(logged.state["reference"] for logged in submitted)
         visible = []
         for reference in references:
             submission: Submission | None = self.store.existing(submission_id(query.slug, reference))

@@ -47,8 +47,9 @@ def body_limit(path: str) -> int:
     return BATCH_BODY_LIMIT if path.endswith("/ballot-batches") else JSON_BODY_LIMIT
 
 
-def create_app(boot: Bootstrap | None = None, group_commit: bool = True) -> FastAPI:
-    """`group_commit=False` gives each single ballot its own transaction (for comparison)."""
+def create_app(boot: Bootstrap | None = None, group_commit: bool = True, with_pages: bool = True) -> FastAPI:
+    """`group_commit=False` gives each single ballot its own transaction (for comparison);
+    `with_pages=False` serves the API alone, whose document needs no store or keys."""
     boot = boot or bootstrap()
     context = Api(boot, GroupCommit(boot.services.ballots, most=512 if group_commit else 1))
 
@@ -69,5 +70,6 @@ def create_app(boot: Bootstrap | None = None, group_commit: bool = True) -> Fast
                    checkpoints):
         v1.include_router(module.router)
     app.include_router(v1)
-    pages.install(app, context)
+    if with_pages:
+        pages.install(app, context)
     return app

@@ -80,7 +80,7 @@ def document_schema() -> BaseSchema:
     """The operations to fuzz, read at collection from an app over no store: the document does
     not depend on one. Each test calls the app over its own world instead (schemathesis's
     fixture-loaded schemas do not run on pytest 9)."""
-    app = create_app(create_autospec(Bootstrap, instance=True))
+    app = create_app(create_autospec(Bootstrap, instance=True), with_pages=False)
     return schemathesis.openapi.from_asgi("/openapi.json", app, config=SchemathesisConfig.from_dict(CONFIG))
 
 
