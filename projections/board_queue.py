@@ -51,6 +51,13 @@ def statuses_by_nomination(db: ViewsDB, slug: str) -> list[NominationStatuses]:
             for code, title in nominations]
 
 
+def carded_pairs(db: ViewsDB, slug: str, up_to: int) -> set[tuple[str, str]]:
+    """(submission, expert) of every card recorded at or before log position `up_to`."""
+    with reading(db) as connection:
+        return {(submission, expert) for submission, expert in connection.execute(
+            "SELECT submission, expert FROM board_cards WHERE slug = ? AND position <= ?", (slug, up_to))}
+
+
 def screening_queue(db: ViewsDB, slug: str, shown: int = QUEUE_SHOWN) -> ScreeningQueue:
     with reading(db) as connection:
         contest_row(connection, "board_contests", slug)

@@ -49,7 +49,8 @@ def applicant_of(request: Request) -> Actor:
     if visitor is None:
         raise Unauthenticated("sign in as an applicant to see this page")
     if visitor.actor is None or visitor.actor.kind != ActorKind.APPLICANT:
-        raise Forbidden(f"{visitor.describe()} is not an applicant: these pages are an applicant's own")
+        who = visitor.actor.describe() if visitor.actor is not None else "a citizen"
+        raise Forbidden(f"{who} is not an applicant: these pages are an applicant's own")
     return visitor.actor
 
 

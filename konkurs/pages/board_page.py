@@ -17,7 +17,7 @@ from konkurs.pages.home import PHASE_NAMES
 from konkurs.pages.rendering import page, sessions_of
 from konkurs.pages.sessions import Visitor
 from projections import board
-from projections.board_queue import STATUSES, screening_queue, statuses_by_nomination
+from projections.board_queue import STATUSES, carded_pairs, screening_queue, statuses_by_nomination
 from projections.stage_queries import stage_links
 from services.judging_progress import ReadJudgingProgress, judging_progress
 
@@ -61,7 +61,8 @@ def board_page(request: Request, visitor: Visitor, actor: Actor, slug: str, stat
     progress = None
     if phase in JUDGING_SHOWN:
         progress = judging_progress(api.services.store, api.services.reads,
-                                    ReadJudgingProgress(actor=actor, slug=slug))
+                                    ReadJudgingProgress(actor=actor, slug=slug),
+                                    lambda up_to: carded_pairs(views, slug, up_to))
     context.setdefault("values", {})
     return page(
         request, "board.html", status=status, visitor=visitor, title=f"Панель оператора: {shown.title}",

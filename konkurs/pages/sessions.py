@@ -19,7 +19,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 from starlette.requests import Request
 
-from domain.actors import Actor
+from domain.actors import Actor, Role
 from domain.errors import Forbidden, KonkursError, Unauthenticated
 from domain.regions import REGION_CODES
 from services.credentials import Credentials
@@ -49,7 +49,24 @@ class Visitor:
         return self.voter is not None
 
     def describe(self) -> str:
-        return self.actor.describe() if self.actor is not None else f"гражданин {self.name}"
+        """Who the header says is signed in, in Russian: «региональный оператор zab-op (регион 75)»."""
+        if self.actor is None:
+            return f"гражданин {self.name}"
+        return in_russian(self.actor)
+
+
+ROLE_NAMES = {Role.FEDERAL_OPERATOR: "федеральный оператор", Role.REGIONAL_OPERATOR: "региональный оператор",
+              Role.EXPERT: "эксперт", Role.APPLICANT: "заявитель", Role.PORTAL: "портал",
+              Role.AUDITOR: "аудитор"}
+
+
+def in_russian(actor: Actor) -> str:
+    title = ROLE_NAMES.get(actor.role, "движок") if actor.role is not None else "движок"
+    if actor.scope.region:
+        return f"{title} {actor.id} (регион {actor.scope.region})"
+    if actor.scope.inn:
+        return f"{title} {actor.id} (ИНН {actor.scope.inn})"
+    return f"{title} {actor.id}"
 
 
 class Sessions:
