@@ -35,6 +35,32 @@ class ScreeningQueue(ReadModel):
     first: list[Queued] = Field(description="The longest waiting, in the order they were filed")
 
 
+class ExpertProgress(ReadModel):
+    expert: str
+    assigned: int
+    recorded: int
+    recused: int
+
+
+def judging_progress(db: ViewsDB, slug: str, up_to: int) -> list[ExpertProgress] | None:
+    """Each expert's assignments, the cards they recorded up to log position `up_to` on the
+    submissions still assigned to them (as the ranking counts them), and their recusals; None
+    before judging has opened."""
+    with reading(db) as connection:
+        contest_row(connection, "board_contests", slug)
+        opened = connection.execute("SELECT 1 FROM board_judgings WHERE slug = ? LIMIT 1", (slug,))
+        if opened.fetchone() is None:
+            return None
+        rows = connection.execute(
+            "SELECT a.expert, SUM(a.recused = 0), SUM(a.recused = 0 AND c.position <= ?), SUM(a.recused) "
+            "FROM board_assignments a LEFT JOIN board_cards c ON c.slug = a.slug "
+            "AND c.submission = a.submission AND c.expert = a.expert "
+            "WHERE a.slug = ? GROUP BY a.expert ORDER BY a.expert", (up_to, slug)).fetchall()
+    return [ExpertProgress(expert=expert, assigned=assigned, recorded=recorded or 0, recused=recused)
+            for expert, assigned, recorded, recused in rows]
+
+
+
 def statuses_by_nomination(db: ViewsDB, slug: str) -> list[NominationStatuses]:
     with reading(db) as connection:
         contest_row(connection, "board_contests", slug)
@@ -49,13 +75,6 @@ def statuses_by_nomination(db: ViewsDB, slug: str) -> list[NominationStatuses]:
         ).fetchall()
     return [NominationStatuses(code=code, title=title, counts=counts.get(code, dict.fromkeys(STATUSES, 0)))
             for code, title in nominations]
-
-
-def carded_pairs(db: ViewsDB, slug: str, up_to: int) -> set[tuple[str, str]]:
-    """(submission, expert) of every card recorded at or before log position `up_to`."""
-    with reading(db) as connection:
-        return {(submission, expert) for submission, expert in connection.execute(
-            "SELECT submission, expert FROM board_cards WHERE slug = ? AND position <= ?", (slug, up_to))}
 
 
 def screening_queue(db: ViewsDB, slug: str, shown: int = QUEUE_SHOWN) -> ScreeningQueue:

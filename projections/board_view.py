@@ -10,8 +10,9 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from domain.aggregates import Ballot, Contest, Review, Submission
+from domain.aggregates import Ballot, Contest, Submission
 from domain.phases import Phase
+from projections import judging_board
 from projections.view import Handler, TableView, slug_of
 from store.log import LoggedEvent
 
@@ -49,12 +50,7 @@ class BoardView(TableView):
             "region TEXT NOT NULL, reference TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, "
             "decided_at INTEGER, filed_at TEXT"
         ),
-        # Each expert's first card on each submission and where it was recorded: judging progress
-        # by expert without reading every card from the log.
-        "board_cards": (
-            "slug TEXT NOT NULL, submission TEXT NOT NULL, expert TEXT NOT NULL, "
-            "position INTEGER NOT NULL, PRIMARY KEY (slug, submission, expert)"
-        ),
+        **judging_board.TABLES,
     }
 
     def create(self, cursor: sqlite3.Cursor) -> None:
@@ -78,8 +74,8 @@ class BoardView(TableView):
             Submission.Admitted: self._admitted,
             Submission.Rejected: self._decided("rejected"),
             Submission.Withdrawn: self._decided("withdrawn"),
-            Review.Scored: self._carded,
             Ballot.Cast: self._counted("ballots"),
+            **judging_board.handlers(),
         }
 
     def _announced(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
@@ -175,13 +171,6 @@ class BoardView(TableView):
                 _bump(cursor, counter, entry[0])
 
         return handle
-
-    def _carded(self, cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:
-        state = logged.state
-        _bump(cursor, "reviews", state["contest"])
-        cursor.execute("INSERT OR IGNORE INTO board_cards (slug, submission, expert, position) "
-                       "VALUES (?, ?, ?, ?)", (state["contest"], state["submission"], state["expert"],
-                                               logged.position))
 
     def _counted(self, counter: str) -> Handler:
         def handle(cursor: sqlite3.Cursor, logged: LoggedEvent) -> None:

@@ -45,15 +45,35 @@ def default_views() -> list[View]:
     return [BoardView(), ResultsView(), TallyView(), StageView(), ParticipationView()]
 
 
+class ScanMarks:
+    """Where one process last read each view's events up to: (the view's tracked position then,
+    the log's head then). While the tracked position is unchanged, none of the view's events lies
+    between the two (positions commit in order, under the recorders' write lock), so the next
+    catch-up reads on from that head. A view whose last event lies far back is not scanned past
+    the same tens of thousands of other events on every page load."""
+
+    def __init__(self) -> None:
+        self._marks: dict[str, tuple[int, int]] = {}
+
+    def start(self, view: str, tracked: int) -> int:
+        mark = self._marks.get(view)
+        return mark[1] if mark is not None and mark[0] == tracked else tracked
+
+    def mark(self, view: str, tracked: int, head: int) -> None:
+        self._marks[view] = (tracked, head)
+
+
 def catch_up(
-    konkurs: EventLog, views_db: ViewsDB, views: Sequence[View], batch_size: int = BATCH
+    konkurs: EventLog, views_db: ViewsDB, views: Sequence[View], batch_size: int = BATCH,
+    marks: ScanMarks | None = None,
 ) -> int:
-    """Apply every event after each view's tracked position; returns how many were applied."""
+    """Apply every event after each view's tracked position; returns how many were applied.
+    With `marks` (and a log that knows its head), reading starts where this process last read."""
     applied = 0
     with views_db.connect() as connection:
         for view in views:
             _ensure(connection, view)
-            applied += _catch_up_view(konkurs, connection, view, batch_size)
+            applied += _catch_up_view(konkurs, connection, view, batch_size, marks)
     return applied
 
 
@@ -106,11 +126,15 @@ def _current(cursor: sqlite3.Cursor | sqlite3.Connection, view: View) -> bool:
 
 
 def _catch_up_view(
-    konkurs: EventLog, connection: sqlite3.Connection, view: View, batch_size: int
+    konkurs: EventLog, connection: sqlite3.Connection, view: View, batch_size: int,
+    marks: ScanMarks | None = None,
 ) -> int:
     applied = 0
     position = tracked_position(connection, view.name) or 0
-    events = konkurs.read_log(topics(view), start=position + 1)
+    head_of = getattr(konkurs, "head_position", None)
+    head: int | None = head_of() if marks is not None and head_of is not None else None
+    start = marks.start(view.name, position) if marks is not None and head is not None else position
+    events = konkurs.read_log(topics(view), start=start + 1, stop=head)
     while batch := list(islice(events, batch_size)):
         with transaction(connection) as cursor:
             current = tracked_position(cursor, view.name) or 0
@@ -122,8 +146,10 @@ def _catch_up_view(
         if moved:
             # Another runner moved this view on meanwhile: read on from where it got to.
             position = current
-            events = konkurs.read_log(topics(view), start=position + 1)
+            events = konkurs.read_log(topics(view), start=position + 1, stop=head)
         else:
             position = batch[-1].position
             applied += len(batch)
+    if marks is not None and head is not None:
+        marks.mark(view.name, position, head)
     return applied

@@ -15,6 +15,7 @@ from domain.errors import Unauthenticated
 from konkurs.api.group_commit import GroupCommit
 from konkurs.bootstrap import Bootstrap
 from projections import ViewsDB, catch_up, default_views
+from projections.runner import ScanMarks
 from services.konkurs import Konkurs
 
 
@@ -23,6 +24,7 @@ class Api:
     boot: Bootstrap
     group: GroupCommit
     _views_lock: threading.Lock = field(default_factory=threading.Lock)
+    _scanned: ScanMarks = field(default_factory=ScanMarks)
 
     @cached_property
     def voter_key(self) -> bytes:
@@ -36,7 +38,7 @@ class Api:
         """The views, caught up with the log before anyone reads them; one catch-up at a time."""
         database = ViewsDB(self.boot.settings.views_path)
         with self._views_lock:
-            catch_up(self.services.store, database, default_views())
+            catch_up(self.services.store, database, default_views(), marks=self._scanned)
         return database
 
 

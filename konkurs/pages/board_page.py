@@ -17,9 +17,8 @@ from konkurs.pages.home import PHASE_NAMES
 from konkurs.pages.rendering import page, sessions_of
 from konkurs.pages.sessions import Visitor
 from projections import board
-from projections.board_queue import STATUSES, carded_pairs, screening_queue, statuses_by_nomination
+from projections.board_queue import STATUSES, judging_progress, screening_queue, statuses_by_nomination
 from projections.stage_queries import stage_links
-from services.judging_progress import ReadJudgingProgress, judging_progress
 
 # What «продлить …» and «закрыть …» act on, for each phase an operator can extend or close.
 PHASE_OBJECTS = {
@@ -58,17 +57,19 @@ def board_page(request: Request, visitor: Visitor, actor: Actor, slug: str, stat
     views = api.views()
     shown = board(views, slug)
     phase = Phase(shown.phase)
-    progress = None
+    progress, names = None, {}
     if phase in JUDGING_SHOWN:
-        progress = judging_progress(api.services.store, api.services.reads,
-                                    ReadJudgingProgress(actor=actor, slug=slug),
-                                    lambda up_to: carded_pairs(views, slug, up_to))
+        # Cards count as the ranking counts them: those recorded up to judging's close.
+        store = api.services.store
+        closed_at = store.phase_closed_at(slug, Phase.JUDGING) or store.head_position()
+        progress = judging_progress(views, slug, closed_at)
+        names = {profile.id: profile.name for profile in api.services.reads.roster(slug)} if progress else {}
     context.setdefault("values", {})
     return page(
         request, "board.html", status=status, visitor=visitor, title=f"Панель оператора: {shown.title}",
         board=shown, phase=phase, phase_names=PHASE_NAMES, phase_objects=PHASE_OBJECTS,
         statuses=STATUSES, status_names=STATUS_NAMES, by_status=statuses_by_nomination(views, slug),
-        queue=screening_queue(views, slug), progress=progress,
+        queue=screening_queue(views, slug), progress=progress, names=names,
         links=stage_links(views, slug), promotion_names=PROMOTION_NAMES,
         may_act=actor.kind == ActorKind.OPERATOR and phase in PHASE_OBJECTS,
         **context,

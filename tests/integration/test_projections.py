@@ -31,6 +31,7 @@ from projections import (
     rebuild,
     results,
 )
+from projections.runner import ScanMarks
 from projections.view import topics
 from services.konkurs import Konkurs
 from store.log import LoggedEvent, topic_of
@@ -411,3 +412,25 @@ def test_following_the_log_picks_up_new_events_until_stopped(konkurs: Konkurs, v
 
     assert not follower.is_alive()
     assert board(views_db, SLUG).submissions == len(ENTRIES)
+
+
+def test_catching_up_from_where_this_process_last_read_misses_no_event_and_survives_a_rebuild(
+    konkurs: Konkurs, views_db: ViewsDB, tmp_path: Path
+) -> None:
+    marks = ScanMarks()
+    announce_and_collect(konkurs)
+    catch_up(konkurs.store, views_db, default_views(), marks=marks)
+    assert catch_up(konkurs.store, views_db, default_views(), marks=marks) == 0
+    screen_and_judge(konkurs)
+    assert catch_up(konkurs.store, views_db, default_views(), marks=marks) > 0
+
+    polled = ViewsDB(tmp_path / "polled.db")
+    catch_up(konkurs.store, polled, default_views())
+    assert views_db.dump() == polled.dump()
+
+    # Another process rebuilds the views under this one and stops halfway: this one's marks no
+    # longer match the tracked positions, so it reads on from those, not from its old head.
+    rebuild(LogPrefix(konkurs, konkurs.store.head_position() // 2), views_db, default_views())
+    assert views_db.dump() != polled.dump()
+    catch_up(konkurs.store, views_db, default_views(), marks=marks)
+    assert views_db.dump() == polled.dump()
