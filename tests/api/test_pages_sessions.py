@@ -44,7 +44,7 @@ def test_the_cookie_does_not_show_the_token_and_a_revocation_signs_the_visitor_o
     issued = issue(served.world, "regional operator of 75")
     client = served.client
     sign_in(client, issued.token)
-    assert "regional operator zabaikalsky (region 75)" in header_of(client)
+    assert "региональный оператор zabaikalsky (регион 75)" in header_of(client)
     payload = client.cookies[SESSION_COOKIE].split(".")[0]
     content = json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))
     assert issued.token.split("_", 2)[2] not in json.dumps(content)

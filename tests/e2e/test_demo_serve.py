@@ -20,6 +20,7 @@ import pytest
 
 from domain.phases import Phase
 from konkurs.devserver import free_port
+from konkurs.pages.sessions import in_russian
 from services.konkurs import Konkurs
 
 REPO = Path(__file__).resolve().parents[2]
@@ -127,7 +128,7 @@ def test_the_demo_serves_the_pages_over_sandboxes_with_a_credential_per_role_unt
         with httpx.Client(base_url=base, timeout=10) as person:
             signed_in = sign_in(person, token)
             assert signed_in.status_code == 303, signed_in.text
-            assert f"Вы вошли как <strong>{actor.describe()}</strong>" in person.get("/").text
+            assert f"Вы вошли как <strong>{in_russian(actor)}</strong>" in person.get("/").text
             if actor.kind == "expert":  # the API, not the pages, says the expert has cards to score
                 assigned = person.get(f"/v1/contests/{SLUG}-ocenka/submissions",
                                       headers={"Authorization": f"Bearer {token}"})

@@ -29,12 +29,12 @@ def test_a_token_a_provider_role_and_a_citizen_sign_in_and_out(
 
     operator = actor_for(Role.REGIONAL_OPERATOR, "zab-op", Scope(region="75"))
     journey.sign_in_with_token(token_for(cli, operator))
-    assert "regional operator zab-op (region 75)" in journey.find("header").text
+    assert "региональный оператор zab-op (регион 75)" in journey.find("header").text
     journey.sign_out()
     assert "Войти" in journey.find("header").text
 
     journey.sign_in_as("ivanova", role="expert", contests=contests.slug)
-    assert "expert ivanova" in journey.find("header").text
+    assert "эксперт ivanova" in journey.find("header").text
     journey.sign_out()
 
     journey.sign_in_as("1234567", region="75")
