@@ -37,8 +37,9 @@ def install(app: FastAPI, context: Api) -> None:
     app.add_middleware(PageHeaders)
     app.add_middleware(SessionMiddleware, secret_key=key.decode(), session_cookie=SESSION_COOKIE,
                        max_age=SESSION_HOURS * 3600, same_site="lax", https_only=settings.production)
-    static = StaticFiles(directory=str(files("konkurs.pages") / "static"))
-    app.mount("/static/pages", static, name="pages-static")
+    # The pages wear the public site's stylesheet, and add their own forms' rules to it.
+    for package, address in (("konkurs.site", "/static/site"), ("konkurs.pages", "/static/pages")):
+        app.mount(address, StaticFiles(directory=str(files(package) / "static")), name=address)
     for module in (home, signin, dev_provider, applicant, expert, citizen, board):
         app.include_router(module.router)
 
