@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from domain.actors import ActorKind
 from domain.phases import Phase
-from konkurs.pages.rendering import page
+from konkurs.pages.rendering import page, sessions_of
 from projections import list_contests
 from projections.models import ContestSummary
 
@@ -23,10 +24,14 @@ PHASE_NAMES = {
 @router.get("/")
 def front(request: Request) -> Response:
     contests = list_contests(request.app.state.api.views())
-    return page(request, "home.html", contests=contests, phase_names=PHASE_NAMES, actions=actions)
+    visitor = sessions_of(request).visitor(request)
+    operates = visitor is not None and visitor.actor is not None and visitor.actor.kind in (
+        ActorKind.OPERATOR, ActorKind.AUDITOR)
+    return page(request, "home.html", visitor=visitor, contests=contests, phase_names=PHASE_NAMES,
+                actions=lambda contest: actions(contest, operates))
 
 
-def actions(contest: ContestSummary) -> list[tuple[str, str]]:
+def actions(contest: ContestSummary, operates: bool) -> list[tuple[str, str]]:
     """The links a contest in its phase offers: to apply, to vote, to check a vote, to operate it.
     Each page checks the visitor's rights itself; a link is only a way there."""
     base = f"/contests/{contest.slug}"
@@ -37,5 +42,6 @@ def actions(contest: ContestSummary) -> list[tuple[str, str]]:
         found.append((f"{base}/vote", "Голосовать"))
     if contest.phase in (Phase.RESULTS, Phase.CLOSED):
         found.append((f"{base}/verify", "Проверить свой голос"))
-    found.append((f"{base}/board", "Панель оператора"))
+    if operates:
+        found.append((f"{base}/board", "Панель оператора"))
     return found

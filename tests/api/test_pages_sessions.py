@@ -19,7 +19,7 @@ from konkurs.pages.sessions import SESSION_COOKIE
 from konkurs.settings import Settings
 from tests.api.world import Serve, issue
 from tests.factories import OPERATOR
-from tests.unit.permissions import collecting
+from tests.unit.permissions import SLUG, collecting
 
 
 def csrf_of(client: TestClient, path: str = "/signin") -> str:
@@ -109,3 +109,14 @@ def test_production_mode_serves_no_development_provider(
             assert "/signin/oidc" not in client.get("/signin").text
     finally:
         production.close()
+
+
+def test_the_front_page_offers_the_board_to_operators_and_auditors_only(serve: Serve) -> None:
+    served = serve(collecting)
+    board = f'href="/contests/{SLUG}/board"'
+    assert "/apply" in served.client.get("/").text
+    assert board not in served.client.get("/").text
+    sign_in(served.client, issue(served.world, "applicant").token)
+    assert board not in served.client.get("/").text
+    sign_in(served.client, issue(served.world, "auditor").token)
+    assert board in served.client.get("/").text
