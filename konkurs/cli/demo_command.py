@@ -6,24 +6,25 @@ import asyncio
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from domain.errors import KonkursError
 from domain.spec import ContestSpec
-from konkurs import demo_serve
 from konkurs.bootstrap import Bootstrap
 from konkurs.cli.output import JsonFlag, emit_json, fail, say, table
 from konkurs.cli.view_commands import print_results, print_vote
 from konkurs.demo import DemoRun
-from konkurs.demo_outputs import HandedOn, hand_on
-from konkurs.demo_serve import Person, port_is_free
 from konkurs.demo_steps import Engine
 from konkurs.record_check import verify_record
 from projections import ViewsDB, catch_up, default_views, participation, results
 from projections.vote_queries import demand
+
+if TYPE_CHECKING:
+    from konkurs.demo_outputs import HandedOn
+    from konkurs.demo_serve import Person
 
 
 def example_spec(name: str) -> Path:
@@ -69,7 +70,11 @@ def demo(
     if serve and as_json:
         fail("--serve prints a table for people to read; leave out --json")
         raise typer.Exit(2)
-    if serve and not port_is_free(port):
+    # The outputs and the pages load spreadsheets, charts and the web app: only when asked, so that
+    # every other command starts without them.
+    from konkurs import demo_serve
+
+    if serve and not demo_serve.port_is_free(port):
         fail(f"port {port} is taken: give a free one with --port")
         raise typer.Exit(2)
     spec = spec or example_spec("smart-dialog-2023.yaml")
@@ -105,6 +110,8 @@ def report(run: DemoRun, contest: ContestSpec, outputs: bool, as_json: bool, sta
     if outputs:
         if not as_json:
             say(f"Writing the spreadsheets, the protocols and the public site under {home / 'outputs'} …")
+        from konkurs.demo_outputs import hand_on
+
         handed_on = hand_on(konkurs, database, contest.slug, home / "outputs")
     elapsed = time.monotonic() - started
     if as_json:

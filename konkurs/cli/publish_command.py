@@ -10,7 +10,6 @@ import typer
 from konkurs.cli import runtime
 from konkurs.cli.output import JsonFlag, emit_json, say
 from konkurs.cli.view_commands import views
-from konkurs.site.publisher import write_site
 
 
 def register(app: typer.Typer) -> None:
@@ -34,6 +33,9 @@ def publish(
     Example: `konkurs publish smart-dialog-2023 --out site/` then `python -m http.server -d site`
     """  # noqa: E501 - typer keeps a paragraph's line breaks
     runtime.services().contests.require_reader(runtime.actor(), slug, "publish the results site")
+    # The charts load matplotlib: only for this command, not for every other one.
+    from konkurs.site.publisher import write_site
+
     published = write_site(runtime.services(), views(), slug, out)
     content = published.content
     if as_json:

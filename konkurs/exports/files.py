@@ -16,7 +16,6 @@ from domain.errors import InputFileError, KonkursError
 from konkurs.exports.csv_files import write_csv
 from konkurs.exports.gather import Sources, build, skipped
 from konkurs.exports.sheets import TABLES
-from konkurs.exports.xlsx_files import write_xlsx
 from projections.views_db import ViewsDB
 from services.konkurs import Konkurs
 
@@ -100,6 +99,9 @@ def _make(konkurs: Konkurs, views: ViewsDB, slug: str, staging: Path, plan: Expo
                 write_csv(sheet, path)
                 made.append(Written(name, "csv", path, len(sheet.rows)))
         if "xlsx" in plan.formats:
+            # openpyxl takes a quarter of a second to load: every CLI command imports this module.
+            from konkurs.exports.xlsx_files import write_xlsx
+
             path = staging / f"{slug}-{table.name}.xlsx"
             write_xlsx(table, path)
             made.append(Written(name, "xlsx", path, sum(len(s.rows) for s in table.sheets)))
