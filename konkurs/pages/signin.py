@@ -28,6 +28,7 @@ with warnings.catch_warnings():
 
 router = APIRouter(include_in_schema=False)
 CLIENT_SECRET = "KONKURS_OIDC_CLIENT_SECRET"
+PUBLIC_URL = "KONKURS_PUBLIC_URL"
 
 
 class ProviderLink:
@@ -127,7 +128,14 @@ async def signin_with_provider(request: Request, next: str = "") -> Response:
     if not link.available:
         raise Unauthenticated("no identity provider is configured: sign in with a Konkurs token")
     request.session["after_signin"] = _safe_next(next)
-    return await link.client(request).authorize_redirect(request, str(request.url_for("provider_callback")))  # type: ignore[no-any-return]
+    return await link.client(request).authorize_redirect(request, callback_address(request))  # type: ignore[no-any-return]
+
+
+def callback_address(request: Request) -> str:
+    """Where the provider sends the visitor back: under KONKURS_PUBLIC_URL when a TLS proxy stands
+    in front (the address registered at the provider is the public https one), else this request's."""
+    public = os.environ.get(PUBLIC_URL, "").strip().rstrip("/")
+    return f"{public}/signin/oidc/callback" if public else str(request.url_for("provider_callback"))
 
 
 @router.get("/signin/oidc/callback", name="provider_callback")

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.requests import Request
 
 from domain.commands.credentials import RevokeToken
 from konkurs.api import create_app
 from konkurs.bootstrap import Bootstrap
 from konkurs.pages.sessions import SESSION_COOKIE
+from konkurs.pages.signin import callback_address
 from konkurs.settings import Settings
 from tests.api.world import Serve, issue
 from tests.factories import OPERATOR
@@ -120,3 +122,12 @@ def test_the_front_page_offers_the_board_to_operators_and_auditors_only(serve: S
     assert board not in served.client.get("/").text
     sign_in(served.client, issue(served.world, "auditor").token)
     assert board in served.client.get("/").text
+
+
+def test_behind_a_tls_proxy_the_provider_sends_visitors_back_to_the_public_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KONKURS_PUBLIC_URL", "https://konkurs.zabkrai.ru/")
+    behind_proxy = Request({"type": "http", "scheme": "http", "server": ("127.0.0.1", 8000),
+                            "path": "/signin/oidc", "headers": [], "query_string": b""})
+    assert callback_address(behind_proxy) == "https://konkurs.zabkrai.ru/signin/oidc/callback"
