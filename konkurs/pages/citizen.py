@@ -25,6 +25,7 @@ from konkurs.pages.rendering import page, sessions_of
 from konkurs.pages.sessions import Visitor
 from konkurs.pages.signin import link_of
 from projections import results
+from services.credentials import OIDC
 
 router = APIRouter(include_in_schema=False)
 router.include_router(citizen_verify.router)
@@ -45,7 +46,8 @@ def pages_portal(request: Request, slug: str) -> Actor:
     calling the API. The credential names the provider that vouched, for the record."""
     link = link_of(request)
     issuer = link.configured.issuer if link.configured is not None else dev_provider.issuer_of(request)
-    return Actor(kind=ActorKind.PORTAL, id=PORTAL_ID, scope=Scope(contests=(slug,)), credential=issuer)
+    return Actor(kind=ActorKind.PORTAL, id=PORTAL_ID, scope=Scope(contests=(slug,)),
+                 credential=f"{OIDC}{issuer}")
 
 
 def citizen_of(request: Request) -> tuple[Visitor, str]:

@@ -77,6 +77,8 @@ def test_a_citizen_votes_once_and_finds_the_vote_counted_after_publication(
         assert sorted((casts[p].originator_id.hex, p) for _, p in receipt) == sorted(receipt)
         actors = {(e.state["actor"]["kind"], e.state["actor"]["id"]) for e in casts.values()}
         assert actors == {("portal", "pages")}
+        # The record names the identity provider that vouched for the voter.
+        assert {e.state["actor"]["credential"] for e in casts.values()} == {f"oidc:{journey.base}/dev-oidc"}
         batches = app.store.contest_events(SLUG, [BallotBatch.Received])
         [refused] = [e for e in batches if e.state["rejections"]]
         assert {r["reason"] for r in refused.state["rejections"]} == {"already voted in this nomination"}
