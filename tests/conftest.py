@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -137,6 +138,8 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     async with await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter,
         test_server_existing_path=str(BIN / "temporal-test-server"),
+        # The default 5 s is not always enough on a 2-core machine in the middle of the suite.
+        test_server_startup_timeout=timedelta(seconds=60),
     ) as env:
         yield env
 
