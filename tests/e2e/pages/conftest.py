@@ -5,15 +5,15 @@ into test-artifacts/pages/<test>/ and checked with axe-core: a serious violation
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from domain.actors import Actor
@@ -72,7 +72,7 @@ class Journey:
                 old = self.driver.find_element(By.TAG_NAME, "html")
                 element.click()
                 if navigates:
-                    WebDriverWait(self.driver, 15).until(staleness_of(old))
+                    WebDriverWait(self.driver, 15).until(_gone(old))
                 return
         raise AssertionError(f"no button {label!r} on {self.path}: "
                              f"{[e.text for e in self.all('button, a.button')]}")
@@ -117,6 +117,20 @@ class Journey:
 def token_for(cli: Cli, actor: Actor) -> str:
     """A token the federal operator issued to `actor`, as a person would paste it."""
     return cli.acting_as(actor).env["KONKURS_TOKEN"]
+
+
+def _gone(old: WebElement) -> Callable[[webdriver.Chrome], bool]:
+    """Whether the page `old` belonged to has been replaced. While Chromium swaps documents, asking
+    about an element of the old one may fail with another error than "stale" ("node does not
+    belong to the document"): any such failure means it is gone."""
+    def check(_: webdriver.Chrome) -> bool:
+        try:
+            old.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    return check
 
 
 @pytest.fixture
