@@ -17,8 +17,8 @@ from domain.errors import KonkursError
 from konkurs.api.problems import status_of
 from konkurs.pages import applicant_submission
 from konkurs.pages.applicant_form import Posted, choices, field_of_refusal, new_reference, read_form
-from konkurs.pages.applicant_submission import STATUS_NAMES, applicant_of, services_of, show_submission
-from konkurs.pages.rendering import page, sessions_of
+from konkurs.pages.applicant_submission import STATUS_NAMES, applicant_of, show_submission
+from konkurs.pages.rendering import page, services_of, sessions_of
 from services.applicant_desk import ReadIntakeWindow, ReadOwnSubmissions
 from services.konkurs import Konkurs
 

@@ -17,11 +17,9 @@ from domain.errors import Forbidden, KonkursError, Unauthenticated, UnknownSubmi
 from domain.phases import MATERIAL_PHASES
 from domain.rules.materials import check_size
 from domain.rules.russian_reasons import in_russian
-from konkurs.api.context import Api
 from konkurs.api.problems import status_of
-from konkurs.blobs import Blobs
 from konkurs.pages.applicant_form import material_refusal, media_names, megabytes
-from konkurs.pages.rendering import page, sessions_of
+from konkurs.pages.rendering import blobs_of, page, services_of, sessions_of
 from services.applicant_desk import ReadIntakeWindow
 from services.konkurs import Konkurs
 
@@ -31,16 +29,6 @@ STATUS_NAMES = {
     SubmissionStatus.ADMITTED: "допущена к конкурсу", SubmissionStatus.REJECTED: "отклонена",
     SubmissionStatus.WITHDRAWN: "отозвана", SubmissionStatus.PLACED: "допущена, оценена",
 }
-
-
-def services_of(request: Request) -> Konkurs:
-    api: Api = request.app.state.api
-    return api.services
-
-
-def blobs_of(request: Request) -> Blobs:
-    api: Api = request.app.state.api
-    return Blobs(api.boot.settings.materials_path)
 
 
 def applicant_of(request: Request) -> Actor:

@@ -18,8 +18,8 @@ from domain.phases import Phase
 from domain.russian_dates import parse_day_or_moment, russian_deadline
 from konkurs import operations
 from konkurs.api.problems import status_of
-from konkurs.pages.board_page import PHASE_OBJECTS, api_of, board_page, reader
-from konkurs.pages.rendering import MOSCOW, flash, page, sessions_of
+from konkurs.pages.board_page import PHASE_OBJECTS, board_page, reader
+from konkurs.pages.rendering import MOSCOW, api_of, flash, page, sessions_of
 from konkurs.pages.sessions import Visitor
 from workflows.contest import ContestWorkflow
 from workflows.models import ClosePhase, ExtendDeadline, OperatorUpdate

@@ -12,9 +12,8 @@ from starlette.responses import HTMLResponse
 from domain.actors import Actor, ActorKind
 from domain.errors import Forbidden, Unauthenticated
 from domain.phases import Phase
-from konkurs.api.context import Api
 from konkurs.pages.home import PHASE_NAMES
-from konkurs.pages.rendering import page, sessions_of
+from konkurs.pages.rendering import api_of, page, sessions_of
 from konkurs.pages.sessions import Visitor
 from projections import board
 from projections.board_queue import STATUSES, judging_progress, screening_queue, statuses_by_nomination
@@ -32,11 +31,6 @@ STATUS_NAMES = {"draft": "черновики", "submitted": "поданы, жд�
 PROMOTION_NAMES = {"waiting": "ожидается", "promoted": "состоялось", "refused": "отказано",
                    "disputed": "расхождение записей"}
 JUDGING_SHOWN = (Phase.JUDGING, Phase.VOTING, Phase.RESULTS, Phase.CLOSED)
-
-
-def api_of(request: Request) -> Api:
-    found: Api = request.app.state.api
-    return found
 
 
 def reader(request: Request, slug: str, right: str = "read the board") -> tuple[Visitor, Actor]:

@@ -21,7 +21,7 @@ from domain.phases import Phase
 from domain.regions import REGION_CODES, REGIONS, padded_region
 from konkurs.api.context import Api
 from konkurs.pages import citizen_verify, dev_provider
-from konkurs.pages.rendering import page, sessions_of
+from konkurs.pages.rendering import api_of, page, sessions_of
 from konkurs.pages.sessions import Visitor
 from konkurs.pages.signin import link_of
 from projections import results
@@ -58,11 +58,6 @@ def citizen_of(request: Request) -> tuple[Visitor, str]:
     if visitor.voter is None:
         raise Forbidden("only a citizen signed in through the identity provider votes here")
     return visitor, visitor.voter
-
-
-def api_of(request: Request) -> Api:
-    found: Api = request.app.state.api
-    return found
 
 
 def ballot_of(api: Api, slug: str) -> list[dict[str, Any]]:

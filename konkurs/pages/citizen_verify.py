@@ -10,8 +10,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from domain.commands.receipts import ReceiptStatus, VerifyReceipt
-from konkurs.api.context import Api
-from konkurs.pages.rendering import page
+from konkurs.pages.rendering import api_of, page
 from projections import results
 
 router = APIRouter(include_in_schema=False)
@@ -25,7 +24,7 @@ STATUS_CODES = {ReceiptStatus.NOT_FOUND: 404}
 
 @router.get("/contests/{slug}/verify")
 def verify(request: Request, slug: str, ballot: str | None = None, position: str | None = None) -> Response:
-    api: Api = request.app.state.api
+    api = api_of(request)
     contest = api.services.store.get_contest(slug)
     shown = results(api.views(), slug)
     context: dict[str, Any] = {

@@ -20,11 +20,9 @@ from domain.commands.reads import ReadAssignments, ReadSubmissions
 from domain.errors import Unauthenticated, UnknownSubmission
 from domain.russian_dates import russian_until
 from konkurs.api.routes.experts import Recusal
-from konkurs.blobs import Blobs
 from konkurs.pages.expert_cards import field_of, read_card, scale_of, shown
-from konkurs.pages.rendering import MOSCOW, flash, page, sessions_of
+from konkurs.pages.rendering import MOSCOW, blobs_of, flash, page, services_of, sessions_of
 from services.expert_reads import ExpertSubmission
-from services.konkurs import Konkurs
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,13 +34,13 @@ TEMPLATE_HELPERS: dict[str, Any] = {
 
 @router.get("/expert")
 def contests(request: Request) -> Response:
-    found = services(request).expert_reads.contests(expert(request))
+    found = services_of(request).expert_reads.contests(expert(request))
     return page(request, "expert_contests.html", title="Мои назначения", contests=found)
 
 
 @router.get("/expert/{slug}")
 def desk(request: Request, slug: str) -> Response:
-    found = services(request).expert_reads.desk(ReadAssignments(actor=expert(request), slug=slug))
+    found = services_of(request).expert_reads.desk(ReadAssignments(actor=expert(request), slug=slug))
     return page(request, "expert_desk.html", title=f"Оценка заявок: {found.judged.title}", desk=found,
                 **TEMPLATE_HELPERS)
 
@@ -65,7 +63,7 @@ def record_card(request: Request, slug: str, submission: str, form: dict[str, ob
     scores, errors, typed = read_card(form, found.judged.criteria)
     if errors:
         return show(request, found, status=422, errors=errors, typed=typed)
-    services(request).submissions.record_reviews(RecordReviews(actor=actor, slug=slug, forms=[
+    services_of(request).submissions.record_reviews(RecordReviews(actor=actor, slug=slug, forms=[
         ("this form", ReviewForm(submission=found.reference, expert=actor.id, scores=scores))]))
     flash(request, SAVED)
     return RedirectResponse(f"/expert/{slug}/{found.reference}", status_code=303)
@@ -83,7 +81,7 @@ def recuse(request: Request, slug: str, submission: str, csrf: Annotated[str, Fo
         message = ("Напишите, в чём конфликт интересов" if not reason.strip()
                    else "Причина длиннее 2000 знаков: сократите её")
         return show(request, found, status=422, errors={"reason": message}, reason=reason)
-    reassigned = services(request).judging.recuse(Recuse(
+    reassigned = services_of(request).judging.recuse(Recuse(
         actor=actor, slug=slug, submission=recusal.submission, expert=actor.id, reason=recusal.reason))
     flash(request, f"Конфликт интересов по заявке {found.reference} записан. "
           + ("Заявку передали коллеге." if reassigned.experts else
@@ -95,7 +93,7 @@ def recuse(request: Request, slug: str, submission: str, csrf: Annotated[str, Fo
 def material(request: Request, slug: str, submission: str, number: str) -> Response:
     found = read(request, expert(request), slug, submission)
     chosen = next((m for m in found.materials if str(m.number) == number), None)
-    path = Blobs(request.app.state.api.boot.settings.materials_path).path(chosen.sha256) if chosen else None
+    path = blobs_of(request).path(chosen.sha256) if chosen else None
     if chosen is None or path is None or not path.exists():
         raise UnknownSubmission(f"submission {found.reference} has no file number {number[:12]}")
     return FileResponse(path, media_type=chosen.media_type, filename=chosen.name,
@@ -113,7 +111,7 @@ def show(request: Request, found: ExpertSubmission, status: int = 200, errors: d
 
 def read(request: Request, actor: Actor, slug: str, submission: str) -> ExpertSubmission:
     query = ReadSubmissions(actor=actor, slug=slug, reference=submission)
-    return services(request).expert_reads.submission(query)
+    return services_of(request).expert_reads.submission(query)
 
 
 def expert(request: Request) -> Actor:
@@ -122,7 +120,3 @@ def expert(request: Request) -> Actor:
         raise Unauthenticated("sign in as an expert to see assignments")
     return visitor.actor
 
-
-def services(request: Request) -> Konkurs:
-    found: Konkurs = request.app.state.api.services
-    return found

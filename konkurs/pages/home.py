@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from domain.actors import ActorKind
 from domain.phases import Phase
-from konkurs.pages.rendering import page, sessions_of
+from konkurs.pages.rendering import api_of, page, sessions_of
 from projections import list_contests
 from projections.models import ContestSummary
 
@@ -23,7 +23,7 @@ PHASE_NAMES = {
 
 @router.get("/")
 def front(request: Request) -> Response:
-    contests = list_contests(request.app.state.api.views())
+    contests = list_contests(api_of(request).views())
     visitor = sessions_of(request).visitor(request)
     operates = visitor is not None and visitor.actor is not None and visitor.actor.kind in (
         ActorKind.OPERATOR, ActorKind.AUDITOR)

@@ -13,7 +13,10 @@ from starlette.templating import Jinja2Templates
 
 from domain.actors import ActorKind
 from domain.russian_dates import russian_date, russian_deadline
+from konkurs.api.context import Api
+from konkurs.blobs import Blobs
 from konkurs.pages.sessions import Sessions, Visitor
+from services.konkurs import Konkurs
 
 TITLE = "Конкурс лучших практик"
 NOTICE = "notice"
@@ -33,6 +36,21 @@ templates = Jinja2Templates(env=environment)
 def sessions_of(request: Request) -> Sessions:
     found: Sessions = request.app.state.sessions
     return found
+
+
+def api_of(request: Request) -> Api:
+    """The process's wiring, as the API's routes have it: services, views, settings."""
+    found: Api = request.app.state.api
+    return found
+
+
+def services_of(request: Request) -> Konkurs:
+    return api_of(request).services
+
+
+def blobs_of(request: Request) -> Blobs:
+    """Where submissions' files are kept, each under its SHA-256."""
+    return Blobs(api_of(request).boot.settings.materials_path)
 
 
 def navigation(visitor: Visitor | None) -> list[tuple[str, str]]:
