@@ -27,6 +27,7 @@ from services.credentials import Credentials
 SESSION_COOKIE = "konkurs_session"
 SESSION_HOURS = 8
 CSRF_FIELD = "csrf"
+VISITOR = "konkurs_visitor"  # the request's visitor, once decided
 
 
 class CsrfRefused(Forbidden):
@@ -95,10 +96,18 @@ class Sessions:
 
     def sign_out(self, request: Request) -> None:
         request.session.clear()
+        _forget_visitor(request)
 
     def visitor(self, request: Request) -> Visitor | None:
         """Who the session names now; None (and a cleared session) for nobody, or for a session
-        whose token was since revoked or whose provider's word has run out."""
+        whose token was since revoked or whose provider's word has run out. Decided once per
+        request: a page asks for its rights and again for its header."""
+        if not hasattr(request.state, VISITOR):
+            setattr(request.state, VISITOR, self._visitor(request))
+        found: Visitor | None = getattr(request.state, VISITOR)
+        return found
+
+    def _visitor(self, request: Request) -> Visitor | None:
         session = request.session
         via = session.get("via")
         try:
@@ -139,6 +148,7 @@ class Sessions:
         # A new session on every sign-in, so a session id planted before it is worth nothing.
         request.session.clear()
         request.session.update(content)
+        _forget_visitor(request)
         request.session[CSRF_FIELD] = secrets.token_urlsafe(32)
 
     def _seal(self, text: str) -> str:
@@ -149,6 +159,11 @@ class Sessions:
             return self.fernet.decrypt(sealed.encode(), ttl=SESSION_HOURS * 3600).decode()
         except InvalidToken:
             raise Unauthenticated("the session has expired; sign in again") from None
+
+
+def _forget_visitor(request: Request) -> None:
+    if hasattr(request.state, VISITOR):
+        delattr(request.state, VISITOR)
 
 
 def _masked(subject: str) -> str:
